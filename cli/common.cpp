@@ -1,0 +1,29 @@
+#include "common.hpp"
+
+#include <opencv2/core/utility.hpp>
+
+#include "models/torch_runtime.hpp"
+
+namespace lockerctl::cli {
+
+void configure_logging(const GlobalOptions& global, const config::LogConfig& from_config) {
+  log::Level level = from_config.level;
+  if (global.verbose) level = log::Level::Debug;
+  if (global.quiet) level = log::Level::Warn;
+  const log::Format format = log::parse_format(global.log_format).value_or(from_config.format);
+  log::configure(level, format);
+}
+
+config::Config load_config(const GlobalOptions& global) {
+  std::optional<std::filesystem::path> file;
+  if (!global.config_file.empty()) file = global.config_file;
+  config::Config cfg = config::load(file);
+  configure_logging(global, cfg.log);
+  const int threads = models::set_torch_threads(cfg.runtime.threads);
+  if (cfg.runtime.threads > 0) cv::setNumThreads(cfg.runtime.threads);
+  log::debug("configuration: {}; LibTorch threads: {}", file ? file->string() : "built-in defaults",
+             threads);
+  return cfg;
+}
+
+}  // namespace lockerctl::cli

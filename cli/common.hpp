@@ -1,0 +1,33 @@
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "config/config.hpp"
+
+namespace CLI {
+class App;
+}
+
+namespace lockerctl::cli {
+
+/// Options every subcommand shares; declared once, in main.cpp.
+struct GlobalOptions {
+  std::string config_file;  // --config: YAML file; empty = built-in defaults
+  bool verbose = false;     // --verbose: debug log lines and error details
+  bool quiet = false;       // --quiet: warnings and errors only
+  std::string log_format;   // --log-format text|json; empty = the config's log.format
+};
+
+/// What a parsed subcommand will do. Set by the subcommand's callback, run by main after parsing,
+/// so that exceptions reach main's single error boundary. Returns the process exit code.
+using Action = std::function<int()>;
+
+/// Loads the configuration named by --config (or the defaults), then applies what it says about
+/// logging (flags win) and CPU threads. Throws ConfigError.
+config::Config load_config(const GlobalOptions& global);
+
+/// Sets up logging from the flags alone, before any configuration is read.
+void configure_logging(const GlobalOptions& global, const config::LogConfig& from_config = {});
+
+}  // namespace lockerctl::cli

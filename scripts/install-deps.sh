@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages lockerctl builds and runs with. Idempotent and silent when
+# everything is present; uses sudo when not run as root.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ccache pkg-config
+  libtorch-dev          # LibTorch C++ frontend (models, training, evaluation, export)
+  libopencv-dev         # image decoding, resizing, camera capture, DNN inference
+  libhdf5-dev           # dataset caches and model files (C and C++ APIs)
+  libyaml-cpp-dev       # configuration files
+  libcli11-dev          # command line
+  libfmt-dev            # formatting
+  libgtest-dev libgmock-dev  # tests
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" != "install ok installed" ]; then
+    missing+=("$p")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+as_root=()
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "install-deps: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+  as_root=(sudo)
+fi
+echo "install-deps: installing ${missing[*]}" >&2
+"${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+"${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+  "${missing[@]}" >/dev/null

@@ -1,0 +1,59 @@
+#include "config/config.hpp"
+
+#include <fstream>
+#include <sstream>
+
+namespace lockerctl::config {
+
+Config parse(const std::string& text, const std::string& file) {
+  std::vector<ConfigProblem> problems;
+  Config config;
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    const bool placed = !e.mark.is_null();
+    problems.push_back({file, placed ? e.mark.line + 1 : 0, placed ? e.mark.column + 1 : 0, "",
+                        "YAML syntax error: " + e.msg});
+    throw ConfigError(std::move(problems));
+  }
+  YamlReader reader(file, problems);
+  reader.read_root(root, config);
+  if (!problems.empty()) throw ConfigError(std::move(problems));
+  EnvOverrides env;
+  env.apply_root(config);
+  return config;
+}
+
+Config load(const std::optional<std::filesystem::path>& file) {
+  if (!file) return parse("", "<defaults>");
+  std::ifstream in(*file, std::ios::binary);
+  if (!in) {
+    std::error_code ec;
+    const std::string reason = std::filesystem::exists(*file, ec) ? "cannot be read"
+                                                                    : "no such file";
+    throw ConfigError({{file->string(), 0, 0, "", reason}});
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse(text.str(), file->string());
+}
+
+std::string to_yaml(const Config& config) {
+  YAML::Emitter out;
+  Config copy = config;  // visitors take mutable references; the writer only reads
+  YamlWriter writer(out);
+  writer.write_root(copy);
+  return std::string(out.c_str()) + "\n";
+}
+
+std::string yaml_cpp_version() { return LOCKERCTL_YAML_CPP_VERSION; }
+
+std::vector<std::string> key_paths() {
+  Config config;
+  KeyLister lister;
+  lister.list_root(config);
+  return lister.keys;
+}
+
+}  // namespace lockerctl::config

@@ -1,0 +1,96 @@
+#include "doctor/doctor.hpp"
+
+#include <H5public.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <opencv2/core/utility.hpp>
+#include <opencv2/core/version.hpp>
+#include <thread>
+
+#include "core/fs.hpp"
+#include "core/version.hpp"
+#include "models/torch_runtime.hpp"
+
+namespace lockerctl::doctor {
+namespace {
+
+std::string hdf5_version() {
+  unsigned major = 0, minor = 0, release = 0;
+  H5get_libversion(&major, &minor, &release);
+  return fmt::format("{}.{}.{}", major, minor, release);
+}
+
+Item cuda_item(const models::TorchRuntime& rt, config::ComputeDevice wanted) {
+  Item item{"CUDA", "", true};
+  if (rt.cuda_devices > 0) {
+    item.value = fmt::format("usable, {} device(s){}", rt.cuda_devices,
+                             rt.cuda_device.empty() ? "" : ", cuda:0 = " + rt.cuda_device);
+  } else if (rt.cuda_built) {
+    item.value = "LibTorch has CUDA support, but no CUDA device is usable";
+  } else {
+    item.value = "not usable: this LibTorch was built without CUDA";
+  }
+  if (wanted == config::ComputeDevice::Cuda && rt.cuda_devices == 0) {
+    item.ok = false;
+    item.value += " (runtime.device is cuda)";
+  }
+  return item;
+}
+
+Item folder_item(const std::string& key, const std::string& dir) {
+  const FolderCheck check = check_folder_writable(dir);
+  switch (check.state) {
+    case FolderCheck::State::Writable: return {key, dir + " (writable)", true};
+    case FolderCheck::State::Creatable: return {key, dir + " (absent; will be created)", true};
+    case FolderCheck::State::NotAFolder: return {key, dir + " is not a folder", false};
+    case FolderCheck::State::NotWritable: break;
+  }
+  return {key, dir + " is not writable: " + check.reason, false};
+}
+
+}  // namespace
+
+bool Report::ok() const {
+  return std::all_of(items.begin(), items.end(), [](const Item& i) { return i.ok; });
+}
+
+std::string Report::failures() const {
+  std::string out;
+  for (const auto& item : items)
+    if (!item.ok) out += (out.empty() ? "" : ", ") + item.name;
+  return out;
+}
+
+Report examine(const config::Config& config) {
+  Report report;
+  const models::TorchRuntime rt = models::torch_runtime();
+  report.items.push_back({"lockerctl", kVersion, true});
+  report.items.push_back({"LibTorch", rt.version, true});
+  report.items.push_back({"OpenCV", CV_VERSION, true});
+  report.items.push_back({"HDF5", hdf5_version(), true});
+  report.items.push_back({"yaml-cpp", config::yaml_cpp_version(), true});
+  report.items.push_back(cuda_item(rt, config.runtime.device));
+  report.items.push_back(
+      {"CPU threads",
+       fmt::format("LibTorch {} intra-op / {} inter-op, OpenCV {}, {} cores on this machine",
+                   rt.threads, rt.interop_threads, cv::getNumThreads(),
+                   std::thread::hardware_concurrency()),
+       true});
+  report.items.push_back(folder_item("paths.data_dir", config.paths.data_dir));
+  report.items.push_back(folder_item("paths.models_dir", config.paths.models_dir));
+  report.items.push_back(folder_item("paths.var_dir", config.paths.var_dir));
+  return report;
+}
+
+std::string render(const Report& report) {
+  std::size_t width = 0;
+  for (const auto& item : report.items) width = std::max(width, item.name.size());
+  std::string out;
+  for (const auto& item : report.items) {
+    out += fmt::format("{:<{}}  {}{}\n", item.name, width, item.ok ? "" : "PROBLEM: ", item.value);
+  }
+  return out;
+}
+
+}  // namespace lockerctl::doctor

@@ -1,0 +1,169 @@
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "config/config.hpp"
+#include "support/temp_dir.hpp"
+
+namespace lockerctl::config {
+namespace {
+
+// Parses `text` and returns the problems it causes (empty when valid).
+std::vector<ConfigProblem> problems_of(const std::string& text) {
+  try {
+    parse(text, "test.yaml");
+  } catch (const ConfigError& e) {
+    return e.problems();
+  }
+  return {};
+}
+
+// True when the dotted `key` names a value in `root`.
+bool has_key(const YAML::Node& root, const std::string& key) {
+  YAML::Node node = root;
+  std::stringstream parts(key);
+  for (std::string part; std::getline(parts, part, '.');) {
+    if (!node.IsMap()) return false;
+    const YAML::Node& parent = node;
+    const YAML::Node child = parent[part];
+    if (!child) return false;
+    node.reset(child);
+  }
+  return true;
+}
+
+TEST(Config, EmptyTextGivesTheDefaults) {
+  const Config c = parse("", "empty.yaml");
+  EXPECT_EQ(c.paths.var_dir, "var");
+  EXPECT_EQ(c.runtime.threads, 0);
+  EXPECT_EQ(c.runtime.device, ComputeDevice::Cpu);
+  EXPECT_EQ(c.log.format, log::Format::Text);
+}
+
+TEST(Config, ValuesOverrideDefaultsKeyByKey) {
+  const Config c = parse("runtime:\n  threads: 2\n  device: cuda\nlog:\n  format: json\n", "t.yaml");
+  EXPECT_EQ(c.runtime.threads, 2);
+  EXPECT_EQ(c.runtime.device, ComputeDevice::Cuda);
+  EXPECT_EQ(c.log.format, log::Format::Json);
+  EXPECT_EQ(c.paths.data_dir, "data") << "keys left out keep their defaults";
+}
+
+TEST(Config, UnknownKeyIsReportedWithLineColumnAndSuggestion) {
+  const auto p = problems_of("paths:\n  data_dir: d\n  modles_dir: m\n");
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_EQ(p[0].to_string(),
+            "test.yaml:3:3: paths.modles_dir: unknown key (did you mean 'models_dir'?)");
+}
+
+TEST(Config, UnknownSectionIsReported) {
+  const auto p = problems_of("runtime:\n  threads: 1\ncamera:\n  index: 0\n");
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_EQ(p[0].to_string(), "test.yaml:3:1: camera: unknown key");
+}
+
+TEST(Config, WrongTypeNamesTheExpectedKind) {
+  const auto p = problems_of("runtime:\n  threads: many\n");
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_EQ(p[0].to_string(), "test.yaml:2:12: runtime.threads: expected an integer, got 'many'");
+}
+
+TEST(Config, ListWhereAScalarBelongsIsAWrongType) {
+  const auto p = problems_of("paths:\n  var_dir: [a, b]\n");
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_EQ(p[0].key, "paths.var_dir");
+  EXPECT_EQ(p[0].message, "expected a string, got a list");
+}
+
+TEST(Config, SectionThatIsNotAMappingIsReported) {
+  const auto p = problems_of("runtime: 4\n");
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_EQ(p[0].to_string(), "test.yaml:1:10: runtime: expected a mapping of keys");
+}
+
+TEST(Config, OutOfRangeValueShowsTheRange) {
+  const auto p = problems_of("runtime:\n  threads: -3\n");
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_EQ(p[0].to_string(), "test.yaml:2:12: runtime.threads: value -3 is out of range [0, 1024]");
+}
+
+TEST(Config, UnknownChoiceListsTheAcceptedOnes) {
+  const auto p = problems_of("runtime:\n  device: tpu\n");
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_EQ(p[0].message, "'tpu' is not one of cpu|cuda");
+}
+
+TEST(Config, SyntaxErrorGivesItsPosition) {
+  const auto p = problems_of("runtime:\n  threads: [1, 2\n");
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_GT(p[0].line, 0);
+  EXPECT_NE(p[0].message.find("YAML syntax error"), std::string::npos) << p[0].message;
+}
+
+TEST(Config, EveryProblemIsCollectedNotJustTheFirst) {
+  const auto p = problems_of(
+      "paths:\n  datadir: x\nruntime:\n  threads: 99999\n  device: gpu\nlog:\n  level: loud\n");
+  ASSERT_EQ(p.size(), 4u);
+  EXPECT_EQ(p[0].key, "paths.datadir");
+  EXPECT_EQ(p[1].key, "runtime.threads");
+  EXPECT_EQ(p[2].key, "runtime.device");
+  EXPECT_EQ(p[3].key, "log.level");
+}
+
+TEST(Config, DuplicateKeyIsAnError) {
+  const auto p = problems_of("runtime:\n  threads: 1\n  threads: 2\n");
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_EQ(p[0].to_string(), "test.yaml:3:3: runtime.threads: duplicate key");
+}
+
+TEST(Config, TopLevelMustBeAMapping) {
+  const auto p = problems_of("- a\n- b\n");
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_EQ(p[0].message, "the top level must be a mapping of sections");
+}
+
+TEST(Config, MissingFileIsAConfigErrorNamingTheFile) {
+  test::TempDir dir;
+  try {
+    load(dir / "nope.yaml");
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& e) {
+    ASSERT_EQ(e.problems().size(), 1u);
+    EXPECT_EQ(e.problems()[0].to_string(), (dir / "nope.yaml").string() + ": no such file");
+  }
+}
+
+TEST(Config, NoFileMeansDefaults) {
+  const Config c = load(std::nullopt);
+  EXPECT_EQ(c.paths.models_dir, "models");
+}
+
+TEST(Config, ShowOutputLoadsBackToTheSameConfig) {
+  const Config c = parse("runtime:\n  threads: 3\nlog:\n  level: debug\n", "t.yaml");
+  const Config again = parse(to_yaml(c), "shown.yaml");
+  EXPECT_EQ(to_yaml(again), to_yaml(c));
+  EXPECT_EQ(again.runtime.threads, 3);
+  EXPECT_EQ(again.log.level, log::Level::Debug);
+}
+
+// configs/default.yaml is the documentation of every key: it must name each one, and the value it
+// shows must be the built-in default.
+TEST(DefaultYaml, DocumentsEveryKeyWithItsBuiltInDefault) {
+  const auto file = test::source_dir() / "configs/default.yaml";
+  const Config shipped = load(file);
+  EXPECT_EQ(to_yaml(shipped), to_yaml(Config{}));
+
+  const YAML::Node root = YAML::LoadFile(file.string());
+  for (const std::string& key : key_paths()) {
+    EXPECT_TRUE(has_key(root, key)) << "configs/default.yaml does not document " << key;
+  }
+}
+
+TEST(KeyPaths, ListsSectionQualifiedKeys) {
+  const auto keys = key_paths();
+  EXPECT_NE(std::find(keys.begin(), keys.end(), "runtime.threads"), keys.end());
+  EXPECT_NE(std::find(keys.begin(), keys.end(), "log.format"), keys.end());
+}
+
+}  // namespace
+}  // namespace lockerctl::config

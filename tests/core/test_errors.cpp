@@ -1,0 +1,39 @@
+#include <gtest/gtest.h>
+
+#include "core/errors.hpp"
+
+namespace lockerctl {
+namespace {
+
+TEST(ConfigProblem, FormatsFileLineColumnKeyAndMessage) {
+  const ConfigProblem p{"configs/x.yaml", 3, 5, "runtime.threads", "expected an integer, got 'many'"};
+  EXPECT_EQ(p.to_string(), "configs/x.yaml:3:5: runtime.threads: expected an integer, got 'many'");
+}
+
+TEST(ConfigProblem, LeavesOutUnknownPositionAndKey) {
+  EXPECT_EQ((ConfigProblem{"missing.yaml", 0, 0, "", "no such file"}).to_string(),
+            "missing.yaml: no such file");
+  EXPECT_EQ((ConfigProblem{"f.yaml", 7, 0, "", "bad"}).to_string(), "f.yaml:7: bad");
+}
+
+TEST(ConfigError, CarriesEveryProblemAndTheConfigExitCode) {
+  const ConfigError one({{"a.yaml", 1, 1, "k", "unknown key"}});
+  EXPECT_STREQ(one.what(), "a.yaml:1:1: k: unknown key");
+  EXPECT_EQ(one.code(), ExitCode::Config);
+
+  const ConfigError two({{"a.yaml", 1, 1, "k", "unknown key"}, {"a.yaml", 2, 1, "j", "bad"}});
+  EXPECT_EQ(two.problems().size(), 2u);
+  EXPECT_STREQ(two.what(), "2 configuration problems");
+}
+
+TEST(Errors, EachKindMapsToItsDocumentedExitCode) {
+  EXPECT_EQ(static_cast<int>(DataError("x").code()), 3);
+  EXPECT_EQ(static_cast<int>(ModelError("x").code()), 4);
+  EXPECT_EQ(static_cast<int>(DeviceError("x").code()), 5);
+  EXPECT_EQ(static_cast<int>(IoError("x").code()), 6);
+  const Error& base = DataError("bad image", "decoder said: truncated");
+  EXPECT_EQ(base.detail(), "decoder said: truncated");
+}
+
+}  // namespace
+}  // namespace lockerctl
