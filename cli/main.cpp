@@ -7,6 +7,8 @@
 
 #include "cmd_config.hpp"
 #include "cmd_doctor.hpp"
+#include "cmd_model.hpp"
+#include "cmd_weights.hpp"
 #include "common.hpp"
 #include "core/errors.hpp"
 #include "core/log.hpp"
@@ -53,6 +55,8 @@ int main(int argc, char** argv) {
   Action action;
   setup_doctor(app, global, action);
   setup_config(app, global, action);
+  setup_weights(app, global, action);
+  setup_model(app, global, action);
 
   try {
     app.parse(argc, argv);

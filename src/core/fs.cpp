@@ -5,6 +5,9 @@
 
 #include <cerrno>
 #include <cstring>
+#include <random>
+
+#include "core/errors.hpp"
 
 namespace lockerctl {
 namespace fs = std::filesystem;
@@ -22,7 +25,48 @@ FolderCheck probe_write(const fs::path& dir, FolderCheck::State ok_state) {
   return {ok_state, {}};
 }
 
+std::string describe_errno(int err) {
+  return err == ENOSPC ? "disk full" : std::strerror(err);
+}
+
+void sync_path(const fs::path& path, int flags, const fs::path& target) {
+  const int fd = ::open(path.c_str(), flags);
+  if (fd < 0) throw IoError(target.string() + ": cannot open " + path.string() + " to sync: " +
+                            describe_errno(errno));
+  const int rc = ::fsync(fd);
+  const int err = errno;
+  ::close(fd);
+  if (rc != 0) throw IoError(target.string() + ": cannot sync to disk: " + describe_errno(err));
+}
+
 }  // namespace
+
+AtomicFile::AtomicFile(fs::path target) : target_(std::move(target)) {
+  std::random_device rd;
+  temp_ = target_;
+  temp_ += ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(rd());
+  std::error_code ec;
+  const fs::path parent = target_.parent_path();
+  if (!parent.empty()) fs::create_directories(parent, ec);
+  if (ec) throw IoError(target_.string() + ": cannot create folder: " + ec.message());
+}
+
+AtomicFile::~AtomicFile() {
+  if (!committed_) {
+    std::error_code ec;
+    fs::remove(temp_, ec);
+  }
+}
+
+void AtomicFile::commit() {
+  sync_path(temp_, O_RDONLY, target_);
+  if (::rename(temp_.c_str(), target_.c_str()) != 0) {
+    throw IoError(target_.string() + ": cannot replace: " + describe_errno(errno));
+  }
+  committed_ = true;
+  const fs::path parent = target_.parent_path().empty() ? fs::path(".") : target_.parent_path();
+  sync_path(parent, O_RDONLY | O_DIRECTORY, target_);
+}
 
 FolderCheck check_folder_writable(const fs::path& dir) {
   std::error_code ec;

@@ -19,6 +19,30 @@ struct FolderCheck {
   bool usable() const { return state == State::Writable || state == State::Creatable; }
 };
 
+/// Writes a file so that a crash or kill -9 at any moment leaves either the previous file or the
+/// complete new one at `target`, never a torn one. Write to `temp()`, then call `commit()`; a
+/// write that is not committed is removed on destruction.
+class AtomicFile {
+ public:
+  explicit AtomicFile(std::filesystem::path target);
+  ~AtomicFile();
+  AtomicFile(const AtomicFile&) = delete;
+  AtomicFile& operator=(const AtomicFile&) = delete;
+
+  /// Where to write: a unique name beside the target, so the final rename stays on one file system.
+  const std::filesystem::path& temp() const { return temp_; }
+  const std::filesystem::path& target() const { return target_; }
+
+  /// Syncs the temp file to disk, renames it over the target and syncs the folder.
+  /// Throws IoError (naming the target; "disk full" for ENOSPC).
+  void commit();
+
+ private:
+  std::filesystem::path target_;
+  std::filesystem::path temp_;
+  bool committed_ = false;
+};
+
 /// Checks, by actually creating and removing a file, whether `dir` can be written. Never throws.
 FolderCheck check_folder_writable(const std::filesystem::path& dir);
 

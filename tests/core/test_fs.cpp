@@ -1,6 +1,11 @@
 #include <gtest/gtest.h>
 
 #include "core/fs.hpp"
+
+#include <fstream>
+#include <iterator>
+
+#include "core/errors.hpp"
 #include "support/temp_dir.hpp"
 
 namespace lockerctl {
@@ -32,6 +37,60 @@ TEST(CheckFolderWritable, ProcIsNotWritableEvenForRoot) {
   const FolderCheck check = check_folder_writable("/proc/lockerctl-no-such-folder");
   EXPECT_EQ(check.state, FolderCheck::State::NotWritable);
   EXPECT_NE(check.reason.find("/proc"), std::string::npos) << check.reason;
+}
+
+}  // namespace
+}  // namespace lockerctl
+
+namespace lockerctl {
+namespace {
+
+std::string read_all(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+TEST(AtomicFile, CommitReplacesTheTargetAndLeavesNoTempFile) {
+  test::TempDir dir;
+  const auto target = dir.write("model.h5", "old");
+  {
+    AtomicFile file(target);
+    std::ofstream(file.temp()) << "new";
+    EXPECT_EQ(read_all(target), "old") << "the target is untouched until commit";
+    file.commit();
+  }
+  EXPECT_EQ(read_all(target), "new");
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path()), {}), 1);
+}
+
+TEST(AtomicFile, AbandonedWriteKeepsTheOldFileAndRemovesTheTemp) {
+  test::TempDir dir;
+  const auto target = dir.write("model.h5", "old");
+  {
+    AtomicFile file(target);
+    std::ofstream(file.temp()) << "half";
+  }
+  EXPECT_EQ(read_all(target), "old");
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path()), {}), 1);
+}
+
+TEST(AtomicFile, CreatesTheTargetFolder) {
+  test::TempDir dir;
+  AtomicFile file(dir / "a/b/out.bin");
+  std::ofstream(file.temp()) << "x";
+  file.commit();
+  EXPECT_EQ(read_all(dir / "a/b/out.bin"), "x");
+}
+
+TEST(AtomicFile, CommitWithoutATempFileIsAnIoErrorNamingTheTarget) {
+  test::TempDir dir;
+  AtomicFile file(dir / "never-written.h5");
+  try {
+    file.commit();
+    FAIL() << "expected IoError";
+  } catch (const IoError& e) {
+    EXPECT_NE(std::string(e.what()).find("never-written.h5"), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace

@@ -28,4 +28,12 @@ std::filesystem::path TempDir::write(const std::string& name, const std::string&
 
 std::filesystem::path source_dir() { return LOCKERCTL_SOURCE_DIR; }
 
+std::filesystem::path shared_data(const std::string& relative) {
+  const char* env = std::getenv("LOCKERCTL_SHARED_DATA");
+  const std::filesystem::path root =
+      env ? std::filesystem::path(env) : source_dir().parent_path() / "shared" / "data";
+  const auto path = root / relative;
+  return std::filesystem::exists(path) ? path : std::filesystem::path();
+}
+
 }  // namespace lockerctl::test

@@ -26,4 +26,8 @@ class TempDir {
 /// The repository root, for tests that read shipped files such as configs/default.yaml.
 std::filesystem::path source_dir();
 
+/// `relative` inside the team's shared data folder ($LOCKERCTL_SHARED_DATA, else ../shared/data
+/// beside the repository), or "" when it is not there. Tests that need it skip without it.
+std::filesystem::path shared_data(const std::string& relative);
+
 }  // namespace lockerctl::test
