@@ -17,3 +17,14 @@ step "lockerctl config validate configs/default.yaml"
 
 step "lockerctl config show: the effective configuration"
 "$lockerctl" --config configs/default.yaml config show
+
+step "lockerctl model summary: layer 1 (MobileNetV2 + head) and layer 2 (owner CNN)"
+"$lockerctl" model summary
+
+keras=models/keras/mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_224_no_top.h5
+if [ -f "$keras" ]; then
+  step "lockerctl weights import: ImageNet weights into models/mobilenet_v2_imagenet.h5"
+  "$lockerctl" weights import --from keras "$keras" --out models/mobilenet_v2_imagenet.h5
+else
+  step "ImageNet weights: not downloaded yet (scripts/fetch-weights.sh fetches and imports them)"
+fi
