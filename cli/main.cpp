@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "cmd_config.hpp"
+#include "cmd_dataset.hpp"
 #include "cmd_doctor.hpp"
 #include "cmd_model.hpp"
 #include "cmd_weights.hpp"
@@ -55,6 +56,7 @@ int main(int argc, char** argv) {
   Action action;
   setup_doctor(app, global, action);
   setup_config(app, global, action);
+  setup_dataset(app, global, action);
   setup_weights(app, global, action);
   setup_model(app, global, action);
 

@@ -10,7 +10,9 @@ packages=(
   libhdf5-dev           # dataset caches and model files (C and C++ APIs)
   libyaml-cpp-dev       # configuration files
   libcli11-dev          # command line
+  nlohmann-json3-dev    # JSON output (--json)
   libfmt-dev            # formatting
+  libsodium-dev         # SHA-256 content hashes (later: Argon2id passwords)
   libgtest-dev libgmock-dev  # tests
 )
 

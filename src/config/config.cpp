@@ -1,9 +1,36 @@
 #include "config/config.hpp"
 
+#include <fmt/format.h>
+
+#include <cmath>
 #include <fstream>
 #include <sstream>
 
 namespace lockerctl::config {
+
+namespace {
+
+// Rules that span several keys, reported at the section that breaks them.
+void check_consistency(const Config& c, const YAML::Node& root, const std::string& file,
+                       std::vector<ConfigProblem>& problems) {
+  const double sum = c.data.train_fraction + c.data.val_fraction + c.data.test_fraction;
+  if (std::abs(sum - 1.0) > 1e-6) {
+    YAML::Mark mark = YAML::Mark::null_mark();
+    if (root.IsMap() && root["data"]) mark = root["data"].Mark();
+    problems.push_back({file, mark.is_null() ? 0 : mark.line + 1, mark.is_null() ? 0 : mark.column + 1,
+                        "data", fmt::format("train_fraction + val_fraction + test_fraction is {}, "
+                                            "not 1", sum)});
+  }
+  for (const auto* layer : {&c.human, &c.owner}) {
+    if (layer->positive_class.empty() || layer->negative_class.empty() ||
+        layer->positive_class == layer->negative_class) {
+      problems.push_back({file, 0, 0, layer == &c.human ? "human" : "owner",
+                          "positive_class and negative_class must be two different names"});
+    }
+  }
+}
+
+}  // namespace
 
 Config parse(const std::string& text, const std::string& file) {
   std::vector<ConfigProblem> problems;
@@ -19,6 +46,7 @@ Config parse(const std::string& text, const std::string& file) {
   }
   YamlReader reader(file, problems);
   reader.read_root(root, config);
+  check_consistency(config, root, file, problems);
   if (!problems.empty()) throw ConfigError(std::move(problems));
   EnvOverrides env;
   env.apply_root(config);

@@ -12,12 +12,14 @@ namespace lockerctl::config {
 
 /// Where lockerctl keeps its files. Relative paths are relative to the working directory.
 struct PathsConfig {
+  std::string datasets_dir = "datasets";  // dataset recipes: `--dataset NAME` reads NAME.yaml here
   std::string data_dir = "data";      // prepared dataset caches and split manifests
   std::string models_dir = "models";  // model files: imported weights and trained models
   std::string var_dir = "var";        // runtime state: audit database, incidents, alert outbox
 
   template <class V>
   void visit(V& v) {
+    v.field("datasets_dir", datasets_dir);
     v.field("data_dir", data_dir);
     v.field("models_dir", models_dir);
     v.field("var_dir", var_dir);
@@ -57,17 +59,57 @@ struct LogConfig {
   }
 };
 
+/// How datasets are assembled and split (`lockerctl dataset prepare`).
+struct DataConfig {
+  std::string source_root = "../shared/data";  // where recipes' relative source paths start
+  int workers = 0;               // decoding threads for prepare and the loader; 0 = runtime.threads
+  int seed = 1337;               // seed of the split, of per-source picks and of batch order
+  double train_fraction = 0.7;   // share of each class's distinct images for training
+  double val_fraction = 0.2;     // ... for validation
+  double test_fraction = 0.1;    // ... for the final test; the three must add up to 1
+
+  template <class V>
+  void visit(V& v) {
+    v.field("source_root", source_root);
+    v.field("workers", workers, Range<int>{0, 256});
+    v.field("seed", seed, Range<int>{0, 2147483647});
+    v.field("train_fraction", train_fraction, Range<double>{0.0, 1.0});
+    v.field("val_fraction", val_fraction, Range<double>{0.0, 1.0});
+    v.field("test_fraction", test_fraction, Range<double>{0.0, 1.0});
+  }
+};
+
+/// One decision layer's classes and input size.
+struct LayerConfig {
+  std::string positive_class;  // label of images the layer accepts (probability 1)
+  std::string negative_class;  // label of images it rejects (probability 0)
+  int image_size;              // square input side in pixels the images are resized to
+
+  template <class V>
+  void visit(V& v) {
+    v.field("positive_class", positive_class);
+    v.field("negative_class", negative_class);
+    v.field("image_size", image_size, Range<int>{22, 1024});
+  }
+};
+
 /// The whole configuration. configs/default.yaml documents every key with its default.
 struct Config {
   PathsConfig paths;
   RuntimeConfig runtime;
   LogConfig log;
+  DataConfig data;
+  LayerConfig human{"human", "not_human", 224};  // layer 1: MobileNetV2 input size
+  LayerConfig owner{"owner", "not_owner", 256};  // layer 2: the owner CNN's input size
 
   template <class V>
   void visit(V& v) {
     v.section("paths", paths);
     v.section("runtime", runtime);
     v.section("log", log);
+    v.section("data", data);
+    v.section("human", human);
+    v.section("owner", owner);
   }
 };
 

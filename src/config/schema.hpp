@@ -47,6 +47,9 @@ struct Choices {
   }
 };
 
+/// Marks a key that must be present (e.g. each dataset source's `path`).
+struct Required {};
+
 /// The known key closest to `key` by edit distance, or "" when none is close.
 std::string closest_key(const std::string& key, const std::vector<std::string>& known);
 
@@ -129,6 +132,40 @@ class YamlReader {
     if (!node) return;
     std::string text;
     if (convert(key, node, text)) value = Secret(text);
+  }
+
+  template <class T>
+  void field(const char* key, T& value, const Required&) {
+    const YAML::Node node = take(key);
+    if (!node) {
+      problem(frames_.back().node.Mark(), key_path(key), "missing required key");
+      return;
+    }
+    convert(key, node, value);
+  }
+
+  /// A list of mappings, each read into an S; reported as "key[i].field".
+  template <class S>
+  void list(const char* key, std::vector<S>& items) {
+    const YAML::Node node = take(key);
+    if (!node || node.IsNull()) return;
+    if (!node.IsSequence()) {
+      problem(node.Mark(), key_path(key), "expected a list, got " + describe(node));
+      return;
+    }
+    items.clear();
+    for (std::size_t i = 0; i < node.size(); ++i) {
+      const YAML::Node item = node[i];
+      path_.push_back(std::string(key) + "[" + std::to_string(i) + "]");
+      S value;
+      if (item.IsMap()) {
+        read_map(item, value);
+      } else {
+        problem(item.Mark(), join_path(), "expected a mapping of keys");
+      }
+      items.push_back(std::move(value));
+      path_.pop_back();
+    }
   }
 
  private:

@@ -296,6 +296,104 @@ void File::write(const std::string& dataset, const std::vector<hsize_t>& shape, 
   }
 }
 
+namespace {
+
+// The Debian HDF5 build is not thread-safe; row reads may come from loader threads.
+std::mutex& io_mutex() {
+  static std::mutex m;
+  return m;
+}
+
+// Selects rows [start, start + count) of `space` (all other dimensions whole).
+void select_rows(hid_t space, hsize_t start, hsize_t count) {
+  std::vector<hsize_t> dims = dims_of(space);
+  std::vector<hsize_t> offset(dims.size(), 0);
+  offset[0] = start;
+  dims[0] = count;
+  H5Sselect_hyperslab(space, H5S_SELECT_SET, offset.data(), nullptr, dims.data(), nullptr);
+}
+
+}  // namespace
+
+template <class T>
+void File::create_dataset(const std::string& dataset, const std::vector<hsize_t>& shape) {
+  Handle space(H5Screate_simple(static_cast<int>(shape.size()), shape.data(), nullptr), H5Sclose);
+  Handle lcpl(H5Pcreate(H5P_LINK_CREATE), H5Pclose);
+  H5Pset_create_intermediate_group(lcpl.get(), 1);
+  Handle d(H5Dcreate2(file_.get(), dataset.c_str(), native_type<T>(), space.get(), lcpl.get(),
+                      H5P_DEFAULT, H5P_DEFAULT),
+           H5Dclose);
+  if (!d) fail("cannot create dataset '" + dataset + "'");
+}
+
+template <class T>
+void File::write_rows(const std::string& dataset, hsize_t start, hsize_t count, const T* values) {
+  std::lock_guard lock(io_mutex());
+  Handle d(H5Dopen2(file_.get(), dataset.c_str(), H5P_DEFAULT), H5Dclose);
+  if (!d) fail("no dataset '" + dataset + "'");
+  Handle space(H5Dget_space(d.get()), H5Sclose);
+  std::vector<hsize_t> mem_dims = dims_of(space.get());
+  if (start + count > mem_dims[0]) fail("rows past the end of '" + dataset + "'");
+  select_rows(space.get(), start, count);
+  mem_dims[0] = count;
+  Handle mem(H5Screate_simple(static_cast<int>(mem_dims.size()), mem_dims.data(), nullptr),
+             H5Sclose);
+  if (H5Dwrite(d.get(), native_type<T>(), mem.get(), space.get(), H5P_DEFAULT, values) < 0) {
+    fail("cannot write rows of '" + dataset + "' (disk full?)");
+  }
+}
+
+template <class T>
+void File::read_rows(const std::string& dataset, hsize_t start, hsize_t count, T* out) const {
+  std::lock_guard lock(io_mutex());
+  Handle d(H5Dopen2(file_.get(), dataset.c_str(), H5P_DEFAULT), H5Dclose);
+  if (!d) fail("no dataset '" + dataset + "'");
+  Handle space(H5Dget_space(d.get()), H5Sclose);
+  std::vector<hsize_t> mem_dims = dims_of(space.get());
+  if (mem_dims.empty() || start + count > mem_dims[0]) fail("rows past the end of '" + dataset + "'");
+  select_rows(space.get(), start, count);
+  mem_dims[0] = count;
+  Handle mem(H5Screate_simple(static_cast<int>(mem_dims.size()), mem_dims.data(), nullptr),
+             H5Sclose);
+  if (H5Dread(d.get(), native_type<T>(), mem.get(), space.get(), H5P_DEFAULT, out) < 0) {
+    fail("cannot read rows of '" + dataset + "' (corrupt?)");
+  }
+}
+
+void File::write_strings(const std::string& dataset, const std::vector<std::string>& values) {
+  Handle type = string_type();
+  const hsize_t n = values.size();
+  Handle space(H5Screate_simple(1, &n, nullptr), H5Sclose);
+  Handle lcpl(H5Pcreate(H5P_LINK_CREATE), H5Pclose);
+  H5Pset_create_intermediate_group(lcpl.get(), 1);
+  Handle d(H5Dcreate2(file_.get(), dataset.c_str(), type.get(), space.get(), lcpl.get(),
+                      H5P_DEFAULT, H5P_DEFAULT),
+           H5Dclose);
+  if (!d) fail("cannot create dataset '" + dataset + "'");
+  std::vector<const char*> data;
+  for (const auto& v : values) data.push_back(v.c_str());
+  if (n > 0 && H5Dwrite(d.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()) < 0) {
+    fail("cannot write dataset '" + dataset + "'");
+  }
+}
+
+std::vector<std::string> File::read_strings(const std::string& dataset) const {
+  Handle d(H5Dopen2(file_.get(), dataset.c_str(), H5P_DEFAULT), H5Dclose);
+  if (!d) fail("no dataset '" + dataset + "'");
+  Handle space(H5Dget_space(d.get()), H5Sclose);
+  const hsize_t n = element_count(dims_of(space.get()));
+  std::vector<char*> raw(n, nullptr);
+  Handle mem = string_type();
+  if (n > 0 && H5Dread(d.get(), mem.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, raw.data()) < 0) {
+    fail("cannot read strings of '" + dataset + "'");
+  }
+  std::vector<std::string> out;
+  out.reserve(n);
+  for (char* p : raw) out.emplace_back(p ? p : "");
+  if (n > 0) H5Dvlen_reclaim(mem.get(), space.get(), H5P_DEFAULT, raw.data());
+  return out;
+}
+
 void File::flush() {
   if (H5Fflush(file_.get(), H5F_SCOPE_GLOBAL) < 0) fail("cannot flush (disk full?)");
 }
@@ -315,6 +413,15 @@ template void File::write<float>(const std::string&, const std::vector<hsize_t>&
 template void File::write<double>(const std::string&, const std::vector<hsize_t>&, const double*);
 template void File::write<std::int64_t>(const std::string&, const std::vector<hsize_t>&,
                                         const std::int64_t*);
+template void File::create_dataset<std::uint8_t>(const std::string&, const std::vector<hsize_t>&);
+template void File::create_dataset<std::int64_t>(const std::string&, const std::vector<hsize_t>&);
+template void File::create_dataset<float>(const std::string&, const std::vector<hsize_t>&);
+template void File::write_rows<std::uint8_t>(const std::string&, hsize_t, hsize_t, const std::uint8_t*);
+template void File::write_rows<std::int64_t>(const std::string&, hsize_t, hsize_t, const std::int64_t*);
+template void File::write_rows<float>(const std::string&, hsize_t, hsize_t, const float*);
+template void File::read_rows<std::uint8_t>(const std::string&, hsize_t, hsize_t, std::uint8_t*) const;
+template void File::read_rows<std::int64_t>(const std::string&, hsize_t, hsize_t, std::int64_t*) const;
+template void File::read_rows<float>(const std::string&, hsize_t, hsize_t, float*) const;
 template void File::write<std::uint8_t>(const std::string&, const std::vector<hsize_t>&,
                                         const std::uint8_t*);
 

@@ -91,6 +91,21 @@ class File {
   template <class T>
   void write(const std::string& dataset, const std::vector<hsize_t>& shape, const T* values);
 
+  /// Creates a dataset of `shape` to be filled by `write_rows`, one slice of the first dimension at
+  /// a time (images are written as they are decoded, never all held in memory).
+  template <class T>
+  void create_dataset(const std::string& dataset, const std::vector<hsize_t>& shape);
+  /// Writes rows [start, start + count) of the first dimension; `values` holds count whole rows.
+  template <class T>
+  void write_rows(const std::string& dataset, hsize_t start, hsize_t count, const T* values);
+  /// Reads rows [start, start + count) into `out`, which must hold count whole rows. Thread-safe.
+  template <class T>
+  void read_rows(const std::string& dataset, hsize_t start, hsize_t count, T* out) const;
+
+  /// A 1-D dataset of variable-length UTF-8 strings (file paths, hashes).
+  void write_strings(const std::string& dataset, const std::vector<std::string>& values);
+  std::vector<std::string> read_strings(const std::string& dataset) const;
+
   /// Flushes buffers to the operating system.
   void flush();
   /// Closes the file; further use throws. Errors on close (e.g. disk full) throw IoError.

@@ -4,9 +4,9 @@
 
 #include <fmt/format.h>
 
-#include <ctime>
 #include <set>
 
+#include "core/clock.hpp"
 #include "core/fs.hpp"
 #include "core/version.hpp"
 #include "h5/h5.hpp"
@@ -79,15 +79,6 @@ ModelMeta read_meta(const h5::File& f) {
 }
 
 }  // namespace
-
-std::string utc_now_iso8601() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 void save_model(const std::filesystem::path& path, BinaryNet& net, ModelMeta meta) {
   if (meta.created.empty()) meta.created = utc_now_iso8601();

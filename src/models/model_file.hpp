@@ -43,7 +43,4 @@ ModelMeta read_model_meta(const std::filesystem::path& path);
 LoadedModel load_model(const std::filesystem::path& path,
                        std::optional<Architecture> expected = std::nullopt);
 
-/// The current UTC time as ISO 8601 ("2026-11-22T19:50:00Z").
-std::string utc_now_iso8601();
-
 }  // namespace lockerctl::models

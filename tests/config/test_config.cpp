@@ -167,3 +167,30 @@ TEST(KeyPaths, ListsSectionQualifiedKeys) {
 
 }  // namespace
 }  // namespace lockerctl::config
+
+namespace lockerctl::config {
+namespace {
+
+TEST(Config, SplitFractionsMustAddUpToOne) {
+  const auto p = problems_of("data:\n  train_fraction: 0.8\n");
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_EQ(p[0].to_string(),
+            "test.yaml:2:3: data: train_fraction + val_fraction + test_fraction is 1.1, not 1");
+}
+
+TEST(Config, LayerClassesMustDiffer) {
+  const auto p = problems_of("owner:\n  negative_class: owner\n");
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_EQ(p[0].key, "owner");
+}
+
+TEST(Config, LayerDefaultsAreThePapers) {
+  const Config c;
+  EXPECT_EQ(c.human.positive_class, "human");
+  EXPECT_EQ(c.human.image_size, 224);
+  EXPECT_EQ(c.owner.negative_class, "not_owner");
+  EXPECT_EQ(c.owner.image_size, 256);
+}
+
+}  // namespace
+}  // namespace lockerctl::config

@@ -72,3 +72,33 @@ TEST(H5, RejectsMissingAndNonHdf5Files) {
 
 }  // namespace
 }  // namespace lockerctl::h5
+
+namespace lockerctl::h5 {
+namespace {
+
+TEST(H5, RowsAreWrittenAndReadInSlices) {
+  test::TempDir dir;
+  const auto path = dir / "rows.h5";
+  {
+    File f = File::create(path);
+    f.create_dataset<std::uint8_t>("/train/images", {5, 2, 3});
+    std::vector<std::uint8_t> rows(3 * 6);
+    for (std::size_t i = 0; i < rows.size(); ++i) rows[i] = static_cast<std::uint8_t>(i);
+    f.write_rows<std::uint8_t>("/train/images", 1, 3, rows.data());
+    f.write_strings("/train/paths", {"a.jpg", "b/c.png", ""});
+    EXPECT_THROW(f.write_rows<std::uint8_t>("/train/images", 4, 3, rows.data()), IoError);
+    f.close();
+  }
+  const File f = File::open_read(path);
+  std::vector<std::uint8_t> two(12);
+  f.read_rows<std::uint8_t>("/train/images", 2, 2, two.data());
+  EXPECT_EQ(two[0], 6);   // row 2 = second written row
+  EXPECT_EQ(two[11], 17);
+  std::vector<std::uint8_t> first(6, 99);
+  f.read_rows<std::uint8_t>("/train/images", 0, 1, first.data());
+  EXPECT_EQ(first, std::vector<std::uint8_t>(6, 0)) << "unwritten rows read as zero";
+  EXPECT_EQ(f.read_strings("/train/paths"), (std::vector<std::string>{"a.jpg", "b/c.png", ""}));
+}
+
+}  // namespace
+}  // namespace lockerctl::h5
