@@ -28,3 +28,8 @@ if [ -f "$keras" ]; then
 else
   step "ImageNet weights: not downloaded yet (scripts/fetch-weights.sh fetches and imports them)"
 fi
+
+step "lockerctl dataset synth + prepare + inspect: a small SYNTHETIC human/not_human dataset"
+"$lockerctl" dataset synth --task human --per-class 40 --size 64
+"$lockerctl" dataset prepare --dataset data/synthetic-human
+"$lockerctl" dataset inspect synthetic-human
