@@ -17,12 +17,6 @@ data::Task parse_task(const std::string& name) {
   return name == "owner" ? data::Task::Owner : data::Task::Human;
 }
 
-int workers_for(const config::Config& cfg) {
-  if (cfg.data.workers > 0) return cfg.data.workers;
-  if (cfg.runtime.threads > 0) return cfg.runtime.threads;
-  return std::max(1u, std::thread::hardware_concurrency());
-}
-
 data::SplitFractions fractions_for(const config::Config& cfg) {
   return {cfg.data.train_fraction, cfg.data.val_fraction, cfg.data.test_fraction,
           static_cast<std::uint64_t>(cfg.data.seed)};
@@ -120,7 +114,7 @@ int run_dataset_prepare(const GlobalOptions& global, const DatasetPrepareOptions
             source.files.size(), data::task_name(source.task), source.positive_class,
             source.negative_class, source.image_size, source.image_size);
   data::PrepareOptions prepare_options;
-  prepare_options.workers = workers_for(cfg);
+  prepare_options.workers = data_workers(cfg);
   prepare_options.force = options.force;
   const data::PrepareReport r =
       data::prepare_dataset(source, cfg.paths.data_dir, fractions_for(cfg), prepare_options);
@@ -205,7 +199,7 @@ int run_dataset_bench(const GlobalOptions& global, const DatasetBenchOptions& op
   for (const bool augment : {false, true}) {
     data::BatchOptions o;
     o.batch_size = options.batch_size;
-    o.workers = workers_for(cfg);
+    o.workers = data_workers(cfg);
     o.augment.enabled = augment;
     data::BatchReader reader(paths.cache, data::Split::Train, o);
     std::size_t images = 0;

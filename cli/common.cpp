@@ -1,6 +1,8 @@
 #include "common.hpp"
 
+#include <algorithm>
 #include <opencv2/core/utility.hpp>
+#include <thread>
 
 #include "models/torch_runtime.hpp"
 
@@ -12,6 +14,12 @@ void configure_logging(const GlobalOptions& global, const config::LogConfig& fro
   if (global.quiet) level = log::Level::Warn;
   const log::Format format = log::parse_format(global.log_format).value_or(from_config.format);
   log::configure(level, format);
+}
+
+int data_workers(const config::Config& cfg) {
+  if (cfg.data.workers > 0) return cfg.data.workers;
+  if (cfg.runtime.threads > 0) return cfg.runtime.threads;
+  return std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
 }
 
 config::Config load_config(const GlobalOptions& global) {

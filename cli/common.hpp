@@ -27,6 +27,9 @@ using Action = std::function<int()>;
 /// logging (flags win) and CPU threads. Throws ConfigError.
 config::Config load_config(const GlobalOptions& global);
 
+/// Threads for decoding and batch building: data.workers, else runtime.threads, else every core.
+int data_workers(const config::Config& cfg);
+
 /// Sets up logging from the flags alone, before any configuration is read.
 void configure_logging(const GlobalOptions& global, const config::LogConfig& from_config = {});
 

@@ -8,7 +8,9 @@
 #include "cmd_config.hpp"
 #include "cmd_dataset.hpp"
 #include "cmd_doctor.hpp"
+#include "cmd_evaluate.hpp"
 #include "cmd_model.hpp"
+#include "cmd_train.hpp"
 #include "cmd_weights.hpp"
 #include "common.hpp"
 #include "core/errors.hpp"
@@ -57,6 +59,8 @@ int main(int argc, char** argv) {
   setup_doctor(app, global, action);
   setup_config(app, global, action);
   setup_dataset(app, global, action);
+  setup_train(app, global, action);
+  setup_evaluate(app, global, action);
   setup_weights(app, global, action);
   setup_model(app, global, action);
 

@@ -93,6 +93,48 @@ struct LayerConfig {
   }
 };
 
+/// The validation figure that picks the best epoch and drives early stopping.
+enum class Monitor { ValLoss, ValF1, ValAccuracy };
+
+/// `lockerctl train` and `finetune`.
+struct TrainConfig {
+  int epochs = 30;                     // passes over the training split (the paper: 30)
+  int batch_size = 32;                 // images per optimiser step
+  double learning_rate = 1e-3;         // Adam step size
+  Monitor monitor = Monitor::ValLoss;  // val_loss | val_f1 | val_accuracy: picks the best epoch
+  int patience = 0;                    // stop after this many epochs without improvement; 0 = never
+  bool augment = false;                // flip, resized crop, rotation, brightness/contrast
+  bool balance = false;                // repeat the smaller class to parity each epoch
+  bool feature_cache = true;           // frozen MobileNetV2 without augmentation: compute features once
+  double dropout = 0.0;                // before the dense head
+  std::string pretrained = "models/mobilenet_v2_imagenet.h5";  // layer-1 backbone; "" = random init
+  double alpha = 1.0;                  // MobileNetV2 width when pretrained is ""
+  int finetune_blocks = 3;             // top inverted-residual blocks `finetune` unfreezes
+  double finetune_learning_rate = 1e-5;  // Adam step size for `finetune`
+  int finetune_epochs = 10;            // passes for `finetune`
+
+  template <class V>
+  void visit(V& v) {
+    v.field("epochs", epochs, Range<int>{1, 100000});
+    v.field("batch_size", batch_size, Range<int>{1, 4096});
+    v.field("learning_rate", learning_rate, Range<double>{1e-8, 1.0});
+    v.field("monitor", monitor,
+            Choices<Monitor>{{{"val_loss", Monitor::ValLoss},
+                              {"val_f1", Monitor::ValF1},
+                              {"val_accuracy", Monitor::ValAccuracy}}});
+    v.field("patience", patience, Range<int>{0, 100000});
+    v.field("augment", augment);
+    v.field("balance", balance);
+    v.field("feature_cache", feature_cache);
+    v.field("dropout", dropout, Range<double>{0.0, 0.95});
+    v.field("pretrained", pretrained);
+    v.field("alpha", alpha, Range<double>{0.35, 1.4});
+    v.field("finetune_blocks", finetune_blocks, Range<int>{0, 17});
+    v.field("finetune_learning_rate", finetune_learning_rate, Range<double>{1e-9, 1.0});
+    v.field("finetune_epochs", finetune_epochs, Range<int>{1, 100000});
+  }
+};
+
 /// The whole configuration. configs/default.yaml documents every key with its default.
 struct Config {
   PathsConfig paths;
@@ -101,6 +143,7 @@ struct Config {
   DataConfig data;
   LayerConfig human{"human", "not_human", 224};  // layer 1: MobileNetV2 input size
   LayerConfig owner{"owner", "not_owner", 256};  // layer 2: the owner CNN's input size
+  TrainConfig train;
 
   template <class V>
   void visit(V& v) {
@@ -110,6 +153,7 @@ struct Config {
     v.section("data", data);
     v.section("human", human);
     v.section("owner", owner);
+    v.section("train", train);
   }
 };
 

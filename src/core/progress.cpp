@@ -77,6 +77,10 @@ void Progress::finish() {
   if (finished_) return;
   finished_ = true;
   if (!log::enabled(log::Level::Info)) return;
+  if (!options_.closing_line) {
+    if (options_.live && options_.terminal) *options_.terminal << "\r\x1b[K" << std::flush;
+    return;
+  }
   const std::chrono::duration<double> elapsed = options_.now() - start_;
   const double rate = elapsed.count() > 0 ? done_ / elapsed.count() : 0.0;
   const std::string line = fmt::format("{}: {}/{} in {} ({:.1f}/s)", label_, done_, total_,

@@ -22,6 +22,7 @@ class Progress {
     bool live = false;                                 ///< redraw a bar in place (a TTY)
     std::chrono::milliseconds interval{10'000};        ///< plain mode: time between lines
     std::ostream* terminal = nullptr;                  ///< live mode: where the bar goes (stderr)
+    bool closing_line = true;                          ///< finish() writes count, time and rate
     std::function<Clock::time_point()> now = Clock::now;  ///< injectable for tests
   };
 

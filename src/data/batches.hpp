@@ -61,12 +61,14 @@ class BatchReader {
   /// The next batch of the epoch, or nullopt when the epoch is done.
   std::optional<Batch> next();
 
+  /// The row order of epoch `epoch` (what next() walks through, batch by batch).
+  std::vector<std::size_t> epoch_order(int epoch) const;
+
   /// The cache paths of rows (for reports on misclassified images).
   std::vector<std::string> paths() const;
 
  private:
   Batch build(std::size_t batch_index) const;
-  std::vector<std::size_t> epoch_order(int epoch) const;
 
   std::unique_ptr<h5::File> file_;
   std::string group_;
