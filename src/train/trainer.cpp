@@ -175,7 +175,8 @@ std::pair<torch::Tensor, torch::Tensor> backbone_features(models::MobileNetV2Imp
 
 // --- Checkpoints ---
 
-struct Progress_ {
+// What a checkpoint records besides the model and the optimiser.
+struct RunState {
   int epoch = 0;            // epochs completed
   int best_epoch = 0;
   double best_value = 0;
@@ -194,7 +195,7 @@ std::string settings_key(const TrainOptions& o, const data::DatasetSummary& ds) 
 }
 
 void save_checkpoint(const fs::path& path, torch::nn::Module& net, torch::optim::Optimizer& opt,
-                     const Progress_& p, const std::string& settings) {
+                     const RunState& p, const std::string& settings) {
   torch::serialize::OutputArchive archive;
   torch::serialize::OutputArchive model_archive, optim_archive;
   net.save(model_archive);
@@ -220,7 +221,7 @@ void save_checkpoint(const fs::path& path, torch::nn::Module& net, torch::optim:
 }
 
 void load_checkpoint(const fs::path& path, torch::nn::Module& net, torch::optim::Optimizer& opt,
-                     Progress_& p, const std::string& settings) {
+                     RunState& p, const std::string& settings) {
   torch::serialize::InputArchive archive;
   try {
     archive.load_from(path.string());
@@ -239,26 +240,26 @@ void load_checkpoint(const fs::path& path, torch::nn::Module& net, torch::optim:
   archive.read("optimizer", optim_archive);
   net.load(model_archive);
   opt.load(optim_archive);
-  torch::Tensor t;
-  archive.read("epoch", t);
-  p.epoch = static_cast<int>(t.item<int64_t>());
-  archive.read("best_epoch", t);
-  p.best_epoch = static_cast<int>(t.item<int64_t>());
-  archive.read("best_value", t);
-  p.best_value = t.item<double>();
-  archive.read("bad_epochs", t);
-  p.bad_epochs = static_cast<int>(t.item<int64_t>());
-  archive.read("history", t);
-  t = t.contiguous();
-  const double* h = t.data_ptr<double>();
+  // Each read gets a fresh tensor: reading into a defined one keeps that one's type.
+  const auto read = [&archive](const char* key) {
+    torch::Tensor t;
+    archive.read(key, t);
+    return t;
+  };
+  p.epoch = static_cast<int>(read("epoch").item<int64_t>());
+  p.best_epoch = static_cast<int>(read("best_epoch").item<int64_t>());
+  p.best_value = read("best_value").item<double>();
+  p.bad_epochs = static_cast<int>(read("bad_epochs").item<int64_t>());
+  const torch::Tensor history = read("history").contiguous();
+  const double* h = history.data_ptr<double>();
   p.history.clear();
-  for (int64_t i = 0; i < t.size(0); ++i, h += kRecordFields) {
+  for (int64_t i = 0; i < history.size(0); ++i, h += kRecordFields) {
     p.history.push_back({static_cast<int>(h[0]), h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8],
                          h[9], h[10], h[11]});
   }
-  archive.read("rng", t);
+  const torch::Tensor rng = read("rng");
   at::Generator generator = at::detail::getDefaultCPUGenerator();  // shares the default state
-  generator.set_state(t);
+  generator.set_state(rng);
 }
 
 double monitored(const EpochRecord& r, config::Monitor m) {
@@ -349,7 +350,7 @@ TrainResult train_model(const TrainOptions& o) {
   const fs::path checkpoint = o.run_dir / "checkpoint.pt";
   const fs::path best_model = o.run_dir / "best.h5";
   const std::string settings = settings_key(o, ds);
-  Progress_ p;
+  RunState p;
   if (o.resume) {
     if (!fs::exists(checkpoint)) {
       throw IoError(checkpoint.string() + ": no checkpoint to resume from");

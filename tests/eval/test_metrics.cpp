@@ -1,0 +1,73 @@
+#include <gtest/gtest.h>
+
+#include "eval/metrics.hpp"
+
+namespace lockerctl::eval {
+namespace {
+
+TEST(Metrics, PaperFiguresFromOneConfusionMatrix) {
+  // 3 TP, 1 FN, 1 FP, 5 TN.
+  const std::vector<float> s{0.9f, 0.8f, 0.7f, 0.2f, 0.6f, 0.1f, 0.3f, 0.4f, 0.05f, 0.2f};
+  const std::vector<float> l{1, 1, 1, 1, 0, 0, 0, 0, 0, 0};
+  const Metrics m = compute_metrics(s, l, 0.5);
+  EXPECT_EQ(m.confusion.tp, 3u);
+  EXPECT_EQ(m.confusion.fn, 1u);
+  EXPECT_EQ(m.confusion.fp, 1u);
+  EXPECT_EQ(m.confusion.tn, 5u);
+  EXPECT_DOUBLE_EQ(m.precision, 0.75);
+  EXPECT_DOUBLE_EQ(m.recall, 0.75);
+  EXPECT_DOUBLE_EQ(m.f1, 2 * m.precision * m.recall / (m.precision + m.recall));
+  EXPECT_DOUBLE_EQ(m.accuracy, 0.8);
+  EXPECT_DOUBLE_EQ(m.far, 1.0 / 6);
+  EXPECT_DOUBLE_EQ(m.frr, 0.25);
+}
+
+TEST(Metrics, ThresholdIsInclusive) {
+  EXPECT_EQ(confusion_at({0.5f}, {1}, 0.5).tp, 1u);
+}
+
+TEST(Metrics, EmptyDenominatorsGiveZeroNotNan) {
+  const Metrics m = compute_metrics({0.1f, 0.2f}, {0, 0}, 0.5);
+  EXPECT_EQ(m.precision, 0.0);
+  EXPECT_EQ(m.recall, 0.0);
+  EXPECT_EQ(m.f1, 0.0);
+  EXPECT_EQ(m.accuracy, 1.0);
+}
+
+TEST(RocAuc, PerfectInverseTiedAndMissingClass) {
+  EXPECT_DOUBLE_EQ(roc_auc({0.9f, 0.8f, 0.2f, 0.1f}, {1, 1, 0, 0}), 1.0);
+  EXPECT_DOUBLE_EQ(roc_auc({0.1f, 0.2f, 0.8f, 0.9f}, {1, 1, 0, 0}), 0.0);
+  EXPECT_DOUBLE_EQ(roc_auc({0.5f, 0.5f, 0.5f, 0.5f}, {1, 1, 0, 0}), 0.5);
+  EXPECT_DOUBLE_EQ(roc_auc({0.9f, 0.4f, 0.6f, 0.1f}, {1, 1, 0, 0}), 0.75);
+  EXPECT_DOUBLE_EQ(roc_auc({0.9f}, {1}), 0.5);
+}
+
+TEST(RocCurve, RunsFromOriginToOneOne) {
+  const auto c = roc_curve({0.9f, 0.4f, 0.6f, 0.1f}, {1, 1, 0, 0});
+  EXPECT_EQ(c.front().far, 0.0);
+  EXPECT_EQ(c.front().tpr, 0.0);
+  EXPECT_EQ(c.back().far, 1.0);
+  EXPECT_EQ(c.back().tpr, 1.0);
+}
+
+TEST(ThresholdForFar, MostPermissiveThresholdMeetingTheTarget) {
+  const std::vector<float> s{0.95f, 0.9f, 0.8f, 0.7f, 0.85f, 0.3f, 0.2f, 0.1f};
+  const std::vector<float> l{1, 1, 1, 1, 0, 0, 0, 0};
+  // FAR 0 needs a threshold above the negative 0.85: the lowest such is 0.9.
+  const double t0 = threshold_for_far(s, l, 0.0);
+  EXPECT_FLOAT_EQ(static_cast<float>(t0), 0.9f);
+  EXPECT_EQ(compute_metrics(s, l, t0).far, 0.0);
+  // FAR 0.25 allows one negative through: down to 0.7.
+  EXPECT_FLOAT_EQ(static_cast<float>(threshold_for_far(s, l, 0.25)), 0.7f);
+}
+
+TEST(ThresholdForFar, UnreachableTargetRejectsEverything) {
+  const std::vector<float> s{0.9f, 0.9f};
+  const std::vector<float> l{1, 0};
+  const double t = threshold_for_far(s, l, 0.0);
+  EXPECT_GT(t, 0.9);
+  EXPECT_EQ(compute_metrics(s, l, t).confusion.fp, 0u);
+}
+
+}  // namespace
+}  // namespace lockerctl::eval
