@@ -5,6 +5,7 @@
 #include <exception>
 #include <iostream>
 
+#include "cmd_bench.hpp"
 #include "cmd_config.hpp"
 #include "cmd_dataset.hpp"
 #include "cmd_doctor.hpp"
@@ -62,6 +63,7 @@ int main(int argc, char** argv) {
   setup_train(app, global, action);
   setup_evaluate(app, global, action);
   setup_weights(app, global, action);
+  setup_bench(app, global, action);
   setup_model(app, global, action);
 
   try {

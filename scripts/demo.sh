@@ -29,7 +29,20 @@ else
   step "ImageNet weights: not downloaded yet (scripts/fetch-weights.sh fetches and imports them)"
 fi
 
-step "lockerctl dataset synth + prepare + inspect: a small SYNTHETIC human/not_human dataset"
-"$lockerctl" dataset synth --task human --per-class 40 --size 64
-"$lockerctl" dataset prepare --dataset data/synthetic-human
-"$lockerctl" dataset inspect synthetic-human
+demo=(--config configs/demo.yaml)
+for task in human owner; do
+  step "lockerctl dataset synth + prepare + inspect: a small SYNTHETIC $task dataset"
+  "$lockerctl" "${demo[@]}" dataset synth --task $task --per-class 60 --size 64
+  "$lockerctl" "${demo[@]}" dataset prepare --dataset data/demo/synthetic-$task --task $task
+  "$lockerctl" "${demo[@]}" dataset inspect synthetic-$task
+
+  step "lockerctl train $task, then evaluate on the test split (synthetic data, configs/demo.yaml)"
+  rm -rf runs/demo-$task
+  "$lockerctl" "${demo[@]}" train $task -d synthetic-$task --run-dir runs/demo-$task
+  "$lockerctl" "${demo[@]}" evaluate models/demo/$task.h5 -d synthetic-$task --report-dir reports/demo-$task
+done
+
+step "lockerctl finetune human: the top MobileNetV2 blocks learn again"
+rm -rf runs/demo-human-finetune
+"$lockerctl" "${demo[@]}" finetune human -d synthetic-human --from models/demo/human.h5 \
+  --epochs 2 --run-dir runs/demo-human-finetune

@@ -1,0 +1,65 @@
+#include "cmd_bench.hpp"
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <memory>
+
+#include "models/torch_runtime.hpp"
+#include "train/bench.hpp"
+
+namespace lockerctl::cli {
+
+void setup_bench(CLI::App& app, const GlobalOptions& global, Action& action) {
+  CLI::App* bench = app.add_subcommand("bench", "Benchmarks that print figures and assert nothing.");
+  bench->require_subcommand(1);
+  auto opts = std::make_shared<BenchTrainOptions>();
+  CLI::App* train = bench->add_subcommand(
+      "train",
+      "Training throughput (images/s) on random data: the frozen MobileNetV2 backbone forward "
+      "(feature-cache fill), head training on cached features, head training through the frozen "
+      "backbone, full fine-tuning, and owner-CNN training; on the CPU and on CUDA when usable.");
+  train->add_option("--batch-size", opts->batch_size, "Images per step")
+      ->check(CLI::Range(1, 1024))
+      ->capture_default_str();
+  train->add_option("--batches", opts->batches, "Timed steps per case")
+      ->check(CLI::Range(1, 10000))
+      ->capture_default_str();
+  train->add_option("--human-size", opts->human_size, "MobileNetV2 input side")
+      ->check(CLI::Range(32, 1024))
+      ->capture_default_str();
+  train->add_option("--owner-size", opts->owner_size, "Owner CNN input side")
+      ->check(CLI::Range(22, 1024))
+      ->capture_default_str();
+  train->add_option("--device", opts->device, "cpu, cuda, or auto (cpu, plus cuda when usable)")
+      ->check(CLI::IsMember({"cpu", "cuda", "auto"}))
+      ->capture_default_str();
+  train->callback([&global, &action, opts] {
+    action = [&global, opts] { return run_bench_train(global, *opts); };
+  });
+}
+
+int run_bench_train(const GlobalOptions& global, const BenchTrainOptions& options) {
+  load_config(global);
+  train::BenchOptions o;
+  o.batch_size = options.batch_size;
+  o.batches = options.batches;
+  o.human_size = options.human_size;
+  o.owner_size = options.owner_size;
+  const models::TorchRuntime rt = models::torch_runtime();
+  if (options.device == "auto") {
+    o.devices = {"cpu"};
+    if (rt.cuda_devices > 0) o.devices.push_back("cuda");
+  } else {
+    o.devices = {options.device};
+  }
+  std::cout << fmt::format("LibTorch {}, {} CPU threads, batch {}, MobileNetV2 1.0 at {}x{}, owner CNN at {}x{}\n",
+                           rt.version, rt.threads, o.batch_size, o.human_size, o.human_size,
+                           o.owner_size, o.owner_size);
+  for (const auto& row : train::bench_training(o)) {
+    std::cout << fmt::format("{:<5} {:<42} {:>9.1f} images/s\n", row.device, row.name,
+                             row.images_per_second);
+  }
+  return 0;
+}
+
+}  // namespace lockerctl::cli

@@ -1,0 +1,22 @@
+#pragma once
+
+#include <string>
+
+#include "common.hpp"
+
+namespace lockerctl::cli {
+
+struct BenchTrainOptions {
+  int batch_size = 32;   // images per step
+  int batches = 5;       // timed steps per case
+  int human_size = 224;  // MobileNetV2 input side
+  int owner_size = 256;  // owner CNN input side
+  std::string device = "auto";  // cpu | cuda | auto (cpu, and cuda when usable)
+};
+
+/// Adds `lockerctl bench train`.
+void setup_bench(CLI::App& app, const GlobalOptions& global, Action& action);
+
+int run_bench_train(const GlobalOptions& global, const BenchTrainOptions& options);
+
+}  // namespace lockerctl::cli
