@@ -107,7 +107,7 @@ struct TrainConfig {
   bool balance = false;                // repeat the smaller class to parity each epoch
   bool feature_cache = true;           // frozen MobileNetV2 without augmentation: compute features once
   double dropout = 0.0;                // before the dense head
-  std::string pretrained = "models/mobilenet_v2_imagenet.h5";  // layer-1 backbone; "" = random init
+  std::string pretrained = "models/mobilenet_v2_imagenet.h5";  // layer-1 backbone; "" = train all from scratch
   double alpha = 1.0;                  // MobileNetV2 width when pretrained is ""
   int finetune_blocks = 3;             // top inverted-residual blocks `finetune` unfreezes
   double finetune_learning_rate = 1e-5;  // Adam step size for `finetune`

@@ -97,11 +97,13 @@ Network build_network(const TrainOptions& o, const data::DatasetSummary& ds) {
       // Training takes the backbone only; fine-tuning continues from the whole trained model.
       copy_state(*loaded->net, *n.mobilenet, o.mode == Mode::Finetune ? "" : "backbone.");
       n.meta.threshold = o.mode == Mode::Finetune ? loaded->meta.threshold : 0.5;
+      n.mobilenet->freeze_backbone(o.mode == Mode::Finetune ? o.train.finetune_blocks : 0);
     } else {
-      log::warn("train.pretrained is empty: the MobileNetV2 backbone is RANDOM, not ImageNet; "
-                "results mean nothing beyond a pipeline test");
+      // A frozen random backbone would feed the head noise: without pretrained weights every
+      // layer learns, from scratch.
+      log::warn("train.pretrained is empty: MobileNetV2 starts from RANDOM weights and every layer "
+                "trains from scratch (no ImageNet transfer, no feature cache)");
     }
-    n.mobilenet->freeze_backbone(o.mode == Mode::Finetune ? o.train.finetune_blocks : 0);
     n.meta.source = fmt::format("{} mobilenet_v2 (alpha {}) on {} from {}",
                                 o.mode == Mode::Finetune ? "finetune" : "train", alpha, o.dataset,
                                 start.empty() ? std::string("random init") : start.string());
@@ -317,7 +319,8 @@ TrainResult train_model(const TrainOptions& o) {
   const bool finetune = o.mode == Mode::Finetune;
   const int epochs = finetune ? o.train.finetune_epochs : o.train.epochs;
   const double lr = finetune ? o.train.finetune_learning_rate : o.train.learning_rate;
-  const bool use_features = n.mobilenet && !finetune && !o.train.augment && o.train.feature_cache;
+  const bool frozen_backbone = n.mobilenet && !finetune && !o.train.pretrained.empty();
+  const bool use_features = frozen_backbone && !o.train.augment && o.train.feature_cache;
 
   data::BatchOptions train_opts;
   train_opts.batch_size = o.train.batch_size;

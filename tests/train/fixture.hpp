@@ -6,6 +6,8 @@
 
 #include "data/cache.hpp"
 #include "data/synth.hpp"
+#include "models/binary_net.hpp"
+#include "models/model_file.hpp"
 #include "support/temp_dir.hpp"
 #include "train/trainer.hpp"
 
@@ -30,7 +32,12 @@ class TinyDatasets : public ::testing::Test {
       data::prepare_dataset(data::resolve_dataset((dir_->path() / name).string(), cfg, task),
                             dir_->path() / "data", {}, {});
     }
+    // A stand-in for the imported ImageNet backbone: random, narrow, saved as a model file.
+    torch::manual_seed(3);
+    auto backbone = models::build({models::Architecture::MobileNetV2, 0.35, 32, 0.0});
+    models::save_model(pretrained(), *backbone, models::ModelMeta{});
   }
+  static std::filesystem::path pretrained() { return dir_->path() / "models/backbone.h5"; }
   static void TearDownTestSuite() { delete dir_; }
 
   train::TrainOptions options(data::Task task, const std::string& run) const {
@@ -42,8 +49,7 @@ class TinyDatasets : public ::testing::Test {
     o.workers = 1;
     o.train.epochs = 3;
     o.train.batch_size = 8;
-    o.train.pretrained = "";  // random backbone: these tests check mechanics, not accuracy
-    o.train.alpha = 0.35;
+    o.train.pretrained = pretrained().string();  // random weights: mechanics, not accuracy
     return o;
   }
 

@@ -143,6 +143,20 @@ TEST_F(TrainerTest, FinetuneChangesOnlyTheUnfrozenTop) {
   EXPECT_TRUE(torch::equal(stats(first.model), stats(tuned.model)));
 }
 
+TEST_F(TrainerTest, WithoutPretrainedWeightsEveryLayerLearns) {
+  auto o = options(data::Task::Human, "scratch");
+  o.train.pretrained = "";
+  o.train.alpha = 0.35;
+  o.train.epochs = 1;
+  const TrainResult r = train_model(o);
+  EXPECT_FALSE(r.used_feature_cache);
+  torch::manual_seed(o.seed);  // the same initial weights train_model started from
+  auto initial = models::build({models::Architecture::MobileNetV2, 0.35, 32, 0.0});
+  const auto trained = tensors(r.model);
+  EXPECT_FALSE(torch::equal(initial->named_parameters()["backbone.stem.conv.weight"],
+                            trained.at("backbone.stem.conv.weight")));
+}
+
 TEST_F(TrainerTest, FinetuneIsForTheHumanLayerOnly) {
   auto o = options(data::Task::Owner, "ft-owner");
   o.mode = Mode::Finetune;
