@@ -5,17 +5,12 @@
 namespace lockerctl::models {
 namespace F = torch::nn::functional;
 
-namespace {
-
-// TF "SAME": total padding so that the output is ceil(in / stride); the odd pixel goes to the
-// bottom/right. Keras' ZeroPadding2D(correct_pad) before a stride-2 'valid' conv is the same.
+// Keras' ZeroPadding2D(correct_pad) before a stride-2 'valid' conv is the same.
 std::pair<int64_t, int64_t> same_padding(int64_t in, int kernel, int stride) {
   const int64_t out = (in + stride - 1) / stride;
   const int64_t total = std::max<int64_t>((out - 1) * stride + kernel - in, 0);
   return {total / 2, total - total / 2};
 }
-
-}  // namespace
 
 const std::vector<BlockConfig>& mobilenet_v2_blocks() {
   static const std::vector<BlockConfig> blocks = [] {

@@ -18,6 +18,7 @@ class ConvBnImpl : public torch::nn::Module {
  public:
   ConvBnImpl(int in, int out, int kernel, int stride, bool depthwise, bool relu6);
   torch::Tensor forward(torch::Tensor x);
+  bool relu6() const { return relu6_; }
 
   torch::nn::Conv2d conv{nullptr};
   torch::nn::BatchNorm2d bn{nullptr};
@@ -86,6 +87,10 @@ class MobileNetV2Impl : public BinaryNet {
   std::vector<torch::nn::BatchNorm2d> frozen_bn_;
 };
 TORCH_MODULE(MobileNetV2);
+
+/// TF "SAME" padding for one spatial dimension: (before, after) so that the output is
+/// ceil(in / stride); the odd pixel goes after (bottom/right).
+std::pair<int64_t, int64_t> same_padding(int64_t in, int kernel, int stride);
 
 /// One row of the MobileNetV2 block table: expansion t, output channels c (before alpha), stride s.
 struct BlockConfig {

@@ -1,0 +1,247 @@
+#include "export/onnx_export.hpp"
+
+#include <fmt/format.h>
+#include <onnx/checker.h>
+#include <onnx/onnx_pb.h>
+#include <torch/torch.h>
+
+#include <fstream>
+
+#include "core/errors.hpp"
+#include "core/fs.hpp"
+#include "core/version.hpp"
+#include "models/mobilenet_v2.hpp"
+#include "models/model_file.hpp"
+#include "models/owner_cnn.hpp"
+
+namespace lockerctl::exporter {
+namespace {
+
+// Appends nodes and initializers to an ONNX graph, naming every value uniquely.
+class Graph {
+ public:
+  explicit Graph(onnx::GraphProto* g) : g_(g) {}
+
+  std::string constant(const std::string& name, const torch::Tensor& value) {
+    const torch::Tensor t = value.detach().to(torch::kCPU, torch::kFloat).contiguous();
+    onnx::TensorProto* init = g_->add_initializer();
+    init->set_name(name);
+    init->set_data_type(onnx::TensorProto::FLOAT);
+    for (const auto d : t.sizes()) init->add_dims(d);
+    init->set_raw_data(std::string(static_cast<const char*>(t.data_ptr()), t.nbytes()));
+    return name;
+  }
+
+  onnx::NodeProto* node(const std::string& op, const std::vector<std::string>& inputs,
+                        std::string* output) {
+    onnx::NodeProto* n = g_->add_node();
+    n->set_op_type(op);
+    n->set_name(fmt::format("{}_{}", op, count_));
+    for (const auto& i : inputs) n->add_input(i);
+    *output = fmt::format("t{}", count_++);
+    n->add_output(*output);
+    return n;
+  }
+
+  static void ints(onnx::NodeProto* n, const char* name, const std::vector<int64_t>& v) {
+    auto* a = n->add_attribute();
+    a->set_name(name);
+    a->set_type(onnx::AttributeProto::INTS);
+    for (const auto x : v) a->add_ints(x);
+  }
+  static void integer(onnx::NodeProto* n, const char* name, int64_t v) {
+    auto* a = n->add_attribute();
+    a->set_name(name);
+    a->set_type(onnx::AttributeProto::INT);
+    a->set_i(v);
+  }
+  static void real(onnx::NodeProto* n, const char* name, float v) {
+    auto* a = n->add_attribute();
+    a->set_name(name);
+    a->set_type(onnx::AttributeProto::FLOAT);
+    a->set_f(v);
+  }
+
+  int count() const { return count_; }
+
+ private:
+  onnx::GraphProto* g_;
+  int count_ = 0;
+};
+
+// A convolution; `pads` are ONNX order [top, left, bottom, right].
+std::string conv(Graph& g, const std::string& x, const std::string& name, const torch::Tensor& w,
+                 const torch::Tensor& b, int64_t stride, int64_t groups, const std::vector<int64_t>& pads) {
+  std::string y;
+  auto* n = g.node("Conv", {x, g.constant(name + ".weight", w), g.constant(name + ".bias", b)}, &y);
+  Graph::ints(n, "kernel_shape", {w.size(2), w.size(3)});
+  Graph::ints(n, "strides", {stride, stride});
+  Graph::ints(n, "pads", pads);
+  Graph::integer(n, "group", groups);
+  return y;
+}
+
+// Conv + BatchNorm (folded) + optional ReLU6 (Clip). `side` is the input side, updated.
+std::string conv_bn(Graph& g, const std::string& x, const std::string& name, models::ConvBnImpl& m,
+                    int64_t& side) {
+  const auto& opt = m.conv->options;
+  const int64_t k = (*opt.kernel_size())[0], s = (*opt.stride())[0];
+  std::vector<int64_t> pads{0, 0, 0, 0};
+  if (k > 1) {
+    const auto [before, after] = models::same_padding(side, static_cast<int>(k), static_cast<int>(s));
+    pads = {before, before, after, after};
+  }
+  side = (side + s - 1) / s;
+  const auto& bn = m.bn;
+  const torch::Tensor scale = bn->weight / torch::sqrt(bn->running_var + bn->options.eps());
+  const torch::Tensor w = m.conv->weight * scale.view({-1, 1, 1, 1});
+  const torch::Tensor b = bn->bias - bn->running_mean * scale;
+  std::string y = conv(g, x, name, w, b, s, opt.groups(), pads);
+  if (m.relu6()) {
+    std::string clipped;
+    auto* n = g.node("Clip", {y}, &clipped);
+    Graph::real(n, "min", 0.0f);
+    Graph::real(n, "max", 6.0f);
+    y = clipped;
+  }
+  return y;
+}
+
+std::string dense(Graph& g, const std::string& x, const std::string& name, torch::nn::LinearImpl& l) {
+  std::string y;
+  auto* n = g.node("Gemm", {x, g.constant(name + ".weight", l.weight), g.constant(name + ".bias", l.bias)}, &y);
+  Graph::integer(n, "transB", 1);
+  return y;
+}
+
+std::string unary(Graph& g, const char* op, const std::string& x) {
+  std::string y;
+  g.node(op, {x}, &y);
+  return y;
+}
+
+std::string mobilenet_graph(Graph& g, models::MobileNetV2Impl& m, const std::string& x, int64_t side) {
+  std::string y = conv_bn(g, x, "stem", *m.backbone->stem, side);
+  for (std::size_t i = 0; i < m.backbone->blocks->size(); ++i) {
+    auto block = m.backbone->blocks[i]->as<models::InvertedResidual>();
+    const std::string in = y, prefix = fmt::format("block{}", i);
+    if (block->expand) y = conv_bn(g, y, prefix + ".expand", *block->expand, side);
+    y = conv_bn(g, y, prefix + ".depthwise", *block->depthwise, side);
+    y = conv_bn(g, y, prefix + ".project", *block->project, side);
+    if (block->residual) {
+      std::string sum;
+      g.node("Add", {in, y}, &sum);
+      y = sum;
+    }
+  }
+  y = conv_bn(g, y, "top", *m.backbone->top, side);
+  y = unary(g, "GlobalAveragePool", y);
+  y = unary(g, "Flatten", y);
+  return dense(g, y, "head", *m.head);
+}
+
+std::string owner_graph(Graph& g, models::OwnerCnnImpl& m, const std::string& x) {
+  std::string y = x;
+  int i = 1;
+  for (auto* c : {&m.conv1, &m.conv2, &m.conv3}) {
+    y = conv(g, y, fmt::format("conv{}", i++), (*c)->weight, (*c)->bias, 1, 1, {0, 0, 0, 0});
+    y = unary(g, "Relu", y);
+    std::string pooled;
+    auto* n = g.node("MaxPool", {y}, &pooled);
+    Graph::ints(n, "kernel_shape", {2, 2});
+    Graph::ints(n, "strides", {2, 2});
+    y = pooled;
+  }
+  y = unary(g, "Flatten", y);
+  y = unary(g, "Relu", dense(g, y, "dense1", *m.dense1));
+  return dense(g, y, "dense2", *m.dense2);
+}
+
+void value_info(onnx::ValueInfoProto* v, const std::string& name, const std::vector<int64_t>& dims) {
+  v->set_name(name);
+  auto* t = v->mutable_type()->mutable_tensor_type();
+  t->set_elem_type(onnx::TensorProto::FLOAT);
+  for (const auto d : dims) t->mutable_shape()->add_dim()->set_dim_value(d);
+}
+
+void metadata(onnx::ModelProto& model, const std::string& key, const std::string& value) {
+  auto* p = model.add_metadata_props();
+  p->set_key(key);
+  p->set_value(value);
+}
+
+}  // namespace
+
+OnnxExport export_onnx(const std::filesystem::path& model_file) {
+  const models::LoadedModel loaded = models::load_model(model_file);
+  const models::ModelMeta& meta = loaded.meta;
+  const int64_t size = meta.spec.input_size;
+  torch::NoGradGuard no_grad;
+  loaded.net->eval();
+
+  onnx::ModelProto model;
+  model.set_ir_version(onnx::IR_VERSION_2019_3_18);  // IR 5 pairs with opset 10
+  model.set_producer_name("lockerctl");
+  model.set_producer_version(kVersion);
+  model.set_model_version(1);
+  auto* opset = model.add_opset_import();
+  opset->set_domain("");
+  opset->set_version(kOnnxOpset);
+  onnx::GraphProto* graph = model.mutable_graph();
+  graph->set_name(models::architecture_name(meta.spec.architecture));
+  Graph g(graph);
+
+  OnnxExport out;
+  out.input = "input";
+  out.output = "probability";
+  value_info(graph->add_input(), out.input, {1, 3, size, size});
+  std::string logit;
+  if (auto mnv2 = std::dynamic_pointer_cast<models::MobileNetV2Impl>(loaded.net)) {
+    logit = mobilenet_graph(g, *mnv2, out.input, size);
+  } else if (auto owner = std::dynamic_pointer_cast<models::OwnerCnnImpl>(loaded.net)) {
+    logit = owner_graph(g, *owner, out.input);
+  } else {
+    throw ModelError(model_file.string() + ": no ONNX export for this architecture");
+  }
+  std::string prob;
+  g.node("Sigmoid", {logit}, &prob);
+  graph->mutable_node(graph->node_size() - 1)->set_output(0, out.output);
+  value_info(graph->add_output(), out.output, {1, 1});
+
+  metadata(model, "architecture", models::architecture_name(meta.spec.architecture));
+  metadata(model, "input_name", out.input);
+  metadata(model, "input_shape", fmt::format("1,3,{},{}", size, size));
+  metadata(model, "input_layout", "NCHW");
+  metadata(model, "channel_order", meta.preprocessing.channel_order);
+  metadata(model, "preprocess_scale", fmt::format("{:.17g}", meta.preprocessing.scale));
+  metadata(model, "preprocess_offset", fmt::format("{:.17g}", meta.preprocessing.offset));
+  metadata(model, "output_name", out.output);
+  metadata(model, "positive_class", meta.positive_class);
+  metadata(model, "negative_class", meta.negative_class);
+  metadata(model, "threshold", fmt::format("{:.17g}", meta.threshold));
+  metadata(model, "source", meta.source);
+  metadata(model, "created", meta.created);
+
+  try {
+    onnx::checker::check_model(model);
+  } catch (const std::exception& e) {
+    throw ModelError(model_file.string() + ": the exported ONNX graph fails the checker: " + e.what());
+  }
+  out.nodes = graph->node_size();
+  if (!model.SerializeToString(&out.bytes)) throw ModelError(model_file.string() + ": cannot serialise ONNX");
+  return out;
+}
+
+OnnxExport export_onnx_file(const std::filesystem::path& model_file, const std::filesystem::path& out_path) {
+  OnnxExport e = export_onnx(model_file);
+  AtomicFile out(out_path);
+  {
+    std::ofstream f(out.temp(), std::ios::binary);
+    f.write(e.bytes.data(), static_cast<std::streamsize>(e.bytes.size()));
+    if (!f.flush()) throw IoError(out_path.string() + ": cannot write (disk full?)");
+  }
+  out.commit();
+  return e;
+}
+
+}  // namespace lockerctl::exporter
