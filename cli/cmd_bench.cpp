@@ -3,8 +3,10 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 #include <memory>
+#include <opencv2/core/utility.hpp>
 
 #include "models/torch_runtime.hpp"
+#include "inference/bench.hpp"
 #include "train/bench.hpp"
 
 namespace lockerctl::cli {
@@ -36,6 +38,33 @@ void setup_bench(CLI::App& app, const GlobalOptions& global, Action& action) {
   train->callback([&global, &action, opts] {
     action = [&global, opts] { return run_bench_train(global, *opts); };
   });
+
+  auto infer_opts = std::make_shared<BenchInferOptions>();
+  CLI::App* infer = bench->add_subcommand(
+      "infer",
+      "Per-frame latency (batch 1, median and p95) of each model with LibTorch (NCHW and "
+      "channels-last) and OpenCV DNN on its ONNX export, and the process's peak memory. Without "
+      "models: MobileNetV2 1.0 + head at 224x224 and the owner CNN at 224x224, random weights.");
+  infer->add_option("models", infer_opts->models, "Model files (.h5)");
+  infer->add_option("--frames", infer_opts->frames, "Timed frames per row")
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
+  infer->callback([&global, &action, infer_opts] {
+    action = [&global, infer_opts] { return run_bench_infer(global, *infer_opts); };
+  });
+}
+
+int run_bench_infer(const GlobalOptions& global, const BenchInferOptions& options) {
+  load_config(global);
+  const std::vector<std::filesystem::path> files(options.models.begin(), options.models.end());
+  const models::TorchRuntime rt = models::torch_runtime();
+  std::cout << fmt::format("LibTorch {} with {} threads; OpenCV {} threads; {} frames per row\n", rt.version,
+                           rt.threads, cv::getNumThreads(), options.frames);
+  for (const auto& r : inference::bench_inference(files, options.frames)) {
+    std::cout << fmt::format("{:<34} {:<30} median {:7.2f} ms  p95 {:7.2f} ms  peak RSS {:6.0f} MB\n",
+                             r.model, r.backend, r.median_ms, r.p95_ms, r.peak_rss_mb);
+  }
+  return 0;
 }
 
 int run_bench_train(const GlobalOptions& global, const BenchTrainOptions& options) {

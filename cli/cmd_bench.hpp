@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "common.hpp"
 
@@ -14,9 +15,15 @@ struct BenchTrainOptions {
   std::string device = "auto";  // cpu | cuda | auto (cpu, and cuda when usable)
 };
 
-/// Adds `lockerctl bench train`.
+struct BenchInferOptions {
+  std::vector<std::string> models;  // model files; default: the paper's two architectures, random weights
+  int frames = 200;                 // timed frames per row
+};
+
+/// Adds `lockerctl bench train` and `lockerctl bench infer`.
 void setup_bench(CLI::App& app, const GlobalOptions& global, Action& action);
 
 int run_bench_train(const GlobalOptions& global, const BenchTrainOptions& options);
+int run_bench_infer(const GlobalOptions& global, const BenchInferOptions& options);
 
 }  // namespace lockerctl::cli

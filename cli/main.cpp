@@ -10,6 +10,7 @@
 #include "cmd_dataset.hpp"
 #include "cmd_doctor.hpp"
 #include "cmd_evaluate.hpp"
+#include "cmd_export.hpp"
 #include "cmd_model.hpp"
 #include "cmd_train.hpp"
 #include "cmd_weights.hpp"
@@ -62,6 +63,7 @@ int main(int argc, char** argv) {
   setup_dataset(app, global, action);
   setup_train(app, global, action);
   setup_evaluate(app, global, action);
+  setup_export(app, global, action);
   setup_weights(app, global, action);
   setup_bench(app, global, action);
   setup_model(app, global, action);
