@@ -281,15 +281,20 @@ Array<T> File::read(const std::string& dataset) const {
   return out;
 }
 
-template <class T>
-void File::write(const std::string& dataset, const std::vector<hsize_t>& shape, const T* values) {
+Handle File::make_dataset(const std::string& dataset, hid_t type, const std::vector<hsize_t>& shape) {
   Handle space(H5Screate_simple(static_cast<int>(shape.size()), shape.data(), nullptr), H5Sclose);
   Handle lcpl(H5Pcreate(H5P_LINK_CREATE), H5Pclose);
   H5Pset_create_intermediate_group(lcpl.get(), 1);
-  Handle d(H5Dcreate2(file_.get(), dataset.c_str(), native_type<T>(), space.get(), lcpl.get(),
-                      H5P_DEFAULT, H5P_DEFAULT),
+  Handle d(H5Dcreate2(file_.get(), dataset.c_str(), type, space.get(), lcpl.get(), H5P_DEFAULT,
+                      H5P_DEFAULT),
            H5Dclose);
   if (!d) fail("cannot create dataset '" + dataset + "'");
+  return d;
+}
+
+template <class T>
+void File::write(const std::string& dataset, const std::vector<hsize_t>& shape, const T* values) {
+  const Handle d = make_dataset(dataset, native_type<T>(), shape);
   if (element_count(shape) > 0 &&
       H5Dwrite(d.get(), native_type<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, values) < 0) {
     fail("cannot write dataset '" + dataset + "'");
@@ -317,13 +322,7 @@ void select_rows(hid_t space, hsize_t start, hsize_t count) {
 
 template <class T>
 void File::create_dataset(const std::string& dataset, const std::vector<hsize_t>& shape) {
-  Handle space(H5Screate_simple(static_cast<int>(shape.size()), shape.data(), nullptr), H5Sclose);
-  Handle lcpl(H5Pcreate(H5P_LINK_CREATE), H5Pclose);
-  H5Pset_create_intermediate_group(lcpl.get(), 1);
-  Handle d(H5Dcreate2(file_.get(), dataset.c_str(), native_type<T>(), space.get(), lcpl.get(),
-                      H5P_DEFAULT, H5P_DEFAULT),
-           H5Dclose);
-  if (!d) fail("cannot create dataset '" + dataset + "'");
+  make_dataset(dataset, native_type<T>(), shape);
 }
 
 template <class T>
@@ -361,15 +360,9 @@ void File::read_rows(const std::string& dataset, hsize_t start, hsize_t count, T
 }
 
 void File::write_strings(const std::string& dataset, const std::vector<std::string>& values) {
-  Handle type = string_type();
+  const Handle type = string_type();
   const hsize_t n = values.size();
-  Handle space(H5Screate_simple(1, &n, nullptr), H5Sclose);
-  Handle lcpl(H5Pcreate(H5P_LINK_CREATE), H5Pclose);
-  H5Pset_create_intermediate_group(lcpl.get(), 1);
-  Handle d(H5Dcreate2(file_.get(), dataset.c_str(), type.get(), space.get(), lcpl.get(),
-                      H5P_DEFAULT, H5P_DEFAULT),
-           H5Dclose);
-  if (!d) fail("cannot create dataset '" + dataset + "'");
+  const Handle d = make_dataset(dataset, type.get(), {n});
   std::vector<const char*> data;
   for (const auto& v : values) data.push_back(v.c_str());
   if (n > 0 && H5Dwrite(d.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()) < 0) {

@@ -114,6 +114,7 @@ class File {
  private:
   File(std::filesystem::path path, Handle file) : path_(std::move(path)), file_(std::move(file)) {}
   [[noreturn]] void fail(const std::string& what) const;
+  Handle make_dataset(const std::string& dataset, hid_t type, const std::vector<hsize_t>& shape);
 
   std::filesystem::path path_;
   Handle file_;
