@@ -103,6 +103,12 @@ Network build_network(const TrainOptions& o, const data::DatasetSummary& ds) {
       // layer learns, from scratch.
       log::warn("train.pretrained is empty: MobileNetV2 starts from RANDOM weights and every layer "
                 "trains from scratch (no ImageNet transfer, no feature cache)");
+      // Keras' BatchNorm momentum (0.999) suits long runs from pretrained statistics; from
+      // scratch, the running statistics would hardly leave their initial values in a short run
+      // and inference would see unnormalised activations. PyTorch's usual 0.1 it is.
+      for (auto& module : n.mobilenet->modules()) {
+        if (auto bn = std::dynamic_pointer_cast<torch::nn::BatchNorm2dImpl>(module)) bn->options.momentum(0.1);
+      }
     }
     n.meta.source = fmt::format("{} mobilenet_v2 (alpha {}) on {} from {}",
                                 o.mode == Mode::Finetune ? "finetune" : "train", alpha, o.dataset,

@@ -76,7 +76,7 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(Case{{models::Architecture::OwnerCnn, 1.0, 32, 0.0}, "owner32"},
                       Case{{models::Architecture::MobileNetV2, 0.35, 32, 0.0}, "mnv2_032"},
                       Case{{models::Architecture::MobileNetV2, 0.5, 45, 0.0}, "mnv2_045_odd"}),
-    [](const auto& info) { return std::string(info.param.name); });
+    [](const auto& test) { return std::string(test.param.name); });
 
 TEST(OnnxExport, IsOpset10WithAttributeClipNoIdentityAndMetadata) {
   test::TempDir dir;
