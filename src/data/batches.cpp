@@ -118,6 +118,4 @@ std::optional<Batch> BatchReader::next() {
   return batch;
 }
 
-std::vector<std::string> BatchReader::paths() const { return file_->read_strings(group_ + "/paths"); }
-
 }  // namespace lockerctl::data

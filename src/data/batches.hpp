@@ -52,8 +52,6 @@ class BatchReader {
   std::size_t images() const { return labels_.size(); }
   int image_size() const { return size_; }
   const std::vector<std::uint8_t>& labels() const { return labels_; }
-  /// Rows in one epoch (more than images() when balancing).
-  std::size_t epoch_rows() const { return order_.size(); }
   std::size_t batches_per_epoch() const;
 
   /// Starts epoch `epoch` (0-based): fixes its order. Call before next().
@@ -63,9 +61,6 @@ class BatchReader {
 
   /// The row order of epoch `epoch` (what next() walks through, batch by batch).
   std::vector<std::size_t> epoch_order(int epoch) const;
-
-  /// The cache paths of rows (for reports on misclassified images).
-  std::vector<std::string> paths() const;
 
  private:
   Batch build(std::size_t batch_index) const;

@@ -387,10 +387,6 @@ std::vector<std::string> File::read_strings(const std::string& dataset) const {
   return out;
 }
 
-void File::flush() {
-  if (H5Fflush(file_.get(), H5F_SCOPE_GLOBAL) < 0) fail("cannot flush (disk full?)");
-}
-
 void File::close() {
   if (!file_) return;
   const herr_t flushed = H5Fflush(file_.get(), H5F_SCOPE_GLOBAL);

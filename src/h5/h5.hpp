@@ -106,8 +106,6 @@ class File {
   void write_strings(const std::string& dataset, const std::vector<std::string>& values);
   std::vector<std::string> read_strings(const std::string& dataset) const;
 
-  /// Flushes buffers to the operating system.
-  void flush();
   /// Closes the file; further use throws. Errors on close (e.g. disk full) throw IoError.
   void close();
 

@@ -23,8 +23,6 @@ std::optional<Backend> parse_backend(const std::string& name) {
   return std::nullopt;
 }
 
-std::string backend_name(Backend b) { return b == Backend::Torch ? "torch" : "opencv"; }
-
 namespace {
 
 EngineInfo info_from(const models::ModelMeta& m) {

@@ -17,7 +17,6 @@ namespace lockerctl::inference {
 enum class Backend { Torch, OpenCv };
 /// "torch" / "opencv"; nullopt for anything else.
 std::optional<Backend> parse_backend(const std::string& name);
-std::string backend_name(Backend b);
 
 /// What a loaded model expects and decides.
 struct EngineInfo {
