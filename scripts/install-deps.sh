@@ -13,7 +13,7 @@ packages=(
   nlohmann-json3-dev    # JSON output (--json)
   libfmt-dev            # formatting
   libsodium-dev         # SHA-256 content hashes (later: Argon2id passwords)
-  libonnx-dev libprotobuf-dev  # ONNX export (ONNX classes and checker)
+  libonnx-dev libprotobuf-dev protobuf-compiler  # ONNX export (ONNX classes and checker)
   libgtest-dev libgmock-dev  # tests
 )
 
