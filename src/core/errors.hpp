@@ -85,4 +85,17 @@ class IoError : public Error {
       : Error(message, ExitCode::Io, std::move(detail)) {}
 };
 
+/// Runs `fn` and reports any other lockerctl::Error it throws (a truncated file, a missing HDF5
+/// attribute) as an `E` with the same message, so the caller's error kind and exit code hold.
+template <class E, class Fn>
+auto errors_as(Fn&& fn) -> decltype(fn()) {
+  try {
+    return fn();
+  } catch (const E&) {
+    throw;
+  } catch (const Error& e) {
+    throw E(e.what());
+  }
+}
+
 }  // namespace lockerctl

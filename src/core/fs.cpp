@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fstream>
 #include <random>
 
 #include "core/errors.hpp"
@@ -66,6 +67,16 @@ void AtomicFile::commit() {
   committed_ = true;
   const fs::path parent = target_.parent_path().empty() ? fs::path(".") : target_.parent_path();
   sync_path(parent, O_RDONLY | O_DIRECTORY, target_);
+}
+
+void write_file_atomically(const fs::path& path, std::string_view bytes) {
+  AtomicFile out(path);
+  {
+    std::ofstream f(out.temp(), std::ios::binary);
+    f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    if (!f.flush()) throw IoError(path.string() + ": cannot write (disk full?)");
+  }
+  out.commit();
 }
 
 FolderCheck check_folder_writable(const fs::path& dir) {

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <string>
+#include <string_view>
 
 namespace lockerctl {
 
@@ -42,6 +43,9 @@ class AtomicFile {
   std::filesystem::path temp_;
   bool committed_ = false;
 };
+
+/// Writes `bytes` to `path` through an AtomicFile. Throws IoError naming `path`.
+void write_file_atomically(const std::filesystem::path& path, std::string_view bytes);
 
 /// Checks, by actually creating and removing a file, whether `dir` can be written. Never throws.
 FolderCheck check_folder_writable(const std::filesystem::path& dir);

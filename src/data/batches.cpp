@@ -12,7 +12,7 @@ namespace lockerctl::data {
 
 BatchReader::BatchReader(const std::filesystem::path& cache, Split split, BatchOptions options)
     : group_(std::string("/") + split_name(split)), options_(std::move(options)) {
-  try {
+  errors_as<DataError>([&] {
     file_ = std::make_unique<h5::File>(h5::File::open_read(cache));
     const auto shape = file_->shape(group_ + "/images");
     if (shape.size() != 4 || shape[3] != 3 || shape[1] != shape[2]) {
@@ -20,11 +20,7 @@ BatchReader::BatchReader(const std::filesystem::path& cache, Split split, BatchO
     }
     size_ = static_cast<int>(shape[1]);
     labels_ = file_->read<std::uint8_t>(group_ + "/labels").values;
-  } catch (const DataError&) {
-    throw;
-  } catch (const Error& e) {
-    throw DataError(e.what());
-  }
+  });
   if (options_.batch_size < 1) throw DataError("batch size must be at least 1");
   start_epoch(0);
 }

@@ -82,17 +82,6 @@ Prepared prepare_one(const SourceFile& file, int size) {
   return p;
 }
 
-void write_text_atomically(const fs::path& path, const std::string& text) {
-  AtomicFile out(path);
-  {
-    std::ofstream f(out.temp(), std::ios::binary);
-    f << text;
-    f.flush();
-    if (!f) throw IoError(path.string() + ": cannot write (disk full?)");
-  }
-  out.commit();
-}
-
 bool cache_matches(const fs::path& cache, const std::string& fp) {
   if (!h5::is_hdf5(cache)) return false;
   try {
@@ -240,12 +229,12 @@ PrepareReport prepare_dataset(const DatasetSource& source, const fs::path& data_
     f.close();
     out.commit();
   }
-  write_text_atomically(report.paths.manifest, manifest);
+  write_file_atomically(report.paths.manifest, manifest);
   std::string skipped_csv = "path,reason\n";
   for (const auto& [path, reason] : skipped) {
     skipped_csv += csv_field(path) + "," + csv_field(reason) + "\n";
   }
-  write_text_atomically(report.paths.skipped, skipped_csv);
+  write_file_atomically(report.paths.skipped, skipped_csv);
   report.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return report;
@@ -259,7 +248,7 @@ DatasetSummary inspect_dataset(const fs::path& data_dir, const std::string& name
                                 name, paths.cache.string(), name));
   }
   DatasetSummary s;
-  try {
+  errors_as<DataError>([&] {
     const h5::File f = h5::File::open_read(paths.cache);
     if (!f.has_attribute("/", "format") || f.read_string_attribute("/", "format") != kCacheFormat) {
       throw DataError(paths.cache.string() + ": not a lockerctl dataset cache");
@@ -295,11 +284,7 @@ DatasetSummary inspect_dataset(const fs::path& data_dir, const std::string& name
         s.duplicate_images += n - 1;
       }
     }
-  } catch (const DataError&) {
-    throw;
-  } catch (const Error& e) {
-    throw DataError(e.what());
-  }
+  });
   std::ifstream skipped(paths.skipped);
   std::string line;
   std::getline(skipped, line);  // header

@@ -23,16 +23,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-void write_text(const fs::path& path, const std::string& text) {
-  AtomicFile out(path);
-  {
-    std::ofstream f(out.temp());
-    f << text;
-    if (!f.flush()) throw IoError(path.string() + ": cannot write");
-  }
-  out.commit();
-}
-
 nlohmann::json metrics_json(const Metrics& m) {
   return {{"threshold", m.threshold}, {"precision", m.precision}, {"recall", m.recall},
           {"f1", m.f1},               {"accuracy", m.accuracy},   {"far", m.far},
@@ -138,7 +128,7 @@ EvaluateResult evaluate_model(const EvaluateOptions& o) {
   j["dataset_fingerprint"] = ds.fingerprint;
   j["evaluated"] = utc_now_iso8601();
   fs::create_directories(o.report_dir);
-  write_text(o.report_dir / "metrics.json", j.dump(2) + "\n");
+  write_file_atomically(o.report_dir / "metrics.json", j.dump(2) + "\n");
 
   const std::string name = o.model.stem().string();
   const Metrics& m = r.metrics;
@@ -155,7 +145,7 @@ EvaluateResult evaluate_model(const EvaluateOptions& o) {
                     "{:.4f}, false reject rate {:.4f}.\n",
                     r.roc_auc, m.threshold, m.confusion.tp, m.confusion.fn, m.confusion.fp,
                     m.confusion.tn, m.far, m.frr);
-  write_text(o.report_dir / "metrics.md", md);
+  write_file_atomically(o.report_dir / "metrics.md", md);
 
   report::Series roc{"ROC (AUC " + fmt::format("{:.3f}", r.roc_auc) + ")", {}, {}};
   for (const auto& p : roc_curve(s.scores, s.labels)) {

@@ -234,13 +234,7 @@ OnnxExport export_onnx(const std::filesystem::path& model_file) {
 
 OnnxExport export_onnx_file(const std::filesystem::path& model_file, const std::filesystem::path& out_path) {
   OnnxExport e = export_onnx(model_file);
-  AtomicFile out(out_path);
-  {
-    std::ofstream f(out.temp(), std::ios::binary);
-    f.write(e.bytes.data(), static_cast<std::streamsize>(e.bytes.size()));
-    if (!f.flush()) throw IoError(out_path.string() + ": cannot write (disk full?)");
-  }
-  out.commit();
+  write_file_atomically(out_path, e.bytes);
   return e;
 }
 

@@ -132,14 +132,8 @@ std::string keras_name_for(const std::string& torch_name) {
 
 KerasImport import_keras_mobilenet_v2(const std::filesystem::path& file,
                                       const KerasImportOptions& options) {
-  h5::File f = [&] {
-    try {
-      return h5::File::open_read(file);
-    } catch (const Error& e) {
-      throw ModelError(e.what());
-    }
-  }();
-  try {
+  return errors_as<ModelError>([&] {
+    h5::File f = h5::File::open_read(file);
     const std::string root = weights_root(f);
     const auto tensors = list_keras_tensors(f, root);
 
@@ -181,11 +175,7 @@ KerasImport import_keras_mobilenet_v2(const std::filesystem::path& file,
     }
     result.model->eval();
     return result;
-  } catch (const ModelError&) {
-    throw;
-  } catch (const Error& e) {
-    throw ModelError(e.what());
-  }
+  });
 }
 
 }  // namespace lockerctl::models

@@ -22,21 +22,9 @@ std::string shape_text(const std::vector<int64_t>& shape) {
   return fmt::format("[{}]", fmt::join(shape, ","));
 }
 
-// Runs `fn`, reporting storage errors (truncated file, missing attribute) as model errors.
-template <class Fn>
-auto as_model_error(Fn&& fn) -> decltype(fn()) {
-  try {
-    return fn();
-  } catch (const ModelError&) {
-    throw;
-  } catch (const Error& e) {
-    throw ModelError(e.what());
-  }
-}
-
 // Opens a model file and checks that it is one, in a format this build reads.
 h5::File open_model(const std::filesystem::path& path) {
-  return as_model_error([&] {
+  return errors_as<ModelError>([&] {
     h5::File file = h5::File::open_read(path);
     if (!file.has_attribute("/", "format") ||
         file.read_string_attribute("/", "format") != kModelFormat) {
@@ -127,13 +115,13 @@ void save_model(const std::filesystem::path& path, BinaryNet& net, ModelMeta met
 
 ModelMeta read_model_meta(const std::filesystem::path& path) {
   const h5::File f = open_model(path);
-  return as_model_error([&] { return read_meta(f); });
+  return errors_as<ModelError>([&] { return read_meta(f); });
 }
 
 LoadedModel load_model(const std::filesystem::path& path, std::optional<Architecture> expected) {
   const h5::File f = open_model(path);
   LoadedModel model;
-  model.meta = as_model_error([&] { return read_meta(f); });
+  model.meta = errors_as<ModelError>([&] { return read_meta(f); });
   if (expected && *expected != model.meta.spec.architecture) {
     throw ModelError(fmt::format("{}: is a {} model, expected {}", path.string(),
                                  architecture_name(model.meta.spec.architecture),
@@ -168,7 +156,7 @@ LoadedModel load_model(const std::filesystem::path& path, std::optional<Architec
           torch::from_blob(const_cast<float*>(a.values.data()), target.sizes(), torch::kFloat));
     }
   };
-  as_model_error([&] {
+  errors_as<ModelError>([&] {
     for (auto& p : model.net->named_parameters()) fill("/parameters/", p.key(), p.value());
     for (auto& b : model.net->named_buffers()) fill("/buffers/", b.key(), b.value());
     for (const std::string group : {"/parameters", "/buffers"}) {

@@ -286,13 +286,7 @@ double monitored(const EpochRecord& r, config::Monitor m) {
 void write_logs(const fs::path& run_dir, const std::vector<EpochRecord>& history) {
   std::string csv = metrics_csv_header() + "\n";
   for (const auto& r : history) csv += metrics_csv_line(r) + "\n";
-  AtomicFile out(run_dir / "metrics.csv");
-  {
-    std::ofstream f(out.temp());
-    f << csv;
-    if (!f.flush()) throw IoError((run_dir / "metrics.csv").string() + ": cannot write");
-  }
-  out.commit();
+  write_file_atomically(run_dir / "metrics.csv", csv);
   report::Series tl{"train", {}, {}}, vl{"validation", {}, {}}, ta{"train", {}, {}}, va{"validation", {}, {}};
   for (const auto& r : history) {
     tl.x.push_back(r.epoch), tl.y.push_back(r.train_loss);

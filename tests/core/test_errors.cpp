@@ -37,3 +37,23 @@ TEST(Errors, EachKindMapsToItsDocumentedExitCode) {
 
 }  // namespace
 }  // namespace lockerctl
+
+namespace lockerctl {
+namespace {
+
+TEST(ErrorsAs, OtherErrorsTakeTheCallersKindAndKeepTheirMessage) {
+  try {
+    errors_as<ModelError>([]() -> int { throw IoError("m.h5: truncated"); });
+    FAIL();
+  } catch (const ModelError& e) {
+    EXPECT_STREQ(e.what(), "m.h5: truncated");
+    EXPECT_EQ(e.code(), ExitCode::Model);
+  }
+  EXPECT_THROW(errors_as<DataError>([] { throw DataError("d"); }), DataError);
+  EXPECT_THROW(errors_as<DataError>([] { throw std::runtime_error("bug"); }), std::runtime_error)
+      << "only lockerctl errors are translated; bugs stay bugs";
+  EXPECT_EQ(errors_as<ModelError>([] { return 7; }), 7);
+}
+
+}  // namespace
+}  // namespace lockerctl

@@ -95,3 +95,25 @@ TEST(AtomicFile, CommitWithoutATempFileIsAnIoErrorNamingTheTarget) {
 
 }  // namespace
 }  // namespace lockerctl
+
+namespace lockerctl {
+namespace {
+
+TEST(WriteFileAtomically, WritesTheBytesAndLeavesNoTemporaryFile) {
+  test::TempDir dir;
+  write_file_atomically(dir / "sub/report.json", std::string("{\"a\":1}\0x", 9));
+  EXPECT_EQ(read_all(dir / "sub/report.json"), std::string("{\"a\":1}\0x", 9));
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir / "sub"), {}), 1);
+}
+
+TEST(WriteFileAtomically, UnwritableTargetIsAnIoErrorNamingIt) {
+  try {
+    write_file_atomically("/proc/lockerctl-nowhere/x.txt", "x");
+    FAIL() << "expected IoError";
+  } catch (const IoError& e) {
+    EXPECT_NE(std::string(e.what()).find("/proc/lockerctl-nowhere"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace lockerctl
