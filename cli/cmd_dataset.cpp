@@ -180,7 +180,7 @@ int run_dataset_synth(const GlobalOptions& global, const DatasetSynthOptions& op
   o.per_class = options.per_class;
   o.size = options.size;
   o.seed = static_cast<std::uint64_t>(options.seed);
-  const config::LayerConfig& layer = o.task == data::Task::Human ? cfg.human : cfg.owner;
+  const config::LayerConfig& layer = data::layer_config(cfg, o.task);
   const std::filesystem::path out =
       options.out.empty() ? std::filesystem::path(cfg.paths.data_dir) / ("synthetic-" + options.task)
                           : std::filesystem::path(options.out);

@@ -56,8 +56,7 @@ int run_evaluate(const GlobalOptions& global, const EvaluateCommandOptions& opti
   o.misclassified = options.misclassified;
   o.baseline = options.baseline;
   o.tolerance = options.tolerance;
-  o.device = !options.device.empty() ? options.device
-                                     : (cfg.runtime.device == config::ComputeDevice::Cuda ? "cuda" : "cpu");
+  o.device = compute_device(cfg, options.device);
   o.batch_size = cfg.train.batch_size;
   o.workers = data_workers(cfg);
   const eval::EvaluateResult r = eval::evaluate_model(o);

@@ -74,8 +74,7 @@ int run_train(const GlobalOptions& global, const TrainCommandOptions& options, b
   o.out = !options.out.empty() ? std::filesystem::path(options.out)
                                : models_dir / (options.task + (finetune ? "-finetuned.h5" : ".h5"));
   o.start_from = !options.from.empty() ? std::filesystem::path(options.from) : models_dir / "human.h5";
-  o.device = !options.device.empty() ? options.device
-                                     : (cfg.runtime.device == config::ComputeDevice::Cuda ? "cuda" : "cpu");
+  o.device = compute_device(cfg, options.device);
   o.resume = options.resume;
   o.workers = data_workers(cfg);
   o.seed = static_cast<std::uint64_t>(cfg.data.seed);

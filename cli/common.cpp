@@ -22,6 +22,11 @@ int data_workers(const config::Config& cfg) {
   return std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
 }
 
+std::string compute_device(const config::Config& cfg, const std::string& flag) {
+  if (!flag.empty()) return flag;
+  return cfg.runtime.device == config::ComputeDevice::Cuda ? "cuda" : "cpu";
+}
+
 config::Config load_config(const GlobalOptions& global) {
   std::optional<std::filesystem::path> file;
   if (!global.config_file.empty()) file = global.config_file;

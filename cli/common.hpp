@@ -30,6 +30,9 @@ config::Config load_config(const GlobalOptions& global);
 /// Threads for decoding and batch building: data.workers, else runtime.threads, else every core.
 int data_workers(const config::Config& cfg);
 
+/// The compute device to use: the --device flag when given, else runtime.device ("cpu"/"cuda").
+std::string compute_device(const config::Config& cfg, const std::string& flag);
+
 /// Sets up logging from the flags alone, before any configuration is read.
 void configure_logging(const GlobalOptions& global, const config::LogConfig& from_config = {});
 

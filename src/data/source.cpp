@@ -16,6 +16,10 @@ namespace fs = std::filesystem;
 
 std::string task_name(Task t) { return t == Task::Human ? "human" : "owner"; }
 
+const config::LayerConfig& layer_config(const config::Config& config, Task task) {
+  return task == Task::Human ? config.human : config.owner;
+}
+
 Recipe load_recipe(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);
   if (!in) throw ConfigError({{file.string(), 0, 0, "", "no such file"}});
@@ -140,7 +144,7 @@ DatasetSource resolve_dataset(const std::string& spec, const config::Config& con
     ds.definition.assign(std::istreambuf_iterator<char>(in), {});
   }
   ds.task = task;
-  const config::LayerConfig& layer = task == Task::Human ? config.human : config.owner;
+  const config::LayerConfig& layer = layer_config(config, task);
   ds.positive_class = layer.positive_class;
   ds.negative_class = layer.negative_class;
   ds.image_size = recipe && recipe->image_size > 0 ? recipe->image_size : layer.image_size;

@@ -17,6 +17,9 @@ namespace lockerctl::data {
 enum class Task { Human, Owner };
 std::string task_name(Task t);
 
+/// The config section of a task's layer (`human` or `owner`).
+const config::LayerConfig& layer_config(const config::Config& config, Task task);
+
 /// One entry of a recipe's `sources` list.
 struct RecipeSource {
   std::string path;           // folder (searched recursively) or glob, relative to data.source_root

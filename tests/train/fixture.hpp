@@ -27,7 +27,7 @@ class TinyDatasets : public ::testing::Test {
       o.per_class = 12;
       o.size = 32;
       const auto name = data::task_name(task);
-      const auto& layer = task == data::Task::Human ? cfg.human : cfg.owner;
+      const auto& layer = data::layer_config(cfg, task);
       data::write_synthetic(dir_->path() / name, layer.positive_class, layer.negative_class, o);
       data::prepare_dataset(data::resolve_dataset((dir_->path() / name).string(), cfg, task),
                             dir_->path() / "data", {}, {});
