@@ -2,6 +2,33 @@
 
 namespace lockerctl::devices::osdp {
 
+std::string code_name(std::uint8_t code) {
+  switch (code) {
+    case 0x60: return "POLL";
+    case 0x61: return "ID";
+    case 0x62: return "CAP";
+    case 0x64: return "LSTAT";
+    case 0x65: return "ISTAT";
+    case 0x66: return "OSTAT";
+    case 0x68: return "OUT";
+    case 0x69: return "LED";
+    case 0x6A: return "BUZ";
+    case 0x40: return "ACK";
+    case 0x41: return "NAK";
+    case 0x45: return "PDID";
+    case 0x46: return "PDCAP";
+    case 0x48: return "LSTATR";
+    case 0x49: return "ISTATR";
+    case 0x4A: return "OSTATR";
+    case 0x53: return "KEYPAD";
+    case 0x79: return "BUSY";
+    default: {
+      static const char* hex = "0123456789ABCDEF";
+      return std::string("0x") + hex[code >> 4] + hex[code & 15];
+    }
+  }
+}
+
 std::string nak_text(std::uint8_t reason) {
   switch (static_cast<NakReason>(reason)) {
     case NakReason::BadCheck: return "CRC or checksum error";

@@ -47,6 +47,9 @@ enum class NakReason : std::uint8_t {
   BioFormatUnsupported = 8,
   UnableToProcess = 9,
 };
+/// The short name of a command or reply code ("POLL", "OUT", "ISTATR", ...), or its hex value.
+std::string code_name(std::uint8_t code);
+
 /// A one-line description of a NAK reason byte ("unknown command", ...).
 std::string nak_text(std::uint8_t reason);
 

@@ -1,0 +1,46 @@
+#pragma once
+
+// What the access flow needs from a lock board, whatever the wire: open the lock for a while,
+// close it, and hear about the door, the keypad, tamper, power and the link itself.
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+namespace lockerctl::devices {
+
+struct BoardEvent {
+  enum class Kind {
+    Online,   ///< the board answers (again)
+    Offline,  ///< no valid reply for the offline time
+    Input,    ///< an input changed: `index`, `active` (door contact: active = open)
+    Output,   ///< an output changed: `index`, `active` (lock output: active = released)
+    Keypad,   ///< digits typed: `text`
+    Tamper,   ///< tamper switch: `active`
+    Power,    ///< power failure: `active`
+    Nak,      ///< the board refused a command: `text` says which and why
+  };
+  Kind kind = Kind::Online;
+  int index = 0;
+  bool active = false;
+  std::string text;
+};
+
+/// "input 0 active", "keypad '12'", "offline", ... (keypad digits are not shown: they may be
+/// a password; only their count is).
+std::string describe(const BoardEvent& event);
+
+class LockBoard {
+ public:
+  virtual ~LockBoard() = default;
+  /// Releases the lock for `duration`; the board re-locks by itself afterwards, so a lost link
+  /// can never leave it open. Throws DeviceError when the board is offline or refuses.
+  virtual void unlock(std::chrono::milliseconds duration) = 0;
+  /// Re-locks now (cancels a running release). Throws DeviceError like unlock().
+  virtual void lock() = 0;
+  /// The next event, waiting at most `timeout`.
+  virtual std::optional<BoardEvent> next_event(std::chrono::milliseconds timeout) = 0;
+  virtual bool online() const = 0;
+};
+
+}  // namespace lockerctl::devices

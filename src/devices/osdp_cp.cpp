@@ -1,0 +1,335 @@
+#include "devices/osdp_cp.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "core/errors.hpp"
+#include "core/log.hpp"
+
+namespace lockerctl::devices {
+
+std::string describe(const BoardEvent& e) {
+  using K = BoardEvent::Kind;
+  switch (e.kind) {
+    case K::Online: return "online";
+    case K::Offline: return "offline";
+    case K::Input: return fmt::format("input {} {}", e.index, e.active ? "active" : "inactive");
+    case K::Output: return fmt::format("output {} {}", e.index, e.active ? "on" : "off");
+    case K::Keypad: return fmt::format("keypad: {} key(s)", e.text.size());
+    case K::Tamper: return e.active ? "tamper switch open" : "tamper switch closed";
+    case K::Power: return e.active ? "power failure" : "power restored";
+    case K::Nak: return "refused: " + e.text;
+  }
+  return "?";
+}
+
+namespace osdp {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::uint8_t next_sequence(std::uint8_t s) { return s >= 3 ? 1 : static_cast<std::uint8_t>(s + 1); }
+
+std::string board_name(std::uint8_t address) { return fmt::format("lock board 0x{:02X}", address); }
+
+}  // namespace
+
+ControlPanel::ControlPanel(Channel& channel, ControlPanelOptions options)
+    : channel_(channel), options_(options), parser_(options.address, true) {
+  if (options_.address >= kBroadcast) {
+    throw DeviceError(fmt::format("lock board address 0x{:02X}: must be 0x00-0x7E", options_.address));
+  }
+  thread_ = std::thread([this] { run(); });
+}
+
+ControlPanel::~ControlPanel() {
+  {
+    std::lock_guard lock(mutex_);
+    stop_ = true;
+  }
+  wake_.notify_all();
+  thread_.join();
+}
+
+void ControlPanel::emit(BoardEvent event) {
+  log::debug("{}: {}", board_name(options_.address), describe(event));
+  events_.push_back(std::move(event));
+  events_ready_.notify_all();
+}
+
+std::optional<Packet> ControlPanel::await_reply(std::uint8_t sequence, Clock::time_point deadline) {
+  std::uint8_t buffer[256];
+  for (;;) {
+    while (auto packet = parser_.next()) {
+      if (packet->sequence == sequence) return packet;
+      log::debug("{}: dropped a reply with sequence {} (waiting for {})", board_name(options_.address),
+                 packet->sequence, sequence);
+    }
+    const auto now = Clock::now();
+    if (now >= deadline) return std::nullopt;
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now);
+    const std::size_t n = channel_.read(buffer, sizeof buffer, std::max(left, std::chrono::milliseconds(1)));
+    parser_.feed(buffer, n);
+  }
+}
+
+void ControlPanel::run() {
+  std::uint8_t sequence = 0;  // 0 restarts the board's sequence check
+  auto last_reply = Clock::now();
+  auto next_poll = Clock::now();
+  std::shared_ptr<Pending> pending;
+  Packet out;
+  out.address = options_.address;
+  bool resend = false;
+
+  for (;;) {
+    {
+      std::unique_lock lock(mutex_);
+      if (!resend) {
+        wake_.wait_until(lock, next_poll, [&] { return stop_ || !queue_.empty(); });
+        if (stop_) break;
+        pending.reset();
+        if (!queue_.empty()) {
+          pending = std::move(queue_.front());
+          queue_.pop_front();
+          out.code = static_cast<std::uint8_t>(pending->command);
+          out.data = pending->data;
+        } else {
+          out.code = static_cast<std::uint8_t>(Command::Poll);
+          out.data.clear();
+        }
+      } else {
+        // A resend after BUSY waits for the next poll time; after a timeout that time has come.
+        wake_.wait_until(lock, next_poll, [&] { return stop_; });
+        if (stop_) break;
+      }
+      ++stats_.commands;
+      if (resend) ++stats_.resends;
+    }
+
+    out.sequence = sequence;
+    const auto bytes = encode(out);
+    const auto sent_at = Clock::now();
+    next_poll = sent_at + options_.poll_interval;
+    channel_.write(bytes->data(), bytes->size());
+    auto reply = await_reply(sequence, sent_at + options_.reply_timeout);
+    if (!reply) {
+      parser_.reset();
+      resend = true;
+      std::lock_guard lock(mutex_);
+      stats_.parser = parser_.counters();
+      if (Clock::now() - last_reply >= options_.offline_after) {
+        if (!offline_known_) {
+          went_offline();
+          if (pending) {
+            pending->reply.set_exception(std::make_exception_ptr(DeviceError(fmt::format(
+                "{}: offline, no reply to {}", board_name(options_.address), code_name(out.code)))));
+            pending.reset();
+            out.code = static_cast<std::uint8_t>(Command::Poll);
+            out.data.clear();
+          }
+          sequence = 0;
+        }
+      }
+      continue;
+    }
+
+    last_reply = Clock::now();
+    std::lock_guard lock(mutex_);
+    stats_.parser = parser_.counters();
+    if (!online_) {
+      online_ = true;
+      offline_known_ = false;
+      emit({BoardEvent::Kind::Online, 0, false, {}});
+      online_ready_.notify_all();
+      // Learn the board's state before anything else.
+      for (Command c : {Command::OutputStatus, Command::InputStatus, Command::LocalStatus}) {
+        auto p = std::make_shared<Pending>();
+        p->command = c;
+        p->data = {};
+        queue_.push_front(std::move(p));
+      }
+    }
+    if (reply->code == static_cast<std::uint8_t>(Reply::Busy)) {
+      ++stats_.busy;
+      resend = true;  // same command, same sequence number, after a pause
+      continue;
+    }
+    resend = false;
+    handle(*reply, pending.get(), sequence);
+  }
+
+  std::lock_guard lock(mutex_);
+  const DeviceError stopped(board_name(options_.address) + ": link closed");
+  if (pending && resend) pending->reply.set_exception(std::make_exception_ptr(stopped));
+  for (auto& p : queue_) p->reply.set_exception(std::make_exception_ptr(stopped));
+  queue_.clear();
+}
+
+void ControlPanel::went_offline() {
+  online_ = false;
+  offline_known_ = true;
+  emit({BoardEvent::Kind::Offline, 0, false, {}});
+  for (auto& p : queue_) {
+    p->reply.set_exception(std::make_exception_ptr(
+        DeviceError(fmt::format("{}: offline, {} not sent", board_name(options_.address),
+                                code_name(static_cast<std::uint8_t>(p->command))))));
+  }
+  queue_.clear();
+  inputs_.reset();
+  outputs_.reset();
+  local_.reset();
+}
+
+void ControlPanel::handle(const Packet& reply, Pending* pending, std::uint8_t& sequence) {
+  sequence = next_sequence(sequence);
+  if (reply.code == static_cast<std::uint8_t>(Reply::Nak)) {
+    ++stats_.naks;
+    const std::uint8_t reason = reply.data.empty() ? 0 : reply.data[0];
+    const std::string sent = pending ? code_name(static_cast<std::uint8_t>(pending->command)) : "POLL";
+    const std::string text = fmt::format("{} ({})", sent, nak_text(reason));
+    emit({BoardEvent::Kind::Nak, 0, false, text});
+    if (reason == static_cast<std::uint8_t>(NakReason::BadSequence)) sequence = 0;
+    if (pending) {
+      pending->reply.set_exception(std::make_exception_ptr(
+          DeviceError(fmt::format("{} refused {}", board_name(options_.address), text))));
+    }
+    return;
+  }
+  track(reply);
+  if (pending) pending->reply.set_value(Response{reply.code, reply.data});
+}
+
+void ControlPanel::track(const Packet& reply) {
+  const auto changes = [&](std::optional<std::vector<bool>>& known, const std::vector<bool>& now,
+                           BoardEvent::Kind kind) {
+    for (std::size_t i = 0; i < now.size(); ++i) {
+      if (!known || i >= known->size() || (*known)[i] != now[i]) {
+        emit({kind, static_cast<int>(i), now[i], {}});
+      }
+    }
+    known = now;
+  };
+  switch (static_cast<Reply>(reply.code)) {
+    case Reply::InputStatus:
+      if (auto s = decode_states(reply.data)) changes(inputs_, *s, BoardEvent::Kind::Input);
+      break;
+    case Reply::OutputStatus:
+      if (auto s = decode_states(reply.data)) changes(outputs_, *s, BoardEvent::Kind::Output);
+      break;
+    case Reply::LocalStatus:
+      if (auto s = decode_local_status(reply.data)) {
+        if (!local_ || local_->tamper != s->tamper) emit({BoardEvent::Kind::Tamper, 0, s->tamper, {}});
+        if (!local_ || local_->power_failure != s->power_failure) {
+          emit({BoardEvent::Kind::Power, 0, s->power_failure, {}});
+        }
+        local_ = *s;
+      }
+      break;
+    case Reply::Keypad:
+      if (auto k = decode_keypad(reply.data)) emit({BoardEvent::Kind::Keypad, k->reader, false, k->digits});
+      break;
+    default:
+      break;
+  }
+}
+
+Response ControlPanel::request(Command command, std::vector<std::uint8_t> data,
+                               std::chrono::milliseconds timeout) {
+  auto pending = std::make_shared<Pending>();
+  pending->command = command;
+  pending->data = std::move(data);
+  auto reply = pending->reply.get_future();
+  {
+    std::lock_guard lock(mutex_);
+    if (offline_known_) {
+      throw DeviceError(fmt::format("{}: offline (no valid reply for {} ms), {} not sent",
+                                    board_name(options_.address), options_.offline_after.count(),
+                                    code_name(static_cast<std::uint8_t>(command))));
+    }
+    queue_.push_back(pending);
+  }
+  wake_.notify_all();
+  if (reply.wait_for(timeout) != std::future_status::ready) {
+    throw DeviceError(fmt::format("{}: no reply to {} within {} ms", board_name(options_.address),
+                                  code_name(static_cast<std::uint8_t>(command)), timeout.count()));
+  }
+  return reply.get();
+}
+
+bool ControlPanel::wait_online(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mutex_);
+  return online_ready_.wait_for(lock, timeout, [&] { return online_; });
+}
+
+namespace {
+
+template <class T>
+T expect(const Response& r, Reply code, std::optional<T> decoded, const char* what) {
+  if (r.code != static_cast<std::uint8_t>(code) || !decoded) {
+    throw DeviceError(fmt::format("lock board: unexpected reply {} ({} bytes) to {}", code_name(r.code),
+                                  r.data.size(), what));
+  }
+  return *decoded;
+}
+
+}  // namespace
+
+DeviceId ControlPanel::identify() {
+  const auto r = request(Command::Id, {0x00});
+  return expect(r, Reply::PdId, decode_device_id(r.data), "ID");
+}
+
+std::vector<Capability> ControlPanel::capabilities() {
+  const auto r = request(Command::Cap, {0x00});
+  return expect(r, Reply::PdCap, decode_capabilities(r.data), "CAP");
+}
+
+LocalStatus ControlPanel::local_status() {
+  const auto r = request(Command::LocalStatus, {});
+  return expect(r, Reply::LocalStatus, decode_local_status(r.data), "LSTAT");
+}
+
+std::vector<bool> ControlPanel::states(Command command, Reply expected) {
+  const auto r = request(command, {});
+  return expect(r, expected, decode_states(r.data), code_name(static_cast<std::uint8_t>(command)).c_str());
+}
+
+std::vector<bool> ControlPanel::inputs() { return states(Command::InputStatus, Reply::InputStatus); }
+std::vector<bool> ControlPanel::outputs() { return states(Command::OutputStatus, Reply::OutputStatus); }
+
+void ControlPanel::unlock(std::chrono::milliseconds duration) {
+  const auto units = std::clamp<long long>((duration.count() + 99) / 100, 1, 0xFFFF);
+  const OutputControl pulse{static_cast<std::uint8_t>(options_.lock_output), kOutputTemporaryOn,
+                            static_cast<std::uint16_t>(units)};
+  const auto r = request(Command::Output, encode_output({pulse}));
+  expect(r, Reply::Ack, std::optional<bool>(true), "OUT");
+}
+
+void ControlPanel::lock() {
+  const OutputControl off{static_cast<std::uint8_t>(options_.lock_output), kOutputPermanentOff, 0};
+  const auto r = request(Command::Output, encode_output({off}));
+  expect(r, Reply::Ack, std::optional<bool>(true), "OUT");
+}
+
+std::optional<BoardEvent> ControlPanel::next_event(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mutex_);
+  if (!events_ready_.wait_for(lock, timeout, [&] { return !events_.empty(); })) return std::nullopt;
+  BoardEvent e = std::move(events_.front());
+  events_.pop_front();
+  return e;
+}
+
+bool ControlPanel::online() const {
+  std::lock_guard lock(mutex_);
+  return online_;
+}
+
+LinkStats ControlPanel::stats() const {
+  std::lock_guard lock(mutex_);
+  return stats_;
+}
+
+}  // namespace osdp
+}  // namespace lockerctl::devices

@@ -1,0 +1,292 @@
+#include "devices/osdp_pd.hpp"
+
+#include <fmt/format.h>
+
+#include <iterator>
+#include <stdexcept>
+#include <thread>
+
+#include "core/errors.hpp"
+#include "core/log.hpp"
+
+namespace lockerctl::devices::osdp {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::uint8_t following(std::uint8_t s) { return s >= 3 ? 1 : static_cast<std::uint8_t>(s + 1); }
+
+bool on_off(const std::vector<std::string>& w, const char* on, const char* off) {
+  if (w.size() == 2 && w[1] == on) return true;
+  if (w.size() == 2 && w[1] == off) return false;
+  throw std::invalid_argument(fmt::format("'{}' needs '{}' or '{}'", w[0], on, off));
+}
+
+int number(const std::string& word, int low, int high, const std::string& what) {
+  std::size_t used = 0;
+  int value = 0;
+  try {
+    value = std::stoi(word, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != word.size() || value < low || value > high) {
+    throw std::invalid_argument(fmt::format("{} must be a number from {} to {}, got '{}'", what, low, high, word));
+  }
+  return value;
+}
+
+}  // namespace
+
+BoardSimulator::BoardSimulator(SimulatorOptions options)
+    : options_(options), outputs_(static_cast<std::size_t>(options.outputs)), rng_(options.seed) {}
+
+Packet BoardSimulator::make(Reply code, std::vector<std::uint8_t> data) const {
+  Packet p;
+  p.address = options_.address;
+  p.reply = true;
+  p.code = static_cast<std::uint8_t>(code);
+  p.data = std::move(data);
+  return p;
+}
+
+Packet BoardSimulator::nak(NakReason reason) const {
+  return make(Reply::Nak, {static_cast<std::uint8_t>(reason)});
+}
+
+bool BoardSimulator::output_state(std::size_t index, Clock::time_point now) const {
+  const Output& o = outputs_[index];
+  return now < o.on_until ? true : o.permanent;
+}
+
+std::vector<bool> BoardSimulator::output_states() const {
+  std::vector<bool> states;
+  const auto now = Clock::now();
+  for (std::size_t i = 0; i < outputs_.size(); ++i) states.push_back(output_state(i, now));
+  return states;
+}
+
+std::optional<Packet> BoardSimulator::handle(const Packet& command) {
+  std::lock_guard lock(mutex_);
+  if (!powered_) return std::nullopt;
+  Packet reply;
+  if (last_sequence_ && command.sequence == *last_sequence_ && last_command_ && last_reply_ &&
+      last_command_->code == command.code && last_command_->data == command.data) {
+    reply = *last_reply_;  // the panel missed our reply: say it again, do not act twice
+  } else if (command.sequence == 0 || !last_sequence_ || command.sequence == following(*last_sequence_)) {
+    reply = reply_to(command);  // 0 restarts the count
+  } else {
+    reply = nak(NakReason::BadSequence);
+  }
+  reply.sequence = command.sequence;
+  reply.use_crc = command.use_crc;
+  if (reply.code != static_cast<std::uint8_t>(Reply::Busy)) {  // after BUSY the command comes again
+    last_sequence_ = command.sequence;
+    last_command_ = command;
+    last_reply_ = reply;
+  }
+  return reply;
+}
+
+Packet BoardSimulator::poll_reply() {
+  if (!keys_.empty()) {
+    KeypadData k{0, keys_};
+    keys_.clear();
+    return make(Reply::Keypad, encode_keypad(k));
+  }
+  if (!reported_local_ || reported_local_->tamper != local_.tamper ||
+      reported_local_->power_failure != local_.power_failure) {
+    reported_local_ = local_;
+    return make(Reply::LocalStatus, encode_local_status(local_));
+  }
+  if (reported_inputs_ != inputs_) {
+    reported_inputs_ = inputs_;
+    return make(Reply::InputStatus, encode_states(inputs_));
+  }
+  const auto outputs = output_states();
+  if (reported_outputs_ != outputs) {
+    if (reported_outputs_ && !outputs.empty() && (*reported_outputs_)[0] != outputs[0]) {
+      log::info("board: lock {}", outputs[0] ? "released" : "locked");
+    }
+    reported_outputs_ = outputs;
+    return make(Reply::OutputStatus, encode_states(outputs));
+  }
+  return make(Reply::Ack);
+}
+
+Packet BoardSimulator::reply_to(const Packet& command) {
+  const bool poll = command.code == static_cast<std::uint8_t>(Command::Poll);
+  if (busy_next_ > 0 && !poll) {
+    --busy_next_;
+    return make(Reply::Busy);
+  }
+  if (nak_next_ && !poll) {
+    const auto reason = static_cast<NakReason>(*nak_next_);
+    nak_next_.reset();
+    return nak(reason);
+  }
+  const auto& d = command.data;
+  switch (static_cast<Command>(command.code)) {
+    case Command::Poll:
+      return d.empty() ? poll_reply() : nak(NakReason::BadLength);
+    case Command::Id:
+      return d.size() == 1 ? make(Reply::PdId, encode_device_id(options_.id)) : nak(NakReason::BadLength);
+    case Command::Cap: {
+      if (d.size() != 1) return nak(NakReason::BadLength);
+      const auto n_in = static_cast<std::uint8_t>(inputs_.size());
+      const auto n_out = static_cast<std::uint8_t>(outputs_.size());
+      // Contact status monitoring, output control, reader LED, reader buzzer, CRC-16.
+      return make(Reply::PdCap, encode_capabilities({{1, 1, n_in}, {2, 1, n_out}, {4, 1, 1}, {5, 1, 1}, {8, 1, 0}}));
+    }
+    case Command::LocalStatus:
+      if (!d.empty()) return nak(NakReason::BadLength);
+      reported_local_ = local_;
+      return make(Reply::LocalStatus, encode_local_status(local_));
+    case Command::InputStatus:
+      if (!d.empty()) return nak(NakReason::BadLength);
+      reported_inputs_ = inputs_;
+      return make(Reply::InputStatus, encode_states(inputs_));
+    case Command::OutputStatus:
+      if (!d.empty()) return nak(NakReason::BadLength);
+      reported_outputs_ = output_states();
+      return make(Reply::OutputStatus, encode_states(*reported_outputs_));
+    case Command::Output: {
+      const auto records = decode_output(d);
+      if (!records) return nak(NakReason::BadLength);
+      const auto now = Clock::now();
+      for (const auto& r : *records) {
+        if (r.output >= outputs_.size() || r.control < 1 || r.control > 5) return nak(NakReason::UnableToProcess);
+      }
+      for (const auto& r : *records) {
+        Output& o = outputs_[r.output];
+        switch (r.control) {
+          case 1: o = {false, {}}; break;
+          case 2: o = {true, {}}; break;
+          case 3: o.permanent = false; break;
+          case 4: o.permanent = true; break;
+          case 5: o.on_until = now + std::chrono::milliseconds(100 * r.timer); break;
+        }
+        if (r.output == 0 && r.control == 5) log::info("board: lock released for {:.1f} s", r.timer / 10.0);
+      }
+      return make(Reply::Ack);
+    }
+    case Command::Led:
+      return decode_led(d) ? make(Reply::Ack) : nak(NakReason::BadLength);
+    case Command::Buzzer:
+      return decode_buzzer(d) ? make(Reply::Ack) : nak(NakReason::BadLength);
+  }
+  return nak(NakReason::UnknownCommand);
+}
+
+void BoardSimulator::serve(Channel& channel, const std::atomic<bool>& stop) {
+  Parser parser(options_.address, false);
+  std::uint8_t buffer[256];
+  while (!stop) {
+    const std::size_t n = channel.read(buffer, sizeof buffer, std::chrono::milliseconds(20));
+    parser.feed(buffer, n);
+    std::vector<std::uint8_t> noise;
+    {
+      std::lock_guard lock(mutex_);
+      for (; noise_bytes_ > 0; --noise_bytes_) noise.push_back(static_cast<std::uint8_t>(rng_()));
+    }
+    if (!noise.empty()) channel.write(noise.data(), noise.size());
+    while (auto command = parser.next()) {
+      if (auto reply = handle(*command)) {
+        const auto bytes = encode(*reply);
+        channel.write(bytes->data(), bytes->size());
+      }
+    }
+  }
+}
+
+bool BoardSimulator::lock_released() const {
+  std::lock_guard lock(mutex_);
+  return !outputs_.empty() && output_state(0, Clock::now());
+}
+
+bool BoardSimulator::input(int index) const {
+  std::lock_guard lock(mutex_);
+  return inputs_.at(static_cast<std::size_t>(index));
+}
+
+bool BoardSimulator::perform(const std::vector<std::string>& w) {
+  if (w.empty()) return false;
+  const std::string& verb = w[0];
+  std::lock_guard lock(mutex_);
+  if (verb == "key") {
+    if (w.size() != 2) throw std::invalid_argument("'key' needs the keys to press, e.g. 'key 1234#'");
+    for (char c : w[1]) {
+      if (!((c >= '0' && c <= '9') || c == '*' || c == '#')) {
+        throw std::invalid_argument(fmt::format("'key': '{}' is not a keypad key (0-9, *, #)", c));
+      }
+    }
+    keys_ += w[1];
+  } else if (verb == "door") {
+    inputs_[kDoorInput] = on_off(w, "open", "close");
+  } else if (verb == "input") {
+    if (w.size() != 3) throw std::invalid_argument("'input' needs a number or name and 'on' or 'off'");
+    int index = -1;
+    for (int i = 0; i < static_cast<int>(std::size(kInputNames)); ++i) {
+      if (w[1] == kInputNames[i]) index = i;
+    }
+    if (index < 0) index = number(w[1], 0, static_cast<int>(inputs_.size()) - 1, "the input");
+    inputs_[static_cast<std::size_t>(index)] = on_off({w[0], w[2]}, "on", "off");
+  } else if (verb == "tamper") {
+    local_.tamper = on_off(w, "on", "off");
+  } else if (verb == "battery") {
+    local_.power_failure = on_off(w, "on", "off");
+  } else if (verb == "power") {
+    powered_ = on_off(w, "on", "off");
+    if (!powered_) {
+      for (auto& o : outputs_) o = {false, {}};  // no power, no current to the lock: it is locked
+      last_sequence_.reset();
+    }
+  } else if (verb == "noise") {
+    if (w.size() != 2) throw std::invalid_argument("'noise' needs a byte count");
+    noise_bytes_ += static_cast<std::size_t>(number(w[1], 1, 100000, "the byte count"));
+  } else if (verb == "nak") {
+    nak_next_ = static_cast<std::uint8_t>(w.size() > 1 ? number(w[1], 1, 255, "the NAK reason") : 9);
+  } else if (verb == "busy") {
+    busy_next_ = w.size() > 1 ? number(w[1], 1, 1000, "the BUSY count") : 1;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+std::vector<std::string> script_words(const std::string& line) {
+  std::vector<std::string> words;
+  std::size_t i = 0;
+  while (i < line.size()) {
+    while (i < line.size() && std::isspace(static_cast<unsigned char>(line[i]))) ++i;
+    if (i >= line.size()) break;
+    if (line[i] == '#' && !(words.size() == 1 && words[0] == "key")) break;
+    const std::size_t start = i;
+    while (i < line.size() && !std::isspace(static_cast<unsigned char>(line[i]))) ++i;
+    words.push_back(line.substr(start, i - start));
+  }
+  return words;
+}
+
+void run_board_script(BoardSimulator& board, std::istream& in, const std::string& name,
+                      const std::atomic<bool>& stop) {
+  std::string line;
+  for (int number_ = 1; !stop && std::getline(in, line); ++number_) {
+    const auto words = script_words(line);
+    if (words.empty()) continue;
+    try {
+      if (words[0] == "sleep") {
+        if (words.size() != 2) throw std::invalid_argument("'sleep' needs milliseconds");
+        const auto until = Clock::now() + std::chrono::milliseconds(number(words[1], 0, 3600000, "'sleep'"));
+        while (!stop && Clock::now() < until) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      } else if (!board.perform(words)) {
+        throw std::invalid_argument(fmt::format(
+            "unknown command '{}' (key, door, input, tamper, battery, power, noise, nak, busy, sleep)", words[0]));
+      }
+    } catch (const std::invalid_argument& e) {
+      throw DataError(fmt::format("{}:{}: {}", name, number_, e.what()));
+    }
+  }
+}
+
+}  // namespace lockerctl::devices::osdp

@@ -1,0 +1,102 @@
+#pragma once
+
+// A simulated lock board: an OSDP peripheral device (PD) with a lock output, a door contact and
+// other inputs, a keypad and a tamper switch. Tests, the demo and operators without hardware use
+// it; the control panel cannot tell it from a real board. Script lines act on it as a person or
+// a fault would: press keys, open the door, cut the power, put noise on the line.
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <istream>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "devices/channel.hpp"
+#include "devices/osdp_messages.hpp"
+#include "devices/osdp_phy.hpp"
+
+namespace lockerctl::devices::osdp {
+
+/// Input numbers on the simulated board (and the defaults of the board config section).
+inline constexpr int kDoorInput = 0;
+inline constexpr const char* kInputNames[] = {"door", "vibration", "smoke", "temperature"};
+
+struct SimulatorOptions {
+  std::uint8_t address = 0;
+  int outputs = 2;  ///< output 0 drives the lock
+  DeviceId id{0x0A0B0C, 1, 1, 0x00001234, 1, 0, 0};
+  std::uint64_t seed = 1;  ///< for line noise
+};
+
+class BoardSimulator {
+ public:
+  explicit BoardSimulator(SimulatorOptions options = {});
+
+  /// The reply to one command from the control panel; nullopt when the board stays silent (no
+  /// power). Repeats its last reply, without acting again, for a resent command.
+  std::optional<Packet> handle(const Packet& command);
+
+  /// Reads commands from `channel` and answers them until `stop` is set.
+  void serve(Channel& channel, const std::atomic<bool>& stop);
+
+  /// Performs one script line (already split into words). Returns false for a verb that is not
+  /// the board's; throws std::invalid_argument naming the problem for bad arguments.
+  ///   key DIGITS            press keys ('0'-'9', '*', '#')
+  ///   door open|close       the door contact (input 0)
+  ///   input N|NAME on|off   any input: door, vibration, smoke, temperature
+  ///   tamper on|off         open / close the tamper switch
+  ///   power off|on          cut the power (the board falls silent, the lock drops) / restore it
+  ///   battery on|off        mains lost but running on battery (reported, still answering)
+  ///   noise N               put N random bytes on the line
+  ///   nak [REASON]          refuse the next command other than POLL (reason number, default 9)
+  ///   busy [N]              answer BUSY to the next N commands other than POLL (default 1)
+  bool perform(const std::vector<std::string>& words);
+
+  /// What the lock output does now (true = released).
+  bool lock_released() const;
+  bool input(int index) const;
+
+ private:
+  struct Output {
+    bool permanent = false;
+    std::chrono::steady_clock::time_point on_until{};
+  };
+  bool output_state(std::size_t index, std::chrono::steady_clock::time_point now) const;
+  std::vector<bool> output_states() const;
+  Packet reply_to(const Packet& command);
+  Packet poll_reply();
+  Packet make(Reply code, std::vector<std::uint8_t> data = {}) const;
+  Packet nak(NakReason reason) const;
+
+  SimulatorOptions options_;
+  mutable std::mutex mutex_;
+  std::vector<bool> inputs_ = std::vector<bool>(4, false);
+  std::vector<Output> outputs_;
+  LocalStatus local_;
+  bool powered_ = true;
+  std::string keys_;
+  std::optional<std::vector<bool>> reported_inputs_, reported_outputs_;
+  std::optional<LocalStatus> reported_local_;
+  std::optional<std::uint8_t> last_sequence_;
+  std::optional<Packet> last_command_, last_reply_;
+  std::size_t noise_bytes_ = 0;
+  std::optional<std::uint8_t> nak_next_;
+  int busy_next_ = 0;
+  std::mt19937_64 rng_;
+};
+
+/// Runs a board script: one command per line (see BoardSimulator::perform), plus
+/// `sleep MS`; '#' starts a comment when it is the first character of a word other than the
+/// argument of `key`. Stops early when `stop` is set. Throws DataError "name:line: problem".
+void run_board_script(BoardSimulator& board, std::istream& in, const std::string& name,
+                      const std::atomic<bool>& stop);
+
+/// Splits a script line into words, dropping a trailing comment (a word starting with '#',
+/// except right after `key`).
+std::vector<std::string> script_words(const std::string& line);
+
+}  // namespace lockerctl::devices::osdp
