@@ -39,4 +39,16 @@ config::Config load_config(const GlobalOptions& global) {
   return cfg;
 }
 
+devices::BoardLinkOptions board_link_options(const config::Config& cfg) {
+  devices::BoardLinkOptions o;
+  o.port = cfg.board.port;
+  o.baud = cfg.board.baud;
+  o.panel.address = static_cast<std::uint8_t>(cfg.board.address);
+  o.panel.poll_interval = std::chrono::milliseconds(cfg.board.poll_ms);
+  o.panel.reply_timeout = std::chrono::milliseconds(cfg.board.reply_timeout_ms);
+  o.panel.offline_after = std::chrono::milliseconds(static_cast<long long>(cfg.board.offline_after_s * 1000));
+  o.panel.lock_output = cfg.board.lock_output;
+  return o;
+}
+
 }  // namespace lockerctl::cli

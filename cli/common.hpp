@@ -4,6 +4,7 @@
 #include <string>
 
 #include "config/config.hpp"
+#include "devices/board_link.hpp"
 
 namespace CLI {
 class App;
@@ -32,6 +33,9 @@ int data_workers(const config::Config& cfg);
 
 /// The compute device to use: the --device flag when given, else runtime.device ("cpu"/"cuda").
 std::string compute_device(const config::Config& cfg, const std::string& flag);
+
+/// The lock board as configured (board.*).
+devices::BoardLinkOptions board_link_options(const config::Config& cfg);
 
 /// Sets up logging from the flags alone, before any configuration is read.
 void configure_logging(const GlobalOptions& global, const config::LogConfig& from_config = {});

@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "cmd_bench.hpp"
+#include "cmd_board.hpp"
 #include "cmd_config.hpp"
 #include "cmd_dataset.hpp"
 #include "cmd_doctor.hpp"
@@ -67,6 +68,7 @@ int main(int argc, char** argv) {
   setup_weights(app, global, action);
   setup_bench(app, global, action);
   setup_model(app, global, action);
+  setup_board(app, global, action);
 
   try {
     app.parse(argc, argv);

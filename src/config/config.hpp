@@ -135,6 +135,126 @@ struct TrainConfig {
   }
 };
 
+/// The serial lock board (OSDP), layer 4. docs/lock-board.md explains wiring and addresses.
+struct BoardConfig {
+  std::string port = "sim";       // serial device (/dev/ttyUSB0, /dev/ttyS0), or sim: the built-in simulated board
+  int baud = 9600;                // 9600 | 19200 | 38400 | 57600 | 115200, as set on the board
+  int address = 0;                // the board's OSDP address, 0-126
+  int poll_ms = 200;              // at most this long between two commands to the board
+  int reply_timeout_ms = 200;     // wait this long for a reply before sending the command again
+  double offline_after_s = 8.0;   // silence after which the board counts as offline
+  int lock_output = 0;            // output number that drives the lock
+  int door_input = 0;             // input number of the door contact (active = open)
+
+  template <class V>
+  void visit(V& v) {
+    v.field("port", port);
+    v.field("baud", baud, Range<int>{9600, 115200});
+    v.field("address", address, Range<int>{0, 126});
+    v.field("poll_ms", poll_ms, Range<int>{10, 200});
+    v.field("reply_timeout_ms", reply_timeout_ms, Range<int>{10, 5000});
+    v.field("offline_after_s", offline_after_s, Range<double>{0.1, 3600.0});
+    v.field("lock_output", lock_output, Range<int>{0, 255});
+    v.field("door_input", door_input, Range<int>{0, 255});
+  }
+};
+
+/// How layer 1 decides over several frames.
+enum class Vote { Best, Majority };
+
+/// The camera in front of the locker, layers 1 and 2.
+struct CameraConfig {
+  std::string source = "sim";  // sim (scenes shown by the run script), a device index (0), a video file, an rtsp:// or http:// URL, or a folder of images
+  int frames = 5;              // frames captured per attempt
+  Vote vote = Vote::Best;      // best: the highest human score decides; majority: most frames must pass
+  double retry_s = 1.0;        // first wait before opening a lost camera again; doubles up to 60 s
+
+  template <class V>
+  void visit(V& v) {
+    v.field("source", source);
+    v.field("frames", frames, Range<int>{1, 100});
+    v.field("vote", vote, Choices<Vote>{{{"best", Vote::Best}, {"majority", Vote::Majority}}});
+    v.field("retry_s", retry_s, Range<double>{0.01, 60.0});
+  }
+};
+
+enum class FaceDetector { Haar, WholeFrame };
+
+/// Where layer 2 looks for the face.
+struct FaceConfig {
+  FaceDetector detector = FaceDetector::Haar;  // haar: OpenCV cascade, largest face; whole_frame: no detection
+  std::string cascade = "/usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml";  // Debian's opencv-data
+  double margin = 0.2;   // extra border around the detected face, as a share of its side
+  int min_size = 40;     // smallest face side in pixels
+
+  template <class V>
+  void visit(V& v) {
+    v.field("detector", detector,
+            Choices<FaceDetector>{{{"haar", FaceDetector::Haar}, {"whole_frame", FaceDetector::WholeFrame}}});
+    v.field("cascade", cascade);
+    v.field("margin", margin, Range<double>{0.0, 1.0});
+    v.field("min_size", min_size, Range<int>{8, 4096});
+  }
+};
+
+enum class InferenceBackend { OpenCv, Torch };
+enum class Trigger { Keypad, Face };
+enum class InputSource { Board, Console };
+enum class OtpMethod { Sms, Totp };
+
+/// The four-layer access flow (`lockerctl run`).
+struct AccessConfig {
+  std::string owner = "owner";                 // the owner of this locker (lockerctl owner add NAME)
+  std::string human_model = "models/human.h5";  // layer 1 model file
+  std::string owner_model = "models/owner.h5";  // layer 2 model file
+  InferenceBackend backend = InferenceBackend::OpenCv;  // opencv (fast, ONNX in memory) | torch
+  double human_threshold = 0.0;   // layer 1 score to pass; 0 = the model file's threshold
+  double owner_threshold = 0.0;   // layer 2 likewise
+  Trigger trigger = Trigger::Keypad;      // keypad: a key or Enter starts an attempt; face: a face in view does
+  InputSource input = InputSource::Board;  // password and OTP keys: board keypad | console (no echo)
+  int password_tries = 3;        // wrong passwords before the lockout
+  OtpMethod otp = OtpMethod::Sms;  // sms: a code sent through the notifier | totp: authenticator app (RFC 6238)
+  int otp_digits = 6;
+  double otp_ttl_s = 120.0;      // an SMS code expires after this long
+  int otp_tries = 3;             // wrong codes that count as a failure
+  double lockout_s = 900.0;      // no attempts for this long after a failure; survives a restart
+  double unlock_s = 5.0;         // the lock stays released this long
+  double door_open_max_s = 60.0;  // an open door alerts after this long
+  double input_timeout_s = 60.0;  // waiting for a password or code; then the attempt ends
+
+  template <class V>
+  void visit(V& v) {
+    v.field("owner", owner);
+    v.field("human_model", human_model);
+    v.field("owner_model", owner_model);
+    v.field("backend", backend,
+            Choices<InferenceBackend>{{{"opencv", InferenceBackend::OpenCv}, {"torch", InferenceBackend::Torch}}});
+    v.field("human_threshold", human_threshold, Range<double>{0.0, 1.0});
+    v.field("owner_threshold", owner_threshold, Range<double>{0.0, 1.0});
+    v.field("trigger", trigger, Choices<Trigger>{{{"keypad", Trigger::Keypad}, {"face", Trigger::Face}}});
+    v.field("input", input, Choices<InputSource>{{{"board", InputSource::Board}, {"console", InputSource::Console}}});
+    v.field("password_tries", password_tries, Range<int>{1, 10});
+    v.field("otp", otp, Choices<OtpMethod>{{{"sms", OtpMethod::Sms}, {"totp", OtpMethod::Totp}}});
+    v.field("otp_digits", otp_digits, Range<int>{6, 8});
+    v.field("otp_ttl_s", otp_ttl_s, Range<double>{1.0, 3600.0});
+    v.field("otp_tries", otp_tries, Range<int>{1, 10});
+    v.field("lockout_s", lockout_s, Range<double>{0.0, 604800.0});
+    v.field("unlock_s", unlock_s, Range<double>{0.1, 600.0});
+    v.field("door_open_max_s", door_open_max_s, Range<double>{0.1, 86400.0});
+    v.field("input_timeout_s", input_timeout_s, Range<double>{0.1, 3600.0});
+  }
+};
+
+/// The tamper-evident audit log and the alert outbox, in one SQLite file under paths.var_dir.
+struct AuditConfig {
+  Secret key;  // key of the hash chain; empty = the key file <var_dir>/audit.key, made on first use
+
+  template <class V>
+  void visit(V& v) {
+    v.field("key", key);
+  }
+};
+
 /// The whole configuration. configs/default.yaml documents every key with its default.
 struct Config {
   PathsConfig paths;
@@ -144,6 +264,11 @@ struct Config {
   LayerConfig human{"human", "not_human", 224};  // layer 1: MobileNetV2 input size
   LayerConfig owner{"owner", "not_owner", 256};  // layer 2: the owner CNN's input size
   TrainConfig train;
+  BoardConfig board;
+  CameraConfig camera;
+  FaceConfig face;
+  AccessConfig access;
+  AuditConfig audit;
 
   template <class V>
   void visit(V& v) {
@@ -154,6 +279,11 @@ struct Config {
     v.section("human", human);
     v.section("owner", owner);
     v.section("train", train);
+    v.section("board", board);
+    v.section("camera", camera);
+    v.section("face", face);
+    v.section("access", access);
+    v.section("audit", audit);
   }
 };
 

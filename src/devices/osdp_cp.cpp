@@ -18,7 +18,7 @@ std::string describe(const BoardEvent& e) {
     case K::Output: return fmt::format("output {} {}", e.index, e.active ? "on" : "off");
     case K::Keypad: return fmt::format("keypad: {} key(s)", e.text.size());
     case K::Tamper: return e.active ? "tamper switch open" : "tamper switch closed";
-    case K::Power: return e.active ? "power failure" : "power restored";
+    case K::Power: return e.active ? "power failure (on battery)" : "power ok";
     case K::Nak: return "refused: " + e.text;
   }
   return "?";

@@ -57,9 +57,9 @@ TEST(Config, UnknownKeyIsReportedWithLineColumnAndSuggestion) {
 }
 
 TEST(Config, UnknownSectionIsReported) {
-  const auto p = problems_of("runtime:\n  threads: 1\ncamera:\n  index: 0\n");
+  const auto p = problems_of("runtime:\n  threads: 1\ncameras:\n  index: 0\n");
   ASSERT_EQ(p.size(), 1u);
-  EXPECT_EQ(p[0].to_string(), "test.yaml:3:1: camera: unknown key");
+  EXPECT_EQ(p[0].to_string(), "test.yaml:3:1: cameras: unknown key (did you mean 'camera'?)");
 }
 
 TEST(Config, WrongTypeNamesTheExpectedKind) {

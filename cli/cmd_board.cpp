@@ -1,0 +1,225 @@
+#include "cmd_board.hpp"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <memory>
+#include <thread>
+
+#include "core/clock.hpp"
+#include "core/errors.hpp"
+#include "core/log.hpp"
+#include "core/signals.hpp"
+#include "devices/board_link.hpp"
+
+namespace lockerctl::cli {
+namespace {
+
+using namespace std::chrono_literals;
+
+void add_port_options(CLI::App* cmd, BoardOptions& o) {
+  cmd->add_option("--port", o.port, "Serial device of the board, or 'sim' (default: board.port)");
+  cmd->add_option("--baud", o.baud, "Line speed (default: board.baud)")
+      ->check(CLI::IsMember({9600, 19200, 38400, 57600, 115200}));
+  cmd->add_option("--address", o.address, "OSDP address of the board (default: board.address)")
+      ->check(CLI::Range(0, 126));
+}
+
+devices::BoardLinkOptions link_options(const config::Config& cfg, const BoardOptions& o) {
+  devices::BoardLinkOptions link = board_link_options(cfg);
+  if (!o.port.empty()) link.port = o.port;
+  if (o.baud > 0) link.baud = o.baud;
+  if (o.address >= 0) link.panel.address = static_cast<std::uint8_t>(o.address);
+  return link;
+}
+
+/// Opens the board and waits until it answers; DeviceError when it does not.
+std::unique_ptr<devices::BoardLink> connect(const devices::BoardLinkOptions& options) {
+  auto link = std::make_unique<devices::BoardLink>(options);
+  if (!link->panel().wait_online(options.panel.offline_after)) {
+    throw DeviceError(fmt::format("lock board 0x{:02X} on {}: no answer within {:.1f} s (check wiring, "
+                                  "address and baud rate)", options.panel.address, options.port,
+                                  options.panel.offline_after.count() / 1000.0));
+  }
+  return link;
+}
+
+std::string on_off(const std::vector<bool>& states) {
+  std::string s;
+  for (std::size_t i = 0; i < states.size(); ++i) s += fmt::format("{}{}={}", i ? " " : "", i, states[i] ? 1 : 0);
+  return s;
+}
+
+/// The simulated board answering on the terminal for as long as it lives; the link removed after.
+class Serving {
+ public:
+  Serving(devices::osdp::BoardSimulator& board, devices::Channel& channel, std::string link)
+      : link_(std::move(link)), thread_([&board, &channel, this] { board.serve(channel, stop_); }) {}
+  ~Serving() {
+    stop_ = true;
+    thread_.join();
+    std::error_code ignored;
+    if (!link_.empty()) std::filesystem::remove(link_, ignored);
+  }
+
+ private:
+  std::string link_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+}  // namespace
+
+void setup_board(CLI::App& app, const GlobalOptions& global, Action& action) {
+  CLI::App* board = app.add_subcommand(
+      "board", "The serial lock board (OSDP control panel): status, unlock, probe, monitor, and a "
+               "simulated board. See docs/lock-board.md.");
+  board->require_subcommand(1);
+  auto o = std::make_shared<BoardOptions>();
+
+  CLI::App* status = board->add_subcommand("status", "Link state, lock output, door and other inputs, tamper and power.");
+  add_port_options(status, *o);
+  status->callback([&global, &action, o] { action = [&global, o] { return run_board_status(global, *o); }; });
+
+  CLI::App* unlock = board->add_subcommand(
+      "unlock", "Release the lock for N seconds (a timed pulse: the board re-locks by itself). "
+                "This bypasses the access flow: for installers; it is logged.");
+  add_port_options(unlock, *o);
+  unlock->add_option("--seconds", o->seconds, "How long the lock stays released")
+      ->check(CLI::Range(0.1, 600.0))
+      ->capture_default_str();
+  unlock->callback([&global, &action, o] { action = [&global, o] { return run_board_unlock(global, *o); }; });
+
+  CLI::App* probe = board->add_subcommand("probe", "Identity (ID) and capabilities (CAP) of the board at the address.");
+  add_port_options(probe, *o);
+  probe->callback([&global, &action, o] { action = [&global, o] { return run_board_probe(global, *o); }; });
+
+  CLI::App* monitor = board->add_subcommand(
+      "monitor", "Print the board's events as they happen (inputs, outputs, keypad, tamper, power, link) "
+                 "until Ctrl-C, then link statistics.");
+  add_port_options(monitor, *o);
+  monitor->add_option("--for", o->duration, "Stop after this many seconds (default: until Ctrl-C)")
+      ->check(CLI::Range(0.0, 1e7));
+  monitor->callback([&global, &action, o] { action = [&global, o] { return run_board_monitor(global, *o); }; });
+
+  CLI::App* simulate = board->add_subcommand(
+      "simulate",
+      "Act as a lock board (OSDP peripheral) on a new pseudo-terminal: lock output, door contact, "
+      "vibration/smoke/temperature inputs, keypad and tamper switch. Prints the terminal's path; point "
+      "board.port (or --port) of another lockerctl at it. Script lines from --script or stdin: "
+      "key DIGITS | door open|close | input N|NAME on|off | tamper on|off | battery on|off | "
+      "power off|on | noise N | nak [REASON] | busy [N] | sleep MS.");
+  simulate->add_flag("--pty", o->pty, "Serve on a pseudo-terminal (the only transport so far)")->required();
+  simulate->add_option("--address", o->address, "OSDP address to answer on (default: board.address)")
+      ->check(CLI::Range(0, 126));
+  simulate->add_option("--script", o->script, "Script file to run, '-' for stdin (default: stdin)");
+  simulate->add_option("--link", o->link, "Also make a symbolic link with this name to the terminal");
+  simulate->callback([&global, &action, o] { action = [&global, o] { return run_board_simulate(global, *o); }; });
+}
+
+int run_board_status(const GlobalOptions& global, const BoardOptions& options) {
+  const config::Config cfg = load_config(global);
+  const auto link_opts = link_options(cfg, options);
+  auto link = connect(link_opts);
+  auto& panel = link->panel();
+  const auto outputs = panel.outputs();
+  const auto inputs = panel.inputs();
+  const auto local = panel.local_status();
+  const int lock = link_opts.panel.lock_output;
+  const int door = cfg.board.door_input;
+  std::cout << fmt::format("board 0x{:02X} on {}: online\n", link_opts.panel.address, link->device());
+  if (lock < static_cast<int>(outputs.size())) {
+    std::cout << "lock: " << (outputs[static_cast<std::size_t>(lock)] ? "released" : "locked") << "\n";
+  }
+  if (door < static_cast<int>(inputs.size())) {
+    std::cout << "door: " << (inputs[static_cast<std::size_t>(door)] ? "open" : "closed") << "\n";
+  }
+  std::cout << "inputs: " << on_off(inputs) << "\noutputs: " << on_off(outputs) << "\n"
+            << "tamper: " << (local.tamper ? "OPEN" : "closed") << "\n"
+            << "power: " << (local.power_failure ? "FAILURE (on battery)" : "ok") << "\n";
+  return 0;
+}
+
+int run_board_unlock(const GlobalOptions& global, const BoardOptions& options) {
+  const config::Config cfg = load_config(global);
+  const auto link_opts = link_options(cfg, options);
+  auto link = connect(link_opts);
+  log::warn("board 0x{:02X}: manual unlock for {:.1f} s (outside the access flow)", link_opts.panel.address,
+            options.seconds);
+  link->panel().unlock(std::chrono::milliseconds(static_cast<long long>(options.seconds * 1000)));
+  std::cout << fmt::format("lock released for {:.1f} s; the board re-locks by itself\n", options.seconds);
+  return 0;
+}
+
+int run_board_probe(const GlobalOptions& global, const BoardOptions& options) {
+  const config::Config cfg = load_config(global);
+  const auto link_opts = link_options(cfg, options);
+  auto link = connect(link_opts);
+  const auto id = link->panel().identify();
+  const auto caps = link->panel().capabilities();
+  std::cout << fmt::format("board 0x{:02X} on {}\n", link_opts.panel.address, link->device())
+            << fmt::format("vendor {:06X}, model {}, version {}, serial {:08X}, firmware {}.{}.{}\n", id.vendor,
+                           id.model, id.version, id.serial, id.firmware_major, id.firmware_minor,
+                           id.firmware_build)
+            << "capabilities (function, compliance, items):\n";
+  for (const auto& c : caps) std::cout << fmt::format("  {:3} {:3} {:3}\n", c.function, c.compliance, c.items);
+  return 0;
+}
+
+int run_board_monitor(const GlobalOptions& global, const BoardOptions& options) {
+  const config::Config cfg = load_config(global);
+  const auto link_opts = link_options(cfg, options);
+  signals::catch_stop_signals();
+  devices::BoardLink link(link_opts);
+  const auto until = std::chrono::steady_clock::now() +
+                     std::chrono::milliseconds(static_cast<long long>(options.duration * 1000));
+  std::cout << fmt::format("monitoring board 0x{:02X} on {}\n", link_opts.panel.address, link.device())
+            << std::flush;
+  while (!signals::stop_flag() && (options.duration <= 0 || std::chrono::steady_clock::now() < until)) {
+    if (auto e = link.panel().next_event(100ms)) {
+      const bool door = e->kind == devices::BoardEvent::Kind::Input && e->index == cfg.board.door_input;
+      std::cout << utc_now_iso8601() << " "
+                << (door ? (e->active ? "door open" : "door closed") : devices::describe(*e)) << "\n"
+                << std::flush;
+    }
+  }
+  const auto s = link.panel().stats();
+  std::cout << fmt::format("commands {}, resends {}, NAK {}, BUSY {}, replies {}, bad check {}, noise bytes {}\n",
+                           s.commands, s.resends, s.naks, s.busy, s.parser.packets, s.parser.bad_check,
+                           s.parser.garbage_bytes);
+  return 0;
+}
+
+int run_board_simulate(const GlobalOptions& global, const BoardOptions& options) {
+  const config::Config cfg = load_config(global);
+  signals::catch_stop_signals();
+  devices::PseudoTerminal pty;
+  devices::osdp::SimulatorOptions sim;
+  sim.address = static_cast<std::uint8_t>(options.address >= 0 ? options.address : cfg.board.address);
+  devices::osdp::BoardSimulator board(sim);
+  if (!options.link.empty()) {
+    std::error_code ec;
+    std::filesystem::remove(options.link, ec);
+    std::filesystem::create_symlink(pty.slave_path(), options.link, ec);
+    if (ec) throw IoError(fmt::format("{}: cannot make the link: {}", options.link, ec.message()));
+  }
+  std::cout << pty.slave_path() << "\n" << std::flush;
+  log::info("simulated lock board 0x{:02X} on {}", sim.address, pty.slave_path());
+  Serving serving(board, pty, options.link);
+  if (options.script.empty() || options.script == "-") {
+    devices::osdp::run_board_script(board, std::cin, "<stdin>", signals::stop_flag());
+  } else {
+    std::ifstream in(options.script);
+    if (!in) throw IoError(options.script + ": cannot read the script");
+    devices::osdp::run_board_script(board, in, options.script, signals::stop_flag());
+  }
+  // After the script the board keeps answering until Ctrl-C.
+  while (!signals::stop_flag()) std::this_thread::sleep_for(50ms);
+  return 0;
+}
+
+}  // namespace lockerctl::cli

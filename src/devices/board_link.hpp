@@ -1,0 +1,49 @@
+#pragma once
+
+// The configured lock board, opened: a serial port with the control panel on it, or for the port
+// name "sim" a simulated board served on a pseudo-terminal inside this process, so the whole OSDP
+// path, termios included, runs as it does with hardware.
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "devices/osdp_cp.hpp"
+#include "devices/osdp_pd.hpp"
+#include "devices/serial_port.hpp"
+
+namespace lockerctl::devices {
+
+inline constexpr const char* kSimulatedPort = "sim";
+
+struct BoardLinkOptions {
+  std::string port = kSimulatedPort;
+  int baud = 9600;
+  osdp::ControlPanelOptions panel;
+};
+
+class BoardLink {
+ public:
+  /// Throws DeviceError naming the port and the reason when it cannot be opened.
+  explicit BoardLink(const BoardLinkOptions& options);
+  ~BoardLink();
+  BoardLink(const BoardLink&) = delete;
+  BoardLink& operator=(const BoardLink&) = delete;
+
+  osdp::ControlPanel& panel() { return *panel_; }
+  /// The simulated board, or nullptr with a real port.
+  osdp::BoardSimulator* simulator() { return simulator_.get(); }
+  /// The serial device in use (the pseudo-terminal's for "sim").
+  const std::string& device() const { return port_->device(); }
+
+ private:
+  std::unique_ptr<PseudoTerminal> pty_;
+  std::unique_ptr<osdp::BoardSimulator> simulator_;
+  std::atomic<bool> stop_{false};
+  std::thread server_;
+  std::unique_ptr<SerialPort> port_;
+  std::unique_ptr<osdp::ControlPanel> panel_;
+};
+
+}  // namespace lockerctl::devices
