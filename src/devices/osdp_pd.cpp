@@ -220,7 +220,7 @@ bool BoardSimulator::perform(const std::vector<std::string>& w) {
         throw std::invalid_argument(fmt::format("'key': '{}' is not a keypad key (0-9, *, #)", c));
       }
     }
-    keys_ += w[1];
+    if (powered_) keys_ += w[1];  // a keypad without power registers nothing
   } else if (verb == "door") {
     inputs_[kDoorInput] = on_off(w, "open", "close");
   } else if (verb == "input") {
@@ -260,7 +260,7 @@ std::vector<std::string> script_words(const std::string& line) {
   while (i < line.size()) {
     while (i < line.size() && std::isspace(static_cast<unsigned char>(line[i]))) ++i;
     if (i >= line.size()) break;
-    if (line[i] == '#' && !(words.size() == 1 && words[0] == "key")) break;
+    if (line[i] == '#' && !(words.size() == 1 && (words[0] == "key" || words[0] == "type"))) break;
     const std::size_t start = i;
     while (i < line.size() && !std::isspace(static_cast<unsigned char>(line[i]))) ++i;
     words.push_back(line.substr(start, i - start));

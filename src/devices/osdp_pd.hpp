@@ -96,7 +96,7 @@ void run_board_script(BoardSimulator& board, std::istream& in, const std::string
                       const std::atomic<bool>& stop);
 
 /// Splits a script line into words, dropping a trailing comment (a word starting with '#',
-/// except right after `key`).
+/// except right after `key` or `type`).
 std::vector<std::string> script_words(const std::string& line);
 
 }  // namespace lockerctl::devices::osdp

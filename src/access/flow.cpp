@@ -1,0 +1,505 @@
+#include "access/flow.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "access/credentials.hpp"
+#include "core/clock.hpp"
+#include "core/errors.hpp"
+#include "core/fs.hpp"
+#include "core/log.hpp"
+
+namespace lockerctl::access {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+Clock::duration seconds(double s) {
+  return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(s));
+}
+
+constexpr const char* kStateNames[] = {"idle", "human", "owner", "password", "otp", "open", "stopped"};
+
+}  // namespace
+
+const char* state_name(State s) { return kStateNames[static_cast<int>(s)]; }
+
+std::optional<State> parse_state(const std::string& name) {
+  for (int i = 0; i < static_cast<int>(std::size(kStateNames)); ++i) {
+    if (name == kStateNames[i]) return static_cast<State>(i);
+  }
+  return std::nullopt;
+}
+
+Flow::Flow(FlowOptions options, FlowParts parts) : o_(std::move(options)), p_(parts) {}
+
+void Flow::press() {
+  std::lock_guard lock(mutex_);
+  inputs_.emplace_back(Input::Trigger, std::string());
+  changed_.notify_all();
+}
+
+void Flow::enter(const std::string& entry) {
+  std::lock_guard lock(mutex_);
+  inputs_.emplace_back(Input::Entry, entry);
+  changed_.notify_all();
+}
+
+void Flow::stop() {
+  std::lock_guard lock(mutex_);
+  stop_ = true;
+  changed_.notify_all();
+}
+
+State Flow::state() const {
+  std::lock_guard lock(mutex_);
+  return state_;
+}
+
+bool Flow::wait_for(State s, std::size_t& seen, std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(mutex_);
+  std::size_t found = 0;
+  const bool ok = changed_.wait_for(lock, timeout, [&] {
+    for (std::size_t i = seen; i < history_.size(); ++i) {
+      if (history_[i] == s) {
+        found = i + 1;
+        return true;
+      }
+    }
+    return false;
+  });
+  if (ok) seen = found;
+  return ok;
+}
+
+void Flow::enter_state(State s) {
+  std::lock_guard lock(mutex_);
+  state_ = s;
+  history_.push_back(s);
+  changed_.notify_all();
+}
+
+std::int64_t Flow::log(const std::string& attempt, const std::string& layer, const std::string& decision,
+                       const std::string& detail, std::optional<double> score, std::optional<double> threshold,
+                       const std::string& image) {
+  if (score) {
+    log::info("{} {}: {} (score {:.3f}, threshold {:.3f}){}{}", attempt.empty() ? "-" : attempt, layer, decision,
+              *score, threshold.value_or(0), detail.empty() ? "" : ": ", detail);
+  } else {
+    log::info("{} {}: {}{}{}", attempt.empty() ? "-" : attempt, layer, decision, detail.empty() ? "" : ": ", detail);
+  }
+  return p_.audit.append({0, {}, attempt, layer, decision, score, threshold, image, detail});
+}
+
+void Flow::alert(const std::string& attempt, const std::string& text, const std::string& link) {
+  const Owner owner = p_.owners.get(o_.owner);
+  p_.outbox.enqueue({0, owner.name, owner.phone, "alert", text, link, 0});
+  ++summary_.alerts;
+  log(attempt, "alert", "queued", text);
+  next_delivery_ = {};  // send it now
+}
+
+std::string Flow::keep_evidence(const Attempt& a, const std::string& reason) {
+  if (a.frame.empty()) return {};
+  const auto dir = std::filesystem::absolute(o_.incidents_dir / a.id);
+  std::vector<std::uint8_t> jpeg;
+  cv::imencode(".jpg", a.frame, jpeg, {cv::IMWRITE_JPEG_QUALITY, 92});
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) throw IoError(fmt::format("{}: cannot create the incident folder: {}", dir.string(), ec.message()));
+  write_file_atomically(dir / "frame.jpg", std::string_view(reinterpret_cast<const char*>(jpeg.data()), jpeg.size()));
+  write_file_atomically(dir / "incident.txt",
+                        fmt::format("attempt: {}\ntime: {}\nowner: {}\nreason: {}\n", a.id, utc_now_iso8601(), o_.owner, reason));
+  return (dir / "frame.jpg").string();
+}
+
+void Flow::relock() {
+  if (Clock::now() >= released_until_) return;
+  released_until_ = {};
+  try {
+    p_.board.lock();
+    log({}, "lock", "locked", "re-locked before leaving the open state");
+  } catch (const DeviceError& e) {
+    // The release was a timed pulse: the board locks by itself when it runs out.
+    log::warn("could not re-lock at once ({}); the board re-locks when the pulse ends", e.what());
+  }
+}
+
+void Flow::service() {
+  const auto now = Clock::now();
+  if (door_open_ && !door_alerted_ && now - door_opened_at_ > seconds(o_.door_open_max_s)) {
+    door_alerted_ = true;
+    log({}, "door", "left open", fmt::format("open for more than {:.0f} s", o_.door_open_max_s));
+    alert({}, fmt::format("lockerctl: your locker door has been open for more than {:.0f} s.", o_.door_open_max_s), {});
+  }
+  if (now >= next_delivery_) {
+    next_delivery_ = now + 1s;
+    try {
+      p_.outbox.deliver();
+    } catch (const IoError& e) {
+      log::warn("outbox: {}", e.what());
+    }
+  }
+}
+
+void Flow::handle_board(const devices::BoardEvent& e) {
+  using K = devices::BoardEvent::Kind;
+  const auto now = Clock::now();
+  switch (e.kind) {
+    case K::Online:
+      log({}, "board", "online");
+      break;
+    case K::Offline:
+      log({}, "board", "offline", "no valid reply from the lock board");
+      break;
+    case K::Input:
+      if (e.index != o_.door_input) {
+        if (e.active) log({}, "sensor", "active", fmt::format("input {}", e.index));
+        break;
+      }
+      if (e.active && !door_open_) {
+        door_open_ = true;
+        door_alerted_ = false;
+        door_opened_at_ = now;
+        if (now >= released_until_ && state_ != State::Open) {
+          log({}, "door", "forced", "the door opened while the lock was not released");
+          alert({}, "lockerctl: ALERT: your locker door was opened without access being granted. "
+                    "Report it to the police and the branch.", {});
+        } else {
+          log({}, "door", "opened");
+        }
+      } else if (!e.active && door_open_) {
+        door_open_ = false;
+        log({}, "door", "closed");
+      }
+      break;
+    case K::Output:
+      if (e.index == o_.lock_output) log({}, "lock", e.active ? "released" : "locked", "reported by the board");
+      break;
+    case K::Keypad:
+      if (!o_.keys_from_board) break;
+      for (char c : e.text) {
+        if (state() == State::Idle) {
+          press();
+        } else if (c == '*') {
+          keypad_.clear();
+        } else if (c == '#') {
+          enter(keypad_);
+          keypad_.clear();
+        } else if (keypad_.size() < 64) {
+          keypad_ += c;
+        }
+      }
+      break;
+    case K::Tamper:
+      if (e.active) {
+        log({}, "board", "tamper", "the lock board's tamper switch is open");
+        alert({}, "lockerctl: ALERT: the lock board of your locker reports tampering.", {});
+      }
+      break;
+    case K::Power:
+      if (e.active) log({}, "board", "power failure", "running on battery");
+      break;
+    case K::Nak:
+      log({}, "board", "refused", e.text);
+      break;
+  }
+}
+
+Flow::Input Flow::wait_input(Clock::time_point deadline, std::string* entry) {
+  for (;;) {
+    service();
+    {
+      std::lock_guard lock(mutex_);
+      if (stop_ || (stop_flag_ && *stop_flag_)) return Input::Stop;
+      while (!inputs_.empty()) {
+        auto [kind, text] = inputs_.front();
+        inputs_.pop_front();
+        if (kind == Input::Entry && entry == nullptr) continue;  // nobody asked for one
+        if (entry) *entry = text;
+        return kind;
+      }
+    }
+    const auto now = Clock::now();
+    if (now >= deadline) return Input::Timeout;
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now);
+    if (auto e = p_.board.next_event(std::clamp(left, 1ms, 50ms))) handle_board(*e);
+  }
+}
+
+std::optional<cv::Mat> Flow::grab_frame() {
+  const auto now = Clock::now();
+  if (camera_lost_) {
+    if (now < camera_retry_at_) return std::nullopt;
+    if (!p_.camera.reopen()) {
+      camera_backoff_s_ = std::min(60.0, camera_backoff_s_ * 2);
+      camera_retry_at_ = now + seconds(camera_backoff_s_);
+      return std::nullopt;
+    }
+  }
+  auto frame = p_.camera.grab();
+  if (!frame) {
+    if (!camera_lost_) {
+      camera_lost_ = true;
+      camera_backoff_s_ = o_.camera_retry_s;
+      log({}, "camera", "lost", fmt::format("{}: no frame; retrying every {:.1f} s and longer", p_.camera.name(), camera_backoff_s_));
+    } else {
+      camera_backoff_s_ = std::min(60.0, camera_backoff_s_ * 2);
+    }
+    camera_retry_at_ = now + seconds(camera_backoff_s_);
+    return std::nullopt;
+  }
+  if (camera_lost_) {
+    camera_lost_ = false;
+    log({}, "camera", "back", p_.camera.name());
+  }
+  return frame;
+}
+
+State Flow::idle() {
+  for (;;) {
+    const auto deadline = Clock::now() + (o_.trigger_on_face ? 500ms : 1000ms);
+    const Input in = wait_input(deadline);
+    if (in == Input::Stop) return State::Stopped;
+    if (in == Input::Timeout) {
+      if (!o_.trigger_on_face) continue;
+      auto frame = grab_frame();
+      if (!frame || !p_.faces.find(*frame)) continue;
+    }
+    const double until = p_.owners.locked_until(o_.owner);
+    if (until > notify::unix_now()) {
+      log({}, "lockout", "deny", fmt::format("locked out for {:.0f} more s after a failed attempt", until - notify::unix_now()));
+      continue;
+    }
+    return State::Human;
+  }
+}
+
+State Flow::check_human(Attempt& a) {
+  std::vector<double> scores;
+  double best = -1;
+  // A lost camera gets a few of its retries before the attempt gives up.
+  const auto deadline = Clock::now() + seconds(std::max(2.0, 4 * o_.camera_retry_s));
+  while (static_cast<int>(scores.size()) < o_.frames && Clock::now() < deadline) {
+    auto frame = grab_frame();
+    if (!frame) {
+      if (wait_input(Clock::now() + 20ms) == Input::Stop) return State::Stopped;
+      continue;
+    }
+    cv::Mat rgb;
+    cv::cvtColor(*frame, rgb, frame->channels() == 1 ? cv::COLOR_GRAY2RGB : cv::COLOR_BGR2RGB);
+    const double score = p_.human.probability(rgb);
+    scores.push_back(score);
+    if (score > best) {
+      best = score;
+      a.frame = *frame;
+    }
+  }
+  if (scores.empty()) {
+    log(a.id, "human", "error", "no frame from the camera; attempt ended");
+    ++summary_.denied;
+    return State::Idle;
+  }
+  const auto passing = std::count_if(scores.begin(), scores.end(), [&](double s) { return s >= o_.human_threshold; });
+  const bool pass = o_.majority_vote ? passing * 2 > static_cast<long>(scores.size()) : best >= o_.human_threshold;
+  log(a.id, "human", pass ? "pass" : "deny",
+      fmt::format("{} of {} frames passed, {} vote", passing, scores.size(), o_.majority_vote ? "majority" : "best"),
+      best, o_.human_threshold);
+  if (!pass) {
+    ++summary_.denied;
+    return State::Idle;
+  }
+  return State::Owner;
+}
+
+State Flow::check_owner(Attempt& a) {
+  auto face = p_.faces.find(a.frame);
+  double score = 0;
+  if (face) {
+    cv::Mat rgb;
+    cv::cvtColor(*face, rgb, face->channels() == 1 ? cv::COLOR_GRAY2RGB : cv::COLOR_BGR2RGB);
+    score = p_.owner_model.probability(rgb);
+  }
+  if (face && score >= o_.owner_threshold) {
+    log(a.id, "owner", "pass", {}, score, o_.owner_threshold);
+    return State::Password;
+  }
+  const std::string why = face ? "not the owner" : "no face found";
+  const std::string image = keep_evidence(a, why);
+  log(a.id, "owner", "deny", why, face ? std::optional<double>(score) : std::nullopt, o_.owner_threshold, image);
+  alert(a.id,
+        fmt::format("lockerctl: someone who is not you tried to open your locker at {}. Photo: file://{}",
+                    utc_now_iso8601(), image),
+        "file://" + image);
+  ++summary_.denied;
+  return State::Idle;
+}
+
+State Flow::fail_layer3(Attempt& a, const std::string& why) {
+  const std::string image = keep_evidence(a, why);
+  const double until = notify::unix_now() + o_.lockout_s;
+  p_.owners.lock_out(o_.owner, until);
+  log(a.id, "lockout", "start", fmt::format("{}; no attempts for {:.0f} s", why, o_.lockout_s), std::nullopt,
+      std::nullopt, image);
+  alert(a.id,
+        fmt::format("lockerctl: ALERT: {} at your locker at {}. Photo: file://{}. If this was not you, report it to "
+                    "the police.", why, utc_now_iso8601(), image),
+        "file://" + image);
+  ++summary_.denied;
+  return State::Idle;
+}
+
+State Flow::password(Attempt& a) {
+  const Owner owner = p_.owners.get(o_.owner);
+  if (owner.password_hash.empty()) {
+    log(a.id, "password", "error", fmt::format("owner '{}' has no password (lockerctl owner set-password)", owner.name));
+    ++summary_.denied;
+    return State::Idle;
+  }
+  for (int tries = 1; tries <= o_.password_tries;) {
+    log::info("{} password: enter it now (try {} of {})", a.id, tries, o_.password_tries);
+    std::string entry;
+    const Input in = wait_input(Clock::now() + seconds(o_.input_timeout_s), &entry);
+    if (in == Input::Stop) return State::Stopped;
+    if (in == Input::Timeout) {
+      log(a.id, "password", "timeout", "no password entered; attempt ended");
+      ++summary_.denied;
+      return State::Idle;
+    }
+    if (in != Input::Entry) continue;
+    if (verify_password(entry, owner.password_hash)) {
+      log(a.id, "password", "pass", fmt::format("try {}", tries));
+      return State::Otp;
+    }
+    log(a.id, "password", "deny", fmt::format("wrong password, try {} of {}", tries, o_.password_tries));
+    ++tries;
+  }
+  return fail_layer3(a, fmt::format("{} wrong passwords", o_.password_tries));
+}
+
+State Flow::one_time_password(Attempt& a) {
+  const Owner owner = p_.owners.get(o_.owner);
+  std::string code;
+  auto expires = Clock::now() + seconds(o_.otp_ttl_s);
+  if (o_.totp) {
+    if (owner.totp_secret.empty()) {
+      log(a.id, "otp", "error", fmt::format("owner '{}' has no authenticator (lockerctl owner enroll-totp)", owner.name));
+      ++summary_.denied;
+      return State::Idle;
+    }
+    expires = Clock::now() + seconds(o_.input_timeout_s);
+    log(a.id, "otp", "requested", "code from the authenticator app");
+  } else {
+    code = random_code(o_.otp_digits);
+    p_.outbox.enqueue({0, owner.name, owner.phone, "otp",
+                       fmt::format("lockerctl: your one-time code is {}. It expires in {:.0f} s.", code, o_.otp_ttl_s),
+                       {}, notify::unix_now() + o_.otp_ttl_s});
+    next_delivery_ = {};
+    log(a.id, "otp", "sent", fmt::format("by SMS to the owner's phone, valid {:.0f} s", o_.otp_ttl_s));
+  }
+  for (int tries = 1; tries <= o_.otp_tries;) {
+    std::string entry;
+    const Input in = wait_input(std::min(expires, Clock::now() + seconds(o_.input_timeout_s)), &entry);
+    if (in == Input::Stop) return State::Stopped;
+    const bool expired = Clock::now() >= expires;
+    if (in == Input::Timeout || (in == Input::Entry && expired && !o_.totp)) {
+      log(a.id, "otp", expired ? "expired" : "timeout", expired ? "the code expired; attempt ended" : "no code entered");
+      ++summary_.denied;
+      return State::Idle;
+    }
+    if (in != Input::Entry) continue;
+    const bool ok = o_.totp ? totp_matches(owner.totp_secret, static_cast<std::uint64_t>(notify::unix_now()), o_.otp_digits, entry)
+                            : codes_equal(entry, code);
+    if (ok) {
+      code.clear();  // single use
+      log(a.id, "otp", "pass", fmt::format("try {}", tries));
+      return State::Open;
+    }
+    log(a.id, "otp", "deny", fmt::format("wrong code, try {} of {}", tries, o_.otp_tries));
+    ++tries;
+  }
+  return fail_layer3(a, fmt::format("{} wrong one-time codes", o_.otp_tries));
+}
+
+State Flow::open(Attempt& a) {
+  const auto duration = std::chrono::milliseconds(static_cast<long long>(o_.unlock_s * 1000));
+  log(a.id, "access", "granted", fmt::format("unlocking for {:.1f} s", o_.unlock_s));
+  try {
+    released_until_ = Clock::now() + duration;
+    p_.board.unlock(duration);
+  } catch (const DeviceError& e) {
+    released_until_ = {};
+    log(a.id, "lock", "error", e.what());
+    ++summary_.denied;
+    return State::Idle;
+  }
+  ++summary_.granted;
+  bool was_opened = false;
+  for (;;) {
+    const Input in = wait_input(Clock::now() + 100ms);
+    if (in == Input::Stop) {
+      relock();
+      return State::Stopped;
+    }
+    was_opened |= door_open_;
+    const bool window_over = Clock::now() >= released_until_;
+    if (window_over && !door_open_) {
+      log(a.id, "access", "done", was_opened ? "door closed, locker locked" : "door not opened; locker locked");
+      return State::Idle;
+    }
+  }
+}
+
+FlowSummary Flow::run(const std::atomic<bool>& stop_flag) {
+  stop_flag_ = &stop_flag;
+  enter_state(State::Idle);
+  State s = State::Idle;
+  Attempt a;
+  while (s != State::Stopped) {
+    try {
+      switch (s) {
+        case State::Idle:
+          s = idle();
+          if (s == State::Human) {
+            a = Attempt{fmt::format("A{}-{}", utc_now_iso8601(), ++attempt_counter_), {}};
+            a.id.erase(std::remove_if(a.id.begin(), a.id.end(), [](char c) { return c == ':' || c == '-'; }), a.id.end());
+            a.id.insert(a.id.find('Z') + 1, "-");
+            ++summary_.attempts;
+            log(a.id, "trigger", "start", fmt::format("owner '{}'", o_.owner));
+          }
+          break;
+        case State::Human: s = check_human(a); break;
+        case State::Owner: s = check_owner(a); break;
+        case State::Password: s = password(a); break;
+        case State::Otp: s = one_time_password(a); break;
+        case State::Open: s = open(a); break;
+        case State::Stopped: break;
+      }
+    } catch (const Error& e) {
+      log::error("{}: {}", a.id.empty() ? "-" : a.id, e.what());
+      try {
+        log(a.id, "system", "error", e.what());
+      } catch (const Error&) {
+        // The audit log itself failed (disk full): the locker stays locked, the error is on stderr.
+      }
+      relock();
+      ++summary_.denied;
+      s = State::Idle;
+    }
+    enter_state(s);
+  }
+  relock();
+  try {
+    p_.outbox.deliver();
+  } catch (const IoError& e) {
+    log::warn("outbox: {}", e.what());
+  }
+  log({}, "system", "stopped", fmt::format("{} attempts, {} granted, {} denied", summary_.attempts, summary_.granted, summary_.denied));
+  return summary_;
+}
+
+}  // namespace lockerctl::access

@@ -1,0 +1,150 @@
+#pragma once
+
+// The four-layer access flow as an explicit state machine, one thread:
+//
+//   Idle --trigger--> Human --pass--> Owner --pass--> Password --ok--> Otp --ok--> Open --> Idle
+//     ^                 |deny           |deny           |3 wrong         |3 wrong/expired
+//     +-----------------+---------------+---------------+----------------+
+//   (3 wrong passwords or codes: evidence photo, alert with police advice, lockout)
+//
+// Whatever the state, the flow watches the lock board: door opened without an unlock (forced),
+// door left open, tamper, power, link lost and back. Every decision and event goes to the audit
+// log; alerts and codes go through the durable outbox. Camera, face finder, models, board,
+// audit log, outbox and owners are interfaces or stores handed in, so tests drive every branch.
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <filesystem>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "access/owners.hpp"
+#include "audit/audit_log.hpp"
+#include "devices/lock_board.hpp"
+#include "inference/engine.hpp"
+#include "notify/outbox.hpp"
+#include "vision/camera.hpp"
+#include "vision/face.hpp"
+
+namespace lockerctl::access {
+
+enum class State { Idle, Human, Owner, Password, Otp, Open, Stopped };
+const char* state_name(State s);
+std::optional<State> parse_state(const std::string& name);
+
+struct FlowOptions {
+  std::string owner;
+  int frames = 5;
+  bool majority_vote = false;      ///< else the best frame decides
+  double human_threshold = 0.5;
+  double owner_threshold = 0.5;
+  bool trigger_on_face = false;    ///< else a key / Enter starts an attempt
+  bool keys_from_board = true;     ///< keypad digits of the board make entries (end with '#')
+  int password_tries = 3;
+  bool totp = false;               ///< else an SMS code
+  int otp_digits = 6;
+  int otp_tries = 3;
+  double otp_ttl_s = 120;
+  double lockout_s = 900;
+  double unlock_s = 5;
+  double door_open_max_s = 60;
+  double input_timeout_s = 60;
+  double camera_retry_s = 1;
+  int door_input = 0;
+  int lock_output = 0;
+  std::filesystem::path incidents_dir = "var/incidents";
+};
+
+struct FlowParts {
+  vision::Camera& camera;
+  vision::FaceFinder& faces;
+  inference::InferenceEngine& human;
+  inference::InferenceEngine& owner_model;
+  devices::LockBoard& board;
+  audit::AuditLog& audit;
+  notify::Outbox& outbox;
+  OwnerStore& owners;
+};
+
+/// Counts of a run, for the summary line.
+struct FlowSummary {
+  int attempts = 0, granted = 0, denied = 0, alerts = 0;
+};
+
+class Flow {
+ public:
+  Flow(FlowOptions options, FlowParts parts);
+
+  /// Runs until stop() or `stop_flag`; leaves the lock locked. DeviceError/IoError of one attempt
+  /// end that attempt (logged and audited), not the run.
+  FlowSummary run(const std::atomic<bool>& stop_flag);
+
+  // Inputs, from any thread.
+  void press();                             ///< Enter on the console: start an attempt
+  void enter(const std::string& entry);     ///< a whole password or code (console, script)
+  void stop();                              ///< end at the next safe point
+
+  State state() const;
+  /// Waits until the flow has entered `s` after the `seen`-th state change; updates `seen`.
+  bool wait_for(State s, std::size_t& seen, std::chrono::milliseconds timeout) const;
+
+ private:
+  enum class Input { None, Trigger, Entry, Timeout, Stop };
+  struct Attempt {
+    std::string id;
+    cv::Mat frame;  ///< the best frame of layer 1, evidence
+  };
+
+  void enter_state(State s);
+  State idle();
+  State check_human(Attempt& a);
+  State check_owner(Attempt& a);
+  State password(Attempt& a);
+  State one_time_password(Attempt& a);
+  State open(Attempt& a);
+  /// Failure of layer 3: photo, alert with police advice, lockout.
+  State fail_layer3(Attempt& a, const std::string& why);
+
+  /// Waits for an input until `deadline`, meanwhile handling board events and the outbox.
+  Input wait_input(std::chrono::steady_clock::time_point deadline, std::string* entry = nullptr);
+  void handle_board(const devices::BoardEvent& e);
+  void service();
+  std::optional<cv::Mat> grab_frame();
+  std::string keep_evidence(const Attempt& a, const std::string& reason);
+  void alert(const std::string& attempt, const std::string& text, const std::string& link);
+  std::int64_t log(const std::string& attempt, const std::string& layer, const std::string& decision,
+                   const std::string& detail = {}, std::optional<double> score = std::nullopt,
+                   std::optional<double> threshold = std::nullopt, const std::string& image = {});
+  void relock();
+
+  FlowOptions o_;
+  FlowParts p_;
+  const std::atomic<bool>* stop_flag_ = nullptr;
+  FlowSummary summary_;
+
+  mutable std::mutex mutex_;
+  mutable std::condition_variable changed_;
+  std::deque<std::pair<Input, std::string>> inputs_;
+  std::vector<State> history_;
+  State state_ = State::Idle;
+  bool stop_ = false;
+
+  std::string keypad_;  ///< digits typed on the board so far
+  bool door_open_ = false;
+  std::chrono::steady_clock::time_point door_opened_at_{};
+  bool door_alerted_ = false;
+  std::chrono::steady_clock::time_point released_until_{};  ///< the lock is ours to open until then
+  std::chrono::steady_clock::time_point next_delivery_{};
+  std::chrono::steady_clock::time_point camera_retry_at_{};
+  double camera_backoff_s_ = 0;
+  bool camera_lost_ = false;
+  int attempt_counter_ = 0;
+};
+
+}  // namespace lockerctl::access

@@ -1,0 +1,87 @@
+#include "access/owners.hpp"
+
+#include <fmt/format.h>
+
+#include <cctype>
+
+#include "access/credentials.hpp"
+#include "core/clock.hpp"
+#include "core/errors.hpp"
+
+namespace lockerctl::access {
+namespace {
+
+const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS owners (
+  name TEXT PRIMARY KEY,
+  phone TEXT NOT NULL,
+  password_hash TEXT NOT NULL DEFAULT '',
+  totp_secret TEXT NOT NULL DEFAULT '',
+  created TEXT NOT NULL,
+  locked_until REAL NOT NULL DEFAULT 0);
+)sql";
+
+Owner read_owner(const audit::Statement& s) {
+  Owner o{s.text(0), s.text(1), s.text(2), {}, s.text(4)};
+  if (!s.text(3).empty()) o.totp_secret = base32_decode(s.text(3));
+  return o;
+}
+
+}  // namespace
+
+OwnerStore::OwnerStore(audit::Database& db) : db_(db) { db_.exec(kSchema); }
+
+void OwnerStore::add(const std::string& name, const std::string& phone) {
+  if (name.empty() || name.size() > 64) throw DataError("owner name: 1 to 64 characters");
+  for (char c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') {
+      throw DataError(fmt::format("owner name '{}': only letters, digits, '-', '_' and '.'", name));
+    }
+  }
+  if (find(name)) throw DataError(fmt::format("owner '{}' already exists", name));
+  db_.query("INSERT INTO owners (name, phone, created) VALUES (?, ?, ?)", {name, phone, utc_now_iso8601()});
+}
+
+void OwnerStore::update(const std::string& name, const std::string& column, const audit::Value& value) {
+  get(name);
+  db_.query(fmt::format("UPDATE owners SET {} = ? WHERE name = ?", column), {value, name});
+}
+
+void OwnerStore::set_password_hash(const std::string& name, const std::string& hash) {
+  update(name, "password_hash", hash);
+}
+void OwnerStore::set_phone(const std::string& name, const std::string& phone) { update(name, "phone", phone); }
+void OwnerStore::set_totp_secret(const std::string& name, const std::vector<std::uint8_t>& secret) {
+  update(name, "totp_secret", base32_encode(secret));
+}
+
+std::optional<Owner> OwnerStore::find(const std::string& name) const {
+  std::optional<Owner> owner;
+  db_.query("SELECT name, phone, password_hash, totp_secret, created FROM owners WHERE name = ?", {name},
+            [&](const audit::Statement& s) { owner = read_owner(s); });
+  return owner;
+}
+
+Owner OwnerStore::get(const std::string& name) const {
+  auto owner = find(name);
+  if (!owner) throw DataError(fmt::format("owner '{}': no such owner (lockerctl owner add {} --phone NUMBER)", name, name));
+  return *owner;
+}
+
+std::vector<Owner> OwnerStore::list() const {
+  std::vector<Owner> out;
+  db_.query("SELECT name, phone, password_hash, totp_secret, created FROM owners ORDER BY name", {},
+            [&](const audit::Statement& s) { out.push_back(read_owner(s)); });
+  return out;
+}
+
+double OwnerStore::locked_until(const std::string& name) const {
+  double until = 0;
+  db_.query("SELECT locked_until FROM owners WHERE name = ?", {name},
+            [&](const audit::Statement& s) { until = s.real(0); });
+  return until;
+}
+
+void OwnerStore::lock_out(const std::string& name, double until) { update(name, "locked_until", until); }
+
+}  // namespace lockerctl::access

@@ -1,0 +1,45 @@
+#pragma once
+
+// Locker owners (name, phone, password hash, TOTP secret) and their lockouts, in the database.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "audit/database.hpp"
+
+namespace lockerctl::access {
+
+struct Owner {
+  std::string name;
+  std::string phone;
+  std::string password_hash;              ///< Argon2id; empty until set
+  std::vector<std::uint8_t> totp_secret;  ///< empty until enrolled
+  std::string created;
+};
+
+class OwnerStore {
+ public:
+  explicit OwnerStore(audit::Database& db);
+
+  /// Throws DataError when the name is taken or not a plain name.
+  void add(const std::string& name, const std::string& phone);
+  /// Each throws DataError when there is no such owner.
+  void set_password_hash(const std::string& name, const std::string& hash);
+  void set_phone(const std::string& name, const std::string& phone);
+  void set_totp_secret(const std::string& name, const std::vector<std::uint8_t>& secret);
+  std::optional<Owner> find(const std::string& name) const;
+  /// Throws DataError naming the owner and the fix when there is none.
+  Owner get(const std::string& name) const;
+  std::vector<Owner> list() const;
+
+  /// Unix time until which attempts on this owner's locker are refused (0 = none).
+  double locked_until(const std::string& name) const;
+  void lock_out(const std::string& name, double until);
+
+ private:
+  void update(const std::string& name, const std::string& column, const audit::Value& value);
+  audit::Database& db_;
+};
+
+}  // namespace lockerctl::access

@@ -1,0 +1,71 @@
+#include "access/script.hpp"
+
+#include <fmt/format.h>
+
+#include <stdexcept>
+#include <thread>
+
+#include "core/errors.hpp"
+#include "core/log.hpp"
+
+namespace lockerctl::access {
+
+void run_script(std::istream& in, const std::string& name, ScriptTargets t, const std::atomic<bool>& stop) {
+  using namespace std::chrono_literals;
+  std::string line;
+  std::size_t seen = 0;  // state changes already waited for
+  const auto type = [&](const std::string& text) {
+    if (t.keys_via_board && t.board) {
+      t.board->perform({"key", text + "#"});
+    } else {
+      t.flow.enter(text);
+    }
+  };
+  for (int number = 1; !stop && std::getline(in, line); ++number) {
+    const auto w = devices::osdp::script_words(line);
+    if (w.empty()) continue;
+    try {
+      const std::string& verb = w[0];
+      if (verb == "show") {
+        if (w.size() != 2) throw std::invalid_argument("'show' needs a folder or image, or 'none'");
+        if (!t.camera) throw std::invalid_argument("'show' needs camera.source: sim or a folder");
+        t.camera->show(w[1] == "none" ? std::string() : w[1]);
+      } else if (verb == "press") {
+        if (t.keys_via_board && t.board) {
+          t.board->perform({"key", "#"});
+        } else {
+          t.flow.press();
+        }
+      } else if (verb == "type") {
+        if (w.size() != 2) throw std::invalid_argument("'type' needs the text to type");
+        type(w[1]);
+      } else if (verb == "otp") {
+        if (!t.phone) throw std::invalid_argument("'otp' needs the simulated phone");
+        const std::string code = t.phone->last_code(t.owner_phone);
+        if (code.empty()) throw std::invalid_argument("no code has arrived on the owner's phone");
+        type(code);
+      } else if (verb == "wait") {
+        if (w.size() < 2 || w.size() > 3) throw std::invalid_argument("'wait' needs a state and optionally seconds");
+        const auto state = parse_state(w[1]);
+        if (!state) throw std::invalid_argument(fmt::format("'{}' is not a state (idle, human, owner, password, otp, open)", w[1]));
+        const double s = w.size() == 3 ? std::stod(w[2]) : 30.0;
+        if (!t.flow.wait_for(*state, seen, std::chrono::milliseconds(static_cast<long long>(s * 1000)))) {
+          throw std::invalid_argument(fmt::format("the flow did not reach '{}' within {} s (now '{}')", w[1], s,
+                                                  state_name(t.flow.state())));
+        }
+      } else if (verb == "sleep") {
+        if (w.size() != 2) throw std::invalid_argument("'sleep' needs milliseconds");
+        const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(std::stol(w[1]));
+        while (!stop && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(10ms);
+      } else if (!t.board || !t.board->perform(w)) {
+        throw std::invalid_argument(
+            t.board ? fmt::format("unknown command '{}'", verb)
+                    : fmt::format("'{}': not a script command, and there is no simulated board for board lines", verb));
+      }
+    } catch (const std::logic_error& e) {  // invalid_argument, and stod/stol's out_of_range
+      throw DataError(fmt::format("{}:{}: {}", name, number, e.what()));
+    }
+  }
+}
+
+}  // namespace lockerctl::access

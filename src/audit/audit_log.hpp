@@ -1,0 +1,66 @@
+#pragma once
+
+// The tamper-evident audit log: one row per event of the access flow, each chained to the one
+// before by a keyed hash (HMAC-SHA-256), and a keyed head record naming the last row. Editing,
+// deleting or inserting a row, or cutting rows off the end, breaks the chain: `verify` finds it.
+// Without the key nobody can write a consistent chain.
+
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "audit/database.hpp"
+#include "core/secret.hpp"
+
+namespace lockerctl::audit {
+
+using Key = std::array<std::uint8_t, 32>;
+
+/// The chain key: from the configured secret when set (hashed to 32 bytes), else from
+/// `<var_dir>/audit.key`, which is created with random bytes (mode 0600) on first use.
+Key load_key(const Secret& configured, const std::filesystem::path& var_dir);
+
+struct Event {
+  std::int64_t id = 0;          ///< set by append
+  std::string time;             ///< UTC ISO 8601; set by append when empty
+  std::string attempt;          ///< attempt id, or "-" for events outside an attempt
+  std::string layer;            ///< trigger, human, owner, password, otp, lock, door, board, camera, alert, system
+  std::string decision;         ///< pass, deny, start, sent, open, closed, ...
+  std::optional<double> score;  ///< model score, when the layer has one
+  std::optional<double> threshold;
+  std::string image;            ///< evidence photo path, when one was kept
+  std::string detail;           ///< one line for people; never a password or a code
+};
+
+struct VerifyResult {
+  std::int64_t rows = 0;
+  bool ok = true;
+  std::string problem;  ///< the first break found, e.g. "row 17: hash does not match (edited, or a row before it was removed)"
+};
+
+class AuditLog {
+ public:
+  /// Creates the tables when missing.
+  AuditLog(Database& db, const Key& key);
+
+  /// Appends and commits one event (synchronously: it is on disk when this returns).
+  std::int64_t append(Event event);
+  VerifyResult verify() const;
+  /// Events from `since` (ISO 8601 prefix, "" = all), oldest first.
+  std::vector<Event> list(const std::string& since = {}) const;
+
+ private:
+  std::string row_mac(const std::string& previous, const Event& e) const;
+  std::string head_mac(std::int64_t last_id, const std::string& last_mac) const;
+
+  Database& db_;
+  Key key_;
+};
+
+std::string to_csv(const std::vector<Event>& events);
+std::string to_json(const std::vector<Event>& events);
+
+}  // namespace lockerctl::audit

@@ -1,0 +1,121 @@
+#include "audit/database.hpp"
+
+#include <sqlite3.h>
+
+#include <fmt/format.h>
+
+#include "core/errors.hpp"
+
+namespace lockerctl::audit {
+namespace {
+
+[[noreturn]] void fail(sqlite3* db, const std::string& what) {
+  const int code = sqlite3_extended_errcode(db);
+  const std::string reason = sqlite3_errmsg(db);
+  const std::string file = sqlite3_db_filename(db, "main") ? sqlite3_db_filename(db, "main") : "database";
+  if (code == SQLITE_FULL) throw IoError(fmt::format("{}: disk full while {}", file, what));
+  throw IoError(fmt::format("{}: {} failed: {}", file, what, reason));
+}
+
+}  // namespace
+
+Statement::Statement(sqlite3* db, const std::string& sql) : db_(db), sql_(sql) {
+  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt_, nullptr) != SQLITE_OK) fail(db, "preparing a query");
+}
+
+Statement::~Statement() { sqlite3_finalize(stmt_); }
+
+Statement& Statement::bind(int index, const Value& value) {
+  int rc = SQLITE_OK;
+  if (std::holds_alternative<std::nullptr_t>(value)) {
+    rc = sqlite3_bind_null(stmt_, index);
+  } else if (const auto* i = std::get_if<std::int64_t>(&value)) {
+    rc = sqlite3_bind_int64(stmt_, index, *i);
+  } else if (const auto* d = std::get_if<double>(&value)) {
+    rc = sqlite3_bind_double(stmt_, index, *d);
+  } else {
+    const auto& s = std::get<std::string>(value);
+    rc = sqlite3_bind_text(stmt_, index, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
+  }
+  if (rc != SQLITE_OK) fail(db_, "binding a value");
+  return *this;
+}
+
+bool Statement::step() {
+  const int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  fail(db_, "writing or reading");
+}
+
+std::int64_t Statement::integer(int c) const { return sqlite3_column_int64(stmt_, c); }
+double Statement::real(int c) const { return sqlite3_column_double(stmt_, c); }
+bool Statement::is_null(int c) const { return sqlite3_column_type(stmt_, c) == SQLITE_NULL; }
+std::string Statement::text(int c) const {
+  const auto* t = sqlite3_column_text(stmt_, c);
+  return t ? std::string(reinterpret_cast<const char*>(t), static_cast<std::size_t>(sqlite3_column_bytes(stmt_, c)))
+           : std::string();
+}
+void Statement::reset() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+}
+
+Database::Database(const std::filesystem::path& file) : file_(file) {
+  std::error_code ec;
+  if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path(), ec);
+  if (sqlite3_open_v2(file.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                      nullptr) != SQLITE_OK) {
+    const std::string reason = db_ ? sqlite3_errmsg(db_) : "out of memory";
+    sqlite3_close(db_);
+    throw IoError(fmt::format("{}: cannot open the database: {}", file.string(), reason));
+  }
+  sqlite3_busy_timeout(db_, 5000);
+  try {
+    exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
+    query("PRAGMA quick_check", {}, [&](const Statement& s) {
+      if (s.text(0) != "ok") throw IoError(fmt::format("{}: the database is damaged: {}", file.string(), s.text(0)));
+    });
+  } catch (...) {
+    sqlite3_close(db_);
+    throw;
+  }
+}
+
+Database::~Database() { sqlite3_close(db_); }
+
+void Database::exec(const std::string& sql) {
+  char* message = nullptr;
+  if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
+    const std::string reason = message ? message : "unknown error";
+    sqlite3_free(message);
+    if (sqlite3_extended_errcode(db_) == SQLITE_FULL) throw IoError(file_.string() + ": disk full");
+    throw IoError(fmt::format("{}: {}", file_.string(), reason));
+  }
+}
+
+void Database::query(const std::string& sql, const std::vector<Value>& params,
+                     const std::function<void(const Statement&)>& row) {
+  Statement s(db_, sql);
+  for (std::size_t i = 0; i < params.size(); ++i) s.bind(static_cast<int>(i + 1), params[i]);
+  while (s.step()) {
+    if (row) row(s);
+  }
+}
+
+void Database::transaction(const std::function<void()>& work) {
+  exec("BEGIN IMMEDIATE");
+  try {
+    work();
+  } catch (...) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
+  exec("COMMIT");
+}
+
+std::int64_t Database::last_insert_id() const { return sqlite3_last_insert_rowid(db_); }
+
+std::filesystem::path database_file(const std::filesystem::path& var_dir) { return var_dir / "lockerctl.db"; }
+
+}  // namespace lockerctl::audit

@@ -1,0 +1,73 @@
+#pragma once
+
+// A small RAII wrapper over SQLite for lockerctl's one database file (<var_dir>/lockerctl.db):
+// audit log, owners, lockouts and the alert outbox. Write-ahead log with synchronous commits, so
+// a committed row survives a kill -9 or a power cut and the file is never left corrupt.
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace lockerctl::audit {
+
+/// A bound parameter or a column value.
+using Value = std::variant<std::nullptr_t, std::int64_t, double, std::string>;
+
+class Statement {
+ public:
+  Statement(sqlite3* db, const std::string& sql);
+  ~Statement();
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  Statement& bind(int index, const Value& value);  ///< 1-based
+  /// Steps once: true while a row is available.
+  bool step();
+  std::int64_t integer(int column) const;
+  double real(int column) const;
+  std::string text(int column) const;
+  bool is_null(int column) const;
+  void reset();
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+  std::string sql_;
+};
+
+class Database {
+ public:
+  /// Opens (creating when missing) the file, in WAL mode with synchronous commits. Throws
+  /// IoError naming the file and SQLite's reason.
+  explicit Database(const std::filesystem::path& file);
+  ~Database();
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  /// Runs one or more statements without results.
+  void exec(const std::string& sql);
+  /// Runs `sql` with `params`, calling `row` for each result row.
+  void query(const std::string& sql, const std::vector<Value>& params,
+             const std::function<void(const Statement&)>& row = {});
+  /// Runs `work` inside BEGIN IMMEDIATE ... COMMIT; rolls back when it throws.
+  void transaction(const std::function<void()>& work);
+  std::int64_t last_insert_id() const;
+  const std::filesystem::path& file() const { return file_; }
+  sqlite3* handle() { return db_; }
+
+ private:
+  std::filesystem::path file_;
+  sqlite3* db_ = nullptr;
+};
+
+/// The database file under a var folder.
+std::filesystem::path database_file(const std::filesystem::path& var_dir);
+
+}  // namespace lockerctl::audit

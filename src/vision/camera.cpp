@@ -1,0 +1,109 @@
+#include "vision/camera.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/videoio.hpp>
+
+#include "core/errors.hpp"
+#include "core/log.hpp"
+
+namespace lockerctl::vision {
+namespace {
+
+bool is_image(const std::filesystem::path& p) {
+  std::string ext = p.extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return ext == ".jpg" || ext == ".jpeg" || ext == ".png" || ext == ".bmp" || ext == ".pgm" || ext == ".ppm";
+}
+
+class VideoCamera final : public Camera {
+ public:
+  explicit VideoCamera(std::string source) : source_(std::move(source)) {
+    if (!open()) throw DeviceError(fmt::format("camera '{}': cannot open it", source_));
+  }
+  std::optional<cv::Mat> grab() override {
+    cv::Mat frame;
+    if (!capture_.isOpened() || !capture_.read(frame) || frame.empty()) return std::nullopt;
+    return frame;
+  }
+  bool reopen() override {
+    capture_.release();
+    return open();
+  }
+  std::string name() const override { return source_; }
+
+ private:
+  bool open() {
+    const bool index = !source_.empty() && std::all_of(source_.begin(), source_.end(), ::isdigit);
+    return index ? capture_.open(std::stoi(source_)) : capture_.open(source_);
+  }
+  std::string source_;
+  cv::VideoCapture capture_;
+};
+
+}  // namespace
+
+FolderCamera::FolderCamera(std::filesystem::path folder) { show(folder); }
+
+void FolderCamera::show(const std::filesystem::path& folder) {
+  std::lock_guard lock(mutex_);
+  folder_ = folder;
+  files_.clear();
+  next_ = 0;
+  std::error_code ec;
+  if (folder.empty()) return;
+  if (std::filesystem::is_regular_file(folder, ec)) {
+    files_.push_back(folder);
+    return;
+  }
+  for (std::filesystem::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec)) {
+    if (it->is_regular_file() && is_image(it->path())) files_.push_back(it->path());
+  }
+  std::sort(files_.begin(), files_.end());
+}
+
+std::optional<cv::Mat> FolderCamera::grab() {
+  std::lock_guard lock(mutex_);
+  for (std::size_t tries = 0; tries < files_.size(); ++tries) {
+    const auto& file = files_[next_ % files_.size()];
+    ++next_;
+    cv::Mat frame = cv::imread(file.string(), cv::IMREAD_COLOR);
+    if (!frame.empty()) return frame;
+    ++skipped_;
+    log::warn("camera {}: {} is not a readable image, skipped", folder_.string(), file.string());
+  }
+  return std::nullopt;
+}
+
+bool FolderCamera::reopen() {
+  const auto folder = [&] {
+    std::lock_guard lock(mutex_);
+    return folder_;
+  }();
+  show(folder);
+  std::lock_guard lock(mutex_);
+  return !files_.empty();
+}
+
+std::string FolderCamera::name() const {
+  std::lock_guard lock(mutex_);
+  return folder_.empty() ? std::string("simulated camera (no scene)") : folder_.string();
+}
+
+int FolderCamera::skipped() const {
+  std::lock_guard lock(mutex_);
+  return skipped_;
+}
+
+std::unique_ptr<Camera> open_camera(const std::string& source) {
+  if (source == "sim") return std::make_unique<FolderCamera>();
+  std::error_code ec;
+  if (std::filesystem::is_directory(source, ec) || (std::filesystem::is_regular_file(source, ec) && is_image(source))) {
+    return std::make_unique<FolderCamera>(source);
+  }
+  return std::make_unique<VideoCamera>(source);
+}
+
+}  // namespace lockerctl::vision

@@ -1,0 +1,214 @@
+// The access flow end to end, through every branch: a folder camera showing generated scenes,
+// the simulated lock board on a real pseudo-terminal (OSDP), the SQLite audit log, the outbox
+// with the simulated phone, and scripted input. Only the two models are stand-ins, behind the
+// inference interface: they score a scene by its colour, so each branch is chosen on purpose.
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <opencv2/imgcodecs.hpp>
+#include <sstream>
+#include <thread>
+
+#include "access/credentials.hpp"
+#include "access/flow.hpp"
+#include "access/script.hpp"
+#include "devices/board_link.hpp"
+#include "support/temp_dir.hpp"
+
+namespace lockerctl::access {
+namespace {
+
+using namespace std::chrono_literals;
+
+/// Scores an RGB image by the mean of one channel: red for "human", green for "owner".
+class ColourModel final : public inference::InferenceEngine {
+ public:
+  explicit ColourModel(int channel) : channel_(channel) { info_.threshold = 0.5; }
+  float probability(const cv::Mat& rgb) override { return static_cast<float>(cv::mean(rgb)[channel_] / 255.0); }
+
+ private:
+  int channel_;
+};
+
+void write_scene(const std::filesystem::path& dir, int r, int g) {
+  std::filesystem::create_directories(dir);
+  for (int i = 0; i < 3; ++i) {
+    cv::Mat img(48, 48, CV_8UC3, cv::Scalar(40, g, r));  // BGR
+    img.at<cv::Vec3b>(i, i) = {0, 0, 0};
+    cv::imwrite((dir / fmt::format("{}.png", i)).string(), img);
+  }
+}
+
+struct Locker {
+  test::TempDir dir;
+  std::filesystem::path owner_scene = dir / "scenes/owner", stranger = dir / "scenes/stranger",
+                        empty = dir / "scenes/empty";
+  audit::Database db{dir / "lockerctl.db"};
+  audit::AuditLog audit{db, audit::Key{}};
+  notify::SimulatedPhone phone{dir / "phone"};
+  notify::Outbox outbox{db, phone};
+  OwnerStore owners{db};
+  vision::FolderCamera camera;
+  vision::FaceFinder faces{vision::FaceOptions{false, "", 0, 0}};
+  ColourModel human{0}, owner_model{1};
+  std::unique_ptr<devices::BoardLink> board;
+  FlowOptions options;
+
+  Locker() {
+    write_scene(owner_scene, 230, 230);
+    write_scene(stranger, 230, 20);
+    write_scene(empty, 20, 20);
+    owners.add("alice", "+15550001");
+    owners.set_password_hash("alice", hash_password("2468"));
+    devices::BoardLinkOptions b;
+    b.panel.poll_interval = 20ms;
+    b.panel.reply_timeout = 50ms;
+    b.panel.offline_after = 500ms;
+    board = std::make_unique<devices::BoardLink>(b);
+    options.owner = "alice";
+    options.frames = 3;
+    options.unlock_s = 0.4;
+    options.door_open_max_s = 0.6;
+    options.input_timeout_s = 5;
+    options.lockout_s = 600;
+    options.camera_retry_s = 0.05;
+    options.incidents_dir = dir / "incidents";
+  }
+
+  /// Runs a flow with `script`; returns "layer:decision" for every audit row.
+  std::vector<std::string> run(const std::string& script) {
+    Flow flow(options, {camera, faces, human, owner_model, board->panel(), audit, outbox, owners});
+    std::atomic<bool> stop{false};
+    std::thread runner([&] { flow.run(stop); });
+    std::istringstream in(script);
+    std::string error;
+    try {
+      run_script(in, "test", {flow, &camera, board->simulator(), &phone, "+15550001", true}, stop);
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+    flow.stop();
+    runner.join();
+    EXPECT_EQ(error, "");
+    std::vector<std::string> rows;
+    for (const auto& e : audit.list()) rows.push_back(e.layer + ":" + e.decision);
+    return rows;
+  }
+  std::string scene(const std::filesystem::path& p) const { return "show " + p.string() + "\n"; }
+  std::string inbox() const {
+    std::ifstream in(phone.inbox("+15550001"));
+    return {std::istreambuf_iterator<char>(in), {}};
+  }
+};
+
+bool has(const std::vector<std::string>& rows, const std::string& row) {
+  return std::find(rows.begin(), rows.end(), row) != rows.end();
+}
+std::string joined(const std::vector<std::string>& rows) {
+  std::string s;
+  for (const auto& r : rows) s += r + " ";
+  return s;
+}
+
+TEST(Flow, NotHumanIsDeniedAtLayerOne) {
+  Locker l;
+  const auto rows = l.run(l.scene(l.empty) + "press\nwait human\nwait idle\n");
+  EXPECT_TRUE(has(rows, "human:deny")) << joined(rows);
+  EXPECT_FALSE(has(rows, "owner:pass"));
+  EXPECT_FALSE(has(rows, "alert:queued")) << "no alert for an empty scene";
+  EXPECT_TRUE(l.audit.verify().ok);
+}
+
+TEST(Flow, NotTheOwnerIsDeniedWithEvidenceAndAnAlert) {
+  Locker l;
+  const auto rows = l.run(l.scene(l.stranger) + "press\nwait owner\nwait idle\nsleep 300\n");
+  EXPECT_TRUE(has(rows, "human:pass")) << joined(rows);
+  EXPECT_TRUE(has(rows, "owner:deny")) << joined(rows);
+  const auto events = l.audit.list();
+  const auto deny = std::find_if(events.begin(), events.end(), [](const auto& e) { return e.decision == "deny"; });
+  ASSERT_NE(deny, events.end());
+  EXPECT_TRUE(std::filesystem::exists(deny->image)) << deny->image;
+  EXPECT_NE(l.inbox().find("file://" + deny->image), std::string::npos) << l.inbox();
+  EXPECT_FALSE(l.board->simulator()->lock_released());
+}
+
+TEST(Flow, ThreeWrongPasswordsLockOutWithPoliceAdviceAndTheLockoutSurvivesARestart) {
+  Locker l;
+  auto rows = l.run(l.scene(l.owner_scene) +
+                    "press\nwait password\ntype 1111\ntype 2222\ntype 3333\nwait idle\nsleep 300\n");
+  EXPECT_EQ(std::count(rows.begin(), rows.end(), "password:deny"), 3) << joined(rows);
+  EXPECT_TRUE(has(rows, "lockout:start")) << joined(rows);
+  EXPECT_NE(l.inbox().find("report it to the police"), std::string::npos) << l.inbox();
+  // A new flow on the same database (a restart) still refuses.
+  rows = l.run("press\nsleep 500\n");
+  EXPECT_TRUE(has(rows, "lockout:deny")) << joined(rows);
+  EXPECT_EQ(std::count(rows.begin(), rows.end(), "trigger:start"), 1) << "no new attempt while locked out";
+  EXPECT_TRUE(l.audit.verify().ok);
+}
+
+TEST(Flow, RightPasswordAndThreeWrongCodesFail) {
+  Locker l;
+  const auto rows = l.run(l.scene(l.owner_scene) +
+                          "press\nwait password\ntype 2468\nwait otp\ntype 000000\ntype 000001\ntype 000002\nwait idle\n");
+  EXPECT_TRUE(has(rows, "password:pass")) << joined(rows);
+  EXPECT_TRUE(has(rows, "otp:sent"));
+  EXPECT_EQ(std::count(rows.begin(), rows.end(), "otp:deny"), 3) << joined(rows);
+  EXPECT_TRUE(has(rows, "lockout:start"));
+  EXPECT_FALSE(has(rows, "access:granted"));
+}
+
+TEST(Flow, OwnerWithPasswordAndCodeOpensTheLockerWhichRelocks) {
+  Locker l;
+  const auto rows = l.run(l.scene(l.owner_scene) +
+                          "press\nwait password\ntype 2468\nwait otp\nsleep 200\notp\nwait open\n"
+                          "door open\nsleep 700\ndoor close\nwait idle\n");
+  for (const char* r : {"trigger:start", "human:pass", "owner:pass", "password:pass", "otp:sent", "otp:pass",
+                        "access:granted", "lock:released", "door:opened", "door:closed", "lock:locked", "access:done"}) {
+    EXPECT_TRUE(has(rows, r)) << r << " missing from " << joined(rows);
+  }
+  EXPECT_FALSE(has(rows, "door:forced"));
+  EXPECT_TRUE(has(rows, "door:left open")) << "open 0.7 s, allowed 0.6 s";
+  EXPECT_FALSE(l.board->simulator()->lock_released());
+  EXPECT_TRUE(l.audit.verify().ok);
+  int codes_in_db = 0;
+  l.db.query("SELECT COUNT(*) FROM outbox WHERE kind = 'otp' AND text LIKE '%code is%'", {},
+             [&](const audit::Statement& s) { codes_in_db = static_cast<int>(s.integer(0)); });
+  EXPECT_EQ(codes_in_db, 0) << "a delivered code does not stay in the database";
+}
+
+TEST(Flow, AnExpiredCodeEndsTheAttempt) {
+  Locker l;
+  l.options.otp_ttl_s = 0.3;
+  const auto rows = l.run(l.scene(l.owner_scene) + "press\nwait password\ntype 2468\nwait otp\nwait idle\n");
+  EXPECT_TRUE(has(rows, "otp:expired")) << joined(rows);
+  EXPECT_FALSE(has(rows, "access:granted"));
+}
+
+TEST(Flow, ADoorOpenedWithoutAnUnlockIsForced) {
+  Locker l;
+  const auto rows = l.run("sleep 300\ndoor open\nsleep 300\ndoor close\nsleep 200\n");
+  EXPECT_TRUE(has(rows, "door:forced")) << joined(rows);
+  EXPECT_NE(l.inbox().find("without access being granted"), std::string::npos) << l.inbox();
+}
+
+TEST(Flow, ALostCameraEndsTheAttemptAndIsFoundAgain) {
+  Locker l;
+  const auto rows = l.run("show none\npress\nwait human\nwait idle\n" + l.scene(l.empty) + "press\nwait human\nwait idle\n");
+  EXPECT_TRUE(has(rows, "camera:lost")) << joined(rows);
+  EXPECT_TRUE(has(rows, "human:error"));
+  EXPECT_TRUE(has(rows, "camera:back")) << joined(rows);
+  EXPECT_TRUE(has(rows, "human:deny"));
+}
+
+TEST(Flow, ALostBoardIsLoggedAndNothingOpens) {
+  Locker l;
+  const auto rows = l.run(l.scene(l.owner_scene) + "sleep 200\npower off\nsleep 900\npress\n" +
+                          "sleep 100\npower on\nsleep 600\n");
+  EXPECT_TRUE(has(rows, "board:offline")) << joined(rows);
+  EXPECT_FALSE(has(rows, "trigger:start")) << "its keypad is gone with it";
+  EXPECT_TRUE(has(rows, "board:online"));
+}
+
+}  // namespace
+}  // namespace lockerctl::access

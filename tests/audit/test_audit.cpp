@@ -1,0 +1,206 @@
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include "audit/audit_log.hpp"
+#include "core/errors.hpp"
+#include "notify/outbox.hpp"
+#include "support/temp_dir.hpp"
+
+namespace lockerctl::audit {
+namespace {
+
+Key test_key() {
+  Key k{};
+  k.fill(7);
+  return k;
+}
+
+void fill(AuditLog& log, int n) {
+  for (int i = 0; i < n; ++i) {
+    log.append({0, {}, "A1", "human", i % 2 ? "pass" : "deny", 0.25 * i, 0.5, "", fmt::format("row {}", i)});
+  }
+}
+
+void raw(const std::filesystem::path& file, const std::string& sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(file.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+  sqlite3_close(db);
+}
+
+TEST(AuditLog, AnIntactChainVerifies) {
+  test::TempDir dir;
+  Database db(dir / "a.db");
+  AuditLog log(db, test_key());
+  EXPECT_TRUE(log.verify().ok) << "an empty log is intact";
+  fill(log, 5);
+  const auto r = log.verify();
+  EXPECT_TRUE(r.ok) << r.problem;
+  EXPECT_EQ(r.rows, 5);
+  const auto rows = log.list();
+  ASSERT_EQ(rows.size(), 5u);
+  EXPECT_EQ(rows[3].decision, "pass");
+  ASSERT_TRUE(rows[3].score);
+  EXPECT_DOUBLE_EQ(*rows[3].score, 0.75);
+  EXPECT_EQ(log.list("9999").size(), 0u);
+}
+
+TEST(AuditLog, DetectsAnEditedRow) {
+  test::TempDir dir;
+  {
+    Database db(dir / "a.db");
+    AuditLog log(db, test_key());
+    fill(log, 5);
+  }
+  raw(dir / "a.db", "UPDATE audit SET decision = 'pass' WHERE id = 3");
+  Database db(dir / "a.db");
+  const auto r = AuditLog(db, test_key()).verify();
+  EXPECT_FALSE(r.ok);
+  EXPECT_EQ(r.problem, "row 3: hash does not match (the row was edited, or the key is wrong)");
+}
+
+TEST(AuditLog, DetectsARemovedRowAndACutOffEnd) {
+  test::TempDir dir;
+  {
+    Database db(dir / "a.db");
+    AuditLog log(db, test_key());
+    fill(log, 5);
+  }
+  raw(dir / "a.db", "DELETE FROM audit WHERE id = 5");
+  {
+    Database db(dir / "a.db");
+    const auto r = AuditLog(db, test_key()).verify();
+    EXPECT_FALSE(r.ok);
+    EXPECT_EQ(r.problem, "rows 5 to 5 are missing (cut off the end)");
+  }
+  raw(dir / "a.db", "DELETE FROM audit WHERE id = 2");
+  Database db(dir / "a.db");
+  const auto r = AuditLog(db, test_key()).verify();
+  EXPECT_FALSE(r.ok);
+  EXPECT_EQ(r.problem, "row 3: row 2 is missing (removed)");
+}
+
+TEST(AuditLog, AnotherKeyDoesNotVerify) {
+  test::TempDir dir;
+  Database db(dir / "a.db");
+  fill(*std::make_unique<AuditLog>(db, test_key()), 2);
+  Key other = test_key();
+  other[0] = 8;
+  EXPECT_FALSE(AuditLog(db, other).verify().ok);
+}
+
+TEST(AuditLog, KeyFileIsMadeOnceWithMode0600AndReused) {
+  test::TempDir dir;
+  const Key a = load_key(Secret(), dir.path());
+  const Key b = load_key(Secret(), dir.path());
+  EXPECT_EQ(a, b);
+  EXPECT_EQ(std::filesystem::status(dir / "audit.key").permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  EXPECT_NE(load_key(Secret("configured"), dir.path()), a);
+  dir.write("bad/audit.key", "xyz\n");
+  EXPECT_THROW(load_key(Secret(), dir / "bad"), IoError);
+}
+
+// A writer killed with SIGKILL in the middle of appending loses nothing that was committed and
+// leaves a database that opens and verifies.
+TEST(AuditLog, SurvivesKillNineWhileWriting) {
+  test::TempDir dir;
+  const auto file = dir / "a.db";
+  { Database db(file); AuditLog log(db, test_key()); }
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    Database db(file);
+    AuditLog log(db, test_key());
+    for (int i = 0;; ++i) log.append({0, {}, "K", "system", "tick", std::nullopt, std::nullopt, "", std::to_string(i)});
+  }
+  usleep(300 * 1000);
+  kill(child, SIGKILL);
+  int status = 0;
+  waitpid(child, &status, 0);
+  Database db(file);
+  AuditLog log(db, test_key());
+  const auto r = log.verify();
+  EXPECT_TRUE(r.ok) << r.problem;
+  EXPECT_GT(r.rows, 0);
+  const auto rows = log.list();
+  for (std::size_t i = 0; i < rows.size(); ++i) EXPECT_EQ(rows[i].detail, std::to_string(i));
+}
+
+TEST(Database, NamesTheFileItCannotOpen) {
+  try {
+    Database db("/proc/no/such/dir/x.db");
+    FAIL();
+  } catch (const IoError& e) {
+    EXPECT_NE(std::string(e.what()).find("/proc/no/such/dir/x.db: cannot open the database"), std::string::npos) << e.what();
+  }
+}
+
+/// A sender that fails until told otherwise.
+class FlakySender final : public notify::Sender {
+ public:
+  bool up = false;
+  std::vector<notify::Message> got;
+  std::string send(const notify::Message& m) override {
+    if (!up) return "gateway unreachable";
+    got.push_back(m);
+    return {};
+  }
+  std::string name() const override { return "flaky"; }
+};
+
+TEST(Outbox, KeepsWhatCannotBeSentAndSendsItLaterEvenAfterARestart) {
+  test::TempDir dir;
+  FlakySender sender;
+  {
+    Database db(dir / "a.db");
+    notify::Outbox outbox(db, sender);
+    outbox.enqueue({0, "alice", "+1", "alert", "someone at your locker", "file:///x.jpg", 0});
+    const auto r = outbox.deliver();
+    EXPECT_EQ(r.failed, 1);
+    EXPECT_EQ(outbox.pending(), 1);
+  }
+  Database db(dir / "a.db");
+  notify::Outbox outbox(db, sender);
+  EXPECT_EQ(outbox.pending(), 1) << "the message survived the restart";
+  sender.up = true;
+  EXPECT_EQ(outbox.deliver().sent, 0) << "not due yet: the pause after a failure";
+  db.exec("UPDATE outbox SET next_try = 0");
+  EXPECT_EQ(outbox.deliver().sent, 1);
+  ASSERT_EQ(sender.got.size(), 1u);
+  EXPECT_EQ(sender.got[0].link, "file:///x.jpg");
+  EXPECT_EQ(outbox.pending(), 0);
+}
+
+TEST(Outbox, DropsExpiredCodesAndErasesSentOnes) {
+  test::TempDir dir;
+  FlakySender sender;
+  sender.up = true;
+  Database db(dir / "a.db");
+  notify::Outbox outbox(db, sender);
+  outbox.enqueue({0, "alice", "+1", "otp", "code 123456", "", notify::unix_now() - 1});
+  outbox.enqueue({0, "alice", "+1", "otp", "code 654321", "", notify::unix_now() + 60});
+  const auto r = outbox.deliver();
+  EXPECT_EQ(r.expired, 1);
+  EXPECT_EQ(r.sent, 1);
+  int readable = 0;
+  db.query("SELECT COUNT(*) FROM outbox WHERE text LIKE '%123456%' OR text LIKE '%654321%'", {},
+           [&](const Statement& s) { readable = static_cast<int>(s.integer(0)); });
+  EXPECT_EQ(readable, 0) << "no code stays readable in the database";
+}
+
+TEST(SimulatedPhone, WritesAnInboxPerNumberAndReadsTheLastCode) {
+  test::TempDir dir;
+  notify::SimulatedPhone phone(dir / "phone");
+  EXPECT_EQ(phone.last_code("+1 555"), "");
+  EXPECT_EQ(phone.send({0, "alice", "+1 555", "otp", "your code is 012345. It expires in 120 s.", "", 0}), "");
+  EXPECT_EQ(phone.last_code("+1 555"), "012345");
+  EXPECT_TRUE(std::filesystem::exists(dir / "phone/+1_555.txt"));
+}
+
+}  // namespace
+}  // namespace lockerctl::audit
