@@ -39,6 +39,13 @@ config::Config load_config(const GlobalOptions& global) {
   return cfg;
 }
 
+Station::Station(const config::Config& cfg)
+    : db(audit::database_file(cfg.paths.var_dir)),
+      audit(db, audit::load_key(cfg.audit.key, cfg.paths.var_dir)),
+      phone(std::filesystem::path(cfg.paths.var_dir) / "phone"),
+      outbox(db, phone),
+      owners(db) {}
+
 devices::BoardLinkOptions board_link_options(const config::Config& cfg) {
   devices::BoardLinkOptions o;
   o.port = cfg.board.port;

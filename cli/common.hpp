@@ -4,7 +4,10 @@
 #include <string>
 
 #include "config/config.hpp"
+#include "access/owners.hpp"
+#include "audit/audit_log.hpp"
 #include "devices/board_link.hpp"
+#include "notify/outbox.hpp"
 
 namespace CLI {
 class App;
@@ -36,6 +39,18 @@ std::string compute_device(const config::Config& cfg, const std::string& flag);
 
 /// The lock board as configured (board.*).
 devices::BoardLinkOptions board_link_options(const config::Config& cfg);
+
+/// The locker station's state under paths.var_dir: the database (audit log, owners, outbox) and
+/// the simulated phone the outbox delivers to.
+class Station {
+ public:
+  explicit Station(const config::Config& cfg);
+  audit::Database db;
+  audit::AuditLog audit;
+  notify::SimulatedPhone phone;
+  notify::Outbox outbox;
+  access::OwnerStore owners;
+};
 
 /// Sets up logging from the flags alone, before any configuration is read.
 void configure_logging(const GlobalOptions& global, const config::LogConfig& from_config = {});

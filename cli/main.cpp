@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "cmd_bench.hpp"
+#include "cmd_audit.hpp"
 #include "cmd_board.hpp"
 #include "cmd_config.hpp"
 #include "cmd_dataset.hpp"
@@ -13,6 +14,8 @@
 #include "cmd_evaluate.hpp"
 #include "cmd_export.hpp"
 #include "cmd_model.hpp"
+#include "cmd_owner.hpp"
+#include "cmd_run.hpp"
 #include "cmd_train.hpp"
 #include "cmd_weights.hpp"
 #include "common.hpp"
@@ -69,6 +72,9 @@ int main(int argc, char** argv) {
   setup_bench(app, global, action);
   setup_model(app, global, action);
   setup_board(app, global, action);
+  setup_run(app, global, action);
+  setup_owner(app, global, action);
+  setup_audit(app, global, action);
 
   try {
     app.parse(argc, argv);

@@ -12,7 +12,11 @@ packages=(
   libcli11-dev          # command line
   nlohmann-json3-dev    # JSON output (--json)
   libfmt-dev            # formatting
-  libsodium-dev         # SHA-256 content hashes (later: Argon2id passwords)
+  libsodium-dev         # SHA-256 content hashes, Argon2id passwords, audit-chain HMAC
+  libsqlite3-dev        # audit log, owners, lockouts, alert outbox
+  libssl-dev            # HMAC-SHA-1/256/512 for HOTP/TOTP codes
+  libqrencode-dev       # terminal QR code for authenticator-app enrolment
+  opencv-data           # Haar face cascades (layer 2 finds the face)
   libonnx-dev libprotobuf-dev protobuf-compiler  # ONNX export (ONNX classes and checker)
   libgtest-dev libgmock-dev  # tests
 )

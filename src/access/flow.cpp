@@ -87,7 +87,7 @@ std::int64_t Flow::log(const std::string& attempt, const std::string& layer, con
                        const std::string& detail, std::optional<double> score, std::optional<double> threshold,
                        const std::string& image) {
   if (score) {
-    log::info("{} {}: {} (score {:.3f}, threshold {:.3f}){}{}", attempt.empty() ? "-" : attempt, layer, decision,
+    log::info("{} {}: {} (score {:.4g}, threshold {:.4g}){}{}", attempt.empty() ? "-" : attempt, layer, decision,
               *score, threshold.value_or(0), detail.empty() ? "" : ": ", detail);
   } else {
     log::info("{} {}: {}{}{}", attempt.empty() ? "-" : attempt, layer, decision, detail.empty() ? "" : ": ", detail);

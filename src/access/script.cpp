@@ -13,7 +13,8 @@ namespace lockerctl::access {
 void run_script(std::istream& in, const std::string& name, ScriptTargets t, const std::atomic<bool>& stop) {
   using namespace std::chrono_literals;
   std::string line;
-  std::size_t seen = 0;  // state changes already waited for
+  std::size_t seen = 0;    // state changes already waited for
+  std::string last_code;  // the code typed last: `otp` waits for a newer one
   const auto type = [&](const std::string& text) {
     if (t.keys_via_board && t.board) {
       t.board->perform({"key", text + "#"});
@@ -41,8 +42,15 @@ void run_script(std::istream& in, const std::string& name, ScriptTargets t, cons
         type(w[1]);
       } else if (verb == "otp") {
         if (!t.phone) throw std::invalid_argument("'otp' needs the simulated phone");
-        const std::string code = t.phone->last_code(t.owner_phone);
-        if (code.empty()) throw std::invalid_argument("no code has arrived on the owner's phone");
+        // Like a person, wait for a new code to arrive (a few seconds at most).
+        std::string code;
+        const auto until = std::chrono::steady_clock::now() + 10s;
+        while (!stop && (code.empty() || code == last_code) && std::chrono::steady_clock::now() < until) {
+          code = t.phone->last_code(t.owner_phone);
+          if (code.empty() || code == last_code) std::this_thread::sleep_for(50ms);
+        }
+        if (code.empty() || code == last_code) throw std::invalid_argument("no new code arrived on the owner's phone within 10 s");
+        last_code = code;
         type(code);
       } else if (verb == "wait") {
         if (w.size() < 2 || w.size() > 3) throw std::invalid_argument("'wait' needs a state and optionally seconds");

@@ -7,7 +7,8 @@
 //                         "show none" takes the camera away (lost camera)
 //   press                 ask for access (a key on the board's keypad, or Enter)
 //   type TEXT             type a password or code and confirm it (keypad: TEXT then '#')
-//   otp                   type the code that last arrived on the owner's simulated phone
+//   otp                   type the next code that arrives on the owner's simulated phone
+//                         (waits up to 10 s for it)
 //   wait STATE [SECONDS]  wait until the flow enters STATE (idle, human, owner, password, otp,
 //                         open), 30 s at most by default; a script error when it does not
 //   sleep MS

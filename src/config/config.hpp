@@ -221,6 +221,7 @@ struct AccessConfig {
   double unlock_s = 5.0;         // the lock stays released this long
   double door_open_max_s = 60.0;  // an open door alerts after this long
   double input_timeout_s = 60.0;  // waiting for a password or code; then the attempt ends
+  std::string script;             // scripted input for tests and demos; "" = real inputs
 
   template <class V>
   void visit(V& v) {
@@ -242,6 +243,7 @@ struct AccessConfig {
     v.field("unlock_s", unlock_s, Range<double>{0.1, 600.0});
     v.field("door_open_max_s", door_open_max_s, Range<double>{0.1, 86400.0});
     v.field("input_timeout_s", input_timeout_s, Range<double>{0.1, 3600.0});
+    v.field("script", script);
   }
 };
 

@@ -99,7 +99,8 @@ int write_synthetic(const std::filesystem::path& out, const std::string& positiv
     for (const int label : {1, 0}) {
       cv::Mat rgb;
       if (o.task == Task::Human) {
-        rgb = label ? person(o.size, rng) : clutter(o.size, rng, 8);
+        // People are whole figures or close-up faces (as the real human class holds both).
+        rgb = !label ? clutter(o.size, rng, 8) : i % 2 ? face(o.size, rng, random_look(rng)) : person(o.size, rng);
       } else {
         FaceLook look = kOwner;
         if (label) {

@@ -19,8 +19,9 @@ struct SynthOptions {
 };
 
 /// Writes PNGs in Keras folder layout, out/<positive>/ and out/<negative>/, plus a README that
-/// says they are synthetic. Human task: a stick person with a face on a cluttered background vs
-/// clutter alone. Owner task: one fixed synthetic face (with small variations) vs other faces.
+/// says they are synthetic. Human task: a stick person or a close-up face on a cluttered
+/// background vs clutter alone. Owner task: one fixed synthetic face (with small variations) vs
+/// other faces.
 /// Returns the number of images written. Throws IoError when a file cannot be written.
 int write_synthetic(const std::filesystem::path& out, const std::string& positive_class,
                     const std::string& negative_class, const SynthOptions& options);

@@ -161,7 +161,7 @@ TEST(Flow, RightPasswordAndThreeWrongCodesFail) {
 TEST(Flow, OwnerWithPasswordAndCodeOpensTheLockerWhichRelocks) {
   Locker l;
   const auto rows = l.run(l.scene(l.owner_scene) +
-                          "press\nwait password\ntype 2468\nwait otp\nsleep 200\notp\nwait open\n"
+                          "press\nwait password\ntype 2468\nwait otp\notp\nwait open\n"
                           "door open\nsleep 700\ndoor close\nwait idle\n");
   for (const char* r : {"trigger:start", "human:pass", "owner:pass", "password:pass", "otp:sent", "otp:pass",
                         "access:granted", "lock:released", "door:opened", "door:closed", "lock:locked", "access:done"}) {

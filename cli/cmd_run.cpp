@@ -1,0 +1,183 @@
+#include "cmd_run.hpp"
+
+#include <poll.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <thread>
+
+#include "access/flow.hpp"
+#include "access/script.hpp"
+#include "core/errors.hpp"
+#include "core/log.hpp"
+#include "core/signals.hpp"
+#include "devices/board_link.hpp"
+#include "inference/engine.hpp"
+
+namespace lockerctl::cli {
+namespace {
+
+using namespace std::chrono_literals;
+
+/// Reads the console: an empty line (Enter) asks for access, any other line is a password or
+/// code. Echo is off while it runs, so nothing typed shows on the screen.
+class ConsoleInput {
+ public:
+  explicit ConsoleInput(access::Flow& flow) : flow_(flow) {
+    if (isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved_) == 0) {
+      termios quiet = saved_;
+      quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+      restore_ = tcsetattr(STDIN_FILENO, TCSANOW, &quiet) == 0;
+    }
+    thread_ = std::thread([this] { read(); });
+  }
+  ~ConsoleInput() {
+    done_ = true;
+    thread_.join();
+    if (restore_) tcsetattr(STDIN_FILENO, TCSANOW, &saved_);
+  }
+
+ private:
+  void read() {
+    std::string line;
+    while (!done_) {
+      pollfd p{STDIN_FILENO, POLLIN, 0};
+      if (::poll(&p, 1, 100) <= 0) continue;
+      char c = 0;
+      if (::read(STDIN_FILENO, &c, 1) != 1) return;  // end of input
+      if (c != '\n') {
+        line += c;
+        continue;
+      }
+      if (line.empty()) {
+        flow_.press();
+      } else {
+        flow_.enter(line);
+      }
+      line.clear();
+    }
+  }
+
+  access::Flow& flow_;
+  termios saved_{};
+  bool restore_ = false;
+  std::atomic<bool> done_{false};
+  std::thread thread_;
+};
+
+double threshold_of(double configured, const inference::InferenceEngine& engine) {
+  return configured > 0 ? configured : engine.info().threshold;
+}
+
+}  // namespace
+
+void setup_run(CLI::App& app, const GlobalOptions& global, Action& action) {
+  auto opts = std::make_shared<RunOptions>();
+  CLI::App* run = app.add_subcommand(
+      "run",
+      "Run the four-layer access flow at a locker: camera -> layer 1 (human, MobileNetV2) -> layer 2 "
+      "(owner CNN on the face) -> layer 3 (password, then a one-time code) -> layer 4 (the lock board "
+      "releases the lock; the door is watched). Every decision goes to the audit log, alerts to the "
+      "owner's phone. Runs until Ctrl-C, or to the end of a script. Exits non-zero only when it cannot "
+      "start (configuration, models, owner, camera or board); later device faults are logged and retried, "
+      "and the locker stays locked. See docs/access-flow.md.");
+  run->add_option("--script", opts->script,
+                  "Scripted input (tests, demos): show/press/type/otp/wait/sleep and board lines; "
+                  "overrides access.script");
+  run->callback([&global, &action, opts] { action = [&global, opts] { return run_access(global, *opts); }; });
+}
+
+int run_access(const GlobalOptions& global, const RunOptions& options) {
+  const config::Config cfg = load_config(global);
+  const auto& a = cfg.access;
+  const std::string script = options.script.empty() ? a.script : options.script;
+  signals::catch_stop_signals();
+
+  Station station(cfg);
+  const access::Owner owner = station.owners.get(a.owner);
+  if (owner.password_hash.empty()) {
+    throw DataError(fmt::format("owner '{}' has no password yet (lockerctl owner set-password {})", owner.name, owner.name));
+  }
+  if (a.otp == config::OtpMethod::Totp && owner.totp_secret.empty()) {
+    throw DataError(fmt::format("owner '{}': access.otp is totp but no authenticator is enrolled "
+                                "(lockerctl owner enroll-totp {})", owner.name, owner.name));
+  }
+
+  const auto backend = a.backend == config::InferenceBackend::OpenCv ? inference::Backend::OpenCv : inference::Backend::Torch;
+  auto human = inference::open_engine(a.human_model, backend);
+  auto owner_model = inference::open_engine(a.owner_model, backend);
+
+  std::unique_ptr<vision::Camera> camera = vision::open_camera(cfg.camera.source);
+  vision::FaceFinder faces({cfg.face.detector == config::FaceDetector::Haar, cfg.face.cascade, cfg.face.margin,
+                            cfg.face.min_size});
+
+  const auto link_options = board_link_options(cfg);
+  devices::BoardLink board(link_options);
+  if (!board.panel().wait_online(link_options.panel.offline_after)) {
+    throw DeviceError(fmt::format("lock board 0x{:02X} on {}: no answer within {:.1f} s", cfg.board.address,
+                                  cfg.board.port, cfg.board.offline_after_s));
+  }
+
+  access::FlowOptions o;
+  o.owner = a.owner;
+  o.frames = cfg.camera.frames;
+  o.majority_vote = cfg.camera.vote == config::Vote::Majority;
+  o.human_threshold = threshold_of(a.human_threshold, *human);
+  o.owner_threshold = threshold_of(a.owner_threshold, *owner_model);
+  o.trigger_on_face = a.trigger == config::Trigger::Face;
+  o.keys_from_board = a.input == config::InputSource::Board;
+  o.password_tries = a.password_tries;
+  o.totp = a.otp == config::OtpMethod::Totp;
+  o.otp_digits = a.otp_digits;
+  o.otp_tries = a.otp_tries;
+  o.otp_ttl_s = a.otp_ttl_s;
+  o.lockout_s = a.lockout_s;
+  o.unlock_s = a.unlock_s;
+  o.door_open_max_s = a.door_open_max_s;
+  o.input_timeout_s = a.input_timeout_s;
+  o.camera_retry_s = cfg.camera.retry_s;
+  o.door_input = cfg.board.door_input;
+  o.lock_output = cfg.board.lock_output;
+  o.incidents_dir = std::filesystem::path(cfg.paths.var_dir) / "incidents";
+
+  access::Flow flow(o, {*camera, faces, *human, *owner_model, board.panel(), station.audit, station.outbox,
+                        station.owners});
+  log::info("locker of '{}': camera {}, board {} ({}), layer 1 threshold {:.3f}, layer 2 threshold {:.3f}",
+            owner.name, camera->name(), cfg.board.port, board.device(), o.human_threshold, o.owner_threshold);
+
+  access::FlowSummary summary;
+  if (script.empty()) {
+    std::unique_ptr<ConsoleInput> console;
+    if (a.input == config::InputSource::Console || a.trigger == config::Trigger::Keypad) {
+      console = std::make_unique<ConsoleInput>(flow);
+      log::info("press Enter (or a key on the keypad) to ask for access; Ctrl-C stops");
+    }
+    summary = flow.run(signals::stop_flag());
+  } else {
+    std::ifstream in(script);
+    if (!in) throw IoError(script + ": cannot read the script");
+    std::string script_error;
+    std::thread runner([&] { summary = flow.run(signals::stop_flag()); });
+    try {
+      access::run_script(in, script, {flow, dynamic_cast<vision::FolderCamera*>(camera.get()), board.simulator(),
+                                      &station.phone, owner.phone, a.input == config::InputSource::Board},
+                         signals::stop_flag());
+    } catch (const Error& e) {
+      script_error = e.what();
+    }
+    flow.stop();
+    runner.join();
+    if (!script_error.empty()) throw DataError(script_error);
+  }
+  std::cout << fmt::format("attempts {}, granted {}, denied {}, alerts {}; audit log {}\n", summary.attempts,
+                           summary.granted, summary.denied, summary.alerts, station.db.file().string());
+  return 0;
+}
+
+}  // namespace lockerctl::cli
