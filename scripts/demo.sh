@@ -46,3 +46,29 @@ step "lockerctl finetune human: the top MobileNetV2 blocks learn again"
 rm -rf runs/demo-human-finetune
 "$lockerctl" "${demo[@]}" finetune human -d synthetic-human --from models/demo/human.h5 \
   --epochs 2 --run-dir runs/demo-human-finetune
+
+step "lockerctl board simulate + board probe/status: the lock board over OSDP on a pseudo-terminal"
+rm -f var/demo-board.tty
+"$lockerctl" -q board simulate --pty --link var/demo-board.tty --script /dev/null > /dev/null &
+sim=$!
+for _ in $(seq 1 100); do [ -L var/demo-board.tty ] && break; sleep 0.05; done
+"$lockerctl" board probe --port var/demo-board.tty
+"$lockerctl" board status --port var/demo-board.tty
+kill $sim
+wait $sim 2>/dev/null || true
+
+step "lockerctl run: the four-layer flow on a simulated locker (configs/run.sim.yaml)"
+sim=(--config configs/run.sim.yaml)
+# Scenes the models never saw: SYNTHETIC images with other seeds.
+"$lockerctl" "${demo[@]}" -q dataset synth --task owner --per-class 4 --size 64 --seed 777 --out data/demo/scenes
+"$lockerctl" "${demo[@]}" -q dataset synth --task human --per-class 4 --size 96 --seed 778 --out data/demo/scenes
+rm -rf var/sim   # a fresh station: owners, audit log, outbox, incidents
+"$lockerctl" "${sim[@]}" owner add alice --phone +15550001
+echo 2468 | "$lockerctl" "${sim[@]}" owner set-password alice
+"$lockerctl" "${sim[@]}" run
+
+step "lockerctl audit verify + list: the tamper-evident log of that run"
+"$lockerctl" "${sim[@]}" audit verify
+"$lockerctl" "${sim[@]}" audit list
+echo "simulated phone (var/sim/phone/):"
+cat var/sim/phone/*.txt
