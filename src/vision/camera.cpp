@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <opencv2/core/utils/logger.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/videoio.hpp>
 
@@ -36,6 +37,8 @@ class VideoCamera final : public Camera {
 
  private:
   bool open() {
+    // Back-end chatter (GStreamer, V4L2) is not for operators; failures get our own one line.
+    if (!log::enabled(log::Level::Debug)) cv::utils::logging::setLogLevel(cv::utils::logging::LOG_LEVEL_ERROR);
     const bool index = !source_.empty() && std::all_of(source_.begin(), source_.end(), ::isdigit);
     return index ? capture_.open(std::stoi(source_)) : capture_.open(source_);
   }

@@ -29,9 +29,9 @@ grep -q '^vendor 0A0B0C, model 1' probe.out || fail "probe: $(cat probe.out)"
 grep -q 'lock released for 30.0 s' unlock.out || fail "unlock: $(cat unlock.out)"
 "$lockerctl" -q board status --port board.tty | grep -q '^lock: released$' || fail "lock not released"
 
-"$lockerctl" -q board monitor --port board.tty --for 3 > monitor.out &
+"$lockerctl" -q board monitor --port board.tty --for 4 > monitor.out &
 mon=$!
-sleep 1
+for _ in $(seq 1 100); do grep -q ' online$' monitor.out 2>/dev/null && break; sleep 0.05; done
 echo "door open" >&3
 echo "key 12#" >&3
 echo "noise 40" >&3

@@ -50,7 +50,9 @@ TEST_F(EvaluateTest, WritesMetricsJsonTableAndFigures) {
   EXPECT_TRUE(std::filesystem::exists(o.report_dir / "confusion.png"));
   const auto wrong = r.metrics.confusion.fp + r.metrics.confusion.fn;
   EXPECT_EQ(r.misclassified, wrong);
-  if (wrong > 0) EXPECT_FALSE(std::filesystem::is_empty(o.misclassified));
+  if (wrong > 0) {
+    EXPECT_FALSE(std::filesystem::is_empty(o.misclassified));
+  }
 }
 
 TEST_F(EvaluateTest, BaselineGateNamesEachMetricThatFell) {

@@ -1,0 +1,83 @@
+#include <gtest/gtest.h>
+
+#include <opencv2/imgcodecs.hpp>
+
+#include "core/errors.hpp"
+#include "support/temp_dir.hpp"
+#include "vision/camera.hpp"
+#include "vision/face.hpp"
+
+namespace lockerctl::vision {
+namespace {
+
+const char* kCascade = "/usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml";
+
+TEST(FolderCamera, CyclesThroughImagesInNameOrderAndSkipsBrokenOnes) {
+  test::TempDir dir;
+  cv::imwrite((dir / "a.png").string(), cv::Mat(8, 8, CV_8UC3, cv::Scalar(10, 10, 10)));
+  dir.write("b.png", "not an image at all");
+  cv::imwrite((dir / "c.png").string(), cv::Mat(8, 8, CV_8UC3, cv::Scalar(200, 200, 200)));
+  dir.write("notes.txt", "ignored");
+  FolderCamera camera(dir.path());
+  const auto first = camera.grab();
+  const auto second = camera.grab();
+  const auto third = camera.grab();
+  ASSERT_TRUE(first && second && third);
+  EXPECT_EQ(first->at<cv::Vec3b>(0, 0)[0], 10);
+  EXPECT_EQ(second->at<cv::Vec3b>(0, 0)[0], 200) << "b.png is skipped";
+  EXPECT_EQ(third->at<cv::Vec3b>(0, 0)[0], 10) << "round and round";
+  EXPECT_EQ(camera.skipped(), 1);
+}
+
+TEST(FolderCamera, WithoutASceneIsALostCamera) {
+  FolderCamera camera;
+  EXPECT_FALSE(camera.grab());
+  EXPECT_FALSE(camera.reopen());
+  test::TempDir dir;
+  cv::imwrite((dir / "a.png").string(), cv::Mat(8, 8, CV_8UC3));
+  camera.show(dir / "a.png");
+  EXPECT_TRUE(camera.grab());
+}
+
+TEST(OpenCamera, NamesASourceItCannotOpen) {
+  try {
+    open_camera("/no/such/video.mp4");
+    FAIL();
+  } catch (const DeviceError& e) {
+    EXPECT_STREQ(e.what(), "camera '/no/such/video.mp4': cannot open it");
+  }
+  EXPECT_NE(dynamic_cast<FolderCamera*>(open_camera("sim").get()), nullptr);
+}
+
+TEST(FaceFinder, WholeFrameWithoutDetection) {
+  FaceFinder finder({false, "", 0.2, 40});
+  const cv::Mat frame(20, 30, CV_8UC3, cv::Scalar(1, 2, 3));
+  const auto face = finder.find(frame);
+  ASSERT_TRUE(face);
+  EXPECT_EQ(face->size(), frame.size());
+}
+
+TEST(FaceFinder, NamesAMissingCascade) {
+  try {
+    FaceFinder finder({true, "/no/cascade.xml", 0.2, 40});
+    FAIL();
+  } catch (const DeviceError& e) {
+    EXPECT_NE(std::string(e.what()).find("/no/cascade.xml: no such file"), std::string::npos) << e.what();
+  }
+}
+
+TEST(FaceFinder, FindsTheFaceInAPhotoAndNoneInAPlainWall) {
+  const auto photo = test::shared_data("caltech101_subset/Faces_easy/image_0001.jpg");
+  if (photo.empty()) GTEST_SKIP() << "../shared/data/caltech101_subset is absent";
+  if (!std::filesystem::exists(kCascade)) GTEST_SKIP() << kCascade << " is absent (Debian package opencv-data)";
+  FaceFinder finder({true, kCascade, 0.2, 40});
+  const cv::Mat image = cv::imread(photo.string());
+  const auto face = finder.find(image);
+  ASSERT_TRUE(face);
+  EXPECT_LT(face->cols, image.cols);
+  EXPECT_GT(face->cols, 40);
+  EXPECT_FALSE(finder.find(cv::Mat(200, 200, CV_8UC3, cv::Scalar(120, 120, 120))));
+}
+
+}  // namespace
+}  // namespace lockerctl::vision
