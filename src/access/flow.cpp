@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <functional>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
@@ -353,6 +354,31 @@ State Flow::fail_layer3(Attempt& a, const std::string& why) {
   return State::Idle;
 }
 
+State Flow::ask(Attempt& a, const Question& q) {
+  for (int tries = 1; tries <= q.tries;) {
+    if (q.what == std::string("password")) log::info("{} password: enter it now (try {} of {})", a.id, tries, q.tries);
+    std::string entry;
+    const auto deadline = std::min(q.expires.value_or(Clock::time_point::max()), Clock::now() + seconds(o_.input_timeout_s));
+    const Input in = wait_input(deadline, &entry);
+    if (in == Input::Stop) return State::Stopped;
+    const bool expired = q.expires && Clock::now() >= *q.expires;
+    if (in == Input::Timeout || (in == Input::Entry && expired)) {
+      log(a.id, q.layer, expired ? "expired" : "timeout",
+          expired ? fmt::format("the {} expired; attempt ended", q.what) : fmt::format("no {} entered; attempt ended", q.what));
+      ++summary_.denied;
+      return State::Idle;
+    }
+    if (in != Input::Entry) continue;
+    if (q.accept(entry)) {
+      log(a.id, q.layer, "pass", fmt::format("try {}", tries));
+      return q.next;
+    }
+    log(a.id, q.layer, "deny", fmt::format("wrong {}, try {} of {}", q.what, tries, q.tries));
+    ++tries;
+  }
+  return fail_layer3(a, fmt::format("{} wrong {}s", q.tries, q.what));
+}
+
 State Flow::password(Attempt& a) {
   const Owner owner = p_.owners.get(o_.owner);
   if (owner.password_hash.empty()) {
@@ -360,69 +386,32 @@ State Flow::password(Attempt& a) {
     ++summary_.denied;
     return State::Idle;
   }
-  for (int tries = 1; tries <= o_.password_tries;) {
-    log::info("{} password: enter it now (try {} of {})", a.id, tries, o_.password_tries);
-    std::string entry;
-    const Input in = wait_input(Clock::now() + seconds(o_.input_timeout_s), &entry);
-    if (in == Input::Stop) return State::Stopped;
-    if (in == Input::Timeout) {
-      log(a.id, "password", "timeout", "no password entered; attempt ended");
-      ++summary_.denied;
-      return State::Idle;
-    }
-    if (in != Input::Entry) continue;
-    if (verify_password(entry, owner.password_hash)) {
-      log(a.id, "password", "pass", fmt::format("try {}", tries));
-      return State::Otp;
-    }
-    log(a.id, "password", "deny", fmt::format("wrong password, try {} of {}", tries, o_.password_tries));
-    ++tries;
-  }
-  return fail_layer3(a, fmt::format("{} wrong passwords", o_.password_tries));
+  return ask(a, {"password", "password", o_.password_tries, std::nullopt, State::Otp,
+                 [&](const std::string& entry) { return verify_password(entry, owner.password_hash); }});
 }
 
 State Flow::one_time_password(Attempt& a) {
   const Owner owner = p_.owners.get(o_.owner);
-  std::string code;
-  auto expires = Clock::now() + seconds(o_.otp_ttl_s);
   if (o_.totp) {
     if (owner.totp_secret.empty()) {
       log(a.id, "otp", "error", fmt::format("owner '{}' has no authenticator (lockerctl owner enroll-totp)", owner.name));
       ++summary_.denied;
       return State::Idle;
     }
-    expires = Clock::now() + seconds(o_.input_timeout_s);
     log(a.id, "otp", "requested", "code from the authenticator app");
-  } else {
-    code = random_code(o_.otp_digits);
-    p_.outbox.enqueue({0, owner.name, owner.phone, "otp",
-                       fmt::format("lockerctl: your one-time code is {}. It expires in {:.0f} s.", code, o_.otp_ttl_s),
-                       {}, notify::unix_now() + o_.otp_ttl_s});
-    next_delivery_ = {};
-    log(a.id, "otp", "sent", fmt::format("by SMS to the owner's phone, valid {:.0f} s", o_.otp_ttl_s));
+    return ask(a, {"otp", "one-time code", o_.otp_tries, std::nullopt, State::Open, [&](const std::string& entry) {
+                     return totp_matches(owner.totp_secret, static_cast<std::uint64_t>(notify::unix_now()), o_.otp_digits, entry);
+                   }});
   }
-  for (int tries = 1; tries <= o_.otp_tries;) {
-    std::string entry;
-    const Input in = wait_input(std::min(expires, Clock::now() + seconds(o_.input_timeout_s)), &entry);
-    if (in == Input::Stop) return State::Stopped;
-    const bool expired = Clock::now() >= expires;
-    if (in == Input::Timeout || (in == Input::Entry && expired && !o_.totp)) {
-      log(a.id, "otp", expired ? "expired" : "timeout", expired ? "the code expired; attempt ended" : "no code entered");
-      ++summary_.denied;
-      return State::Idle;
-    }
-    if (in != Input::Entry) continue;
-    const bool ok = o_.totp ? totp_matches(owner.totp_secret, static_cast<std::uint64_t>(notify::unix_now()), o_.otp_digits, entry)
-                            : codes_equal(entry, code);
-    if (ok) {
-      code.clear();  // single use
-      log(a.id, "otp", "pass", fmt::format("try {}", tries));
-      return State::Open;
-    }
-    log(a.id, "otp", "deny", fmt::format("wrong code, try {} of {}", tries, o_.otp_tries));
-    ++tries;
-  }
-  return fail_layer3(a, fmt::format("{} wrong one-time codes", o_.otp_tries));
+  // The code lives only here and in the outbox until it is sent; it is good for one attempt.
+  const std::string code = random_code(o_.otp_digits);
+  p_.outbox.enqueue({0, owner.name, owner.phone, "otp",
+                     fmt::format("lockerctl: your one-time code is {}. It expires in {:.0f} s.", code, o_.otp_ttl_s),
+                     {}, notify::unix_now() + o_.otp_ttl_s});
+  next_delivery_ = {};
+  log(a.id, "otp", "sent", fmt::format("by SMS to the owner's phone, valid {:.0f} s", o_.otp_ttl_s));
+  return ask(a, {"otp", "one-time code", o_.otp_tries, Clock::now() + seconds(o_.otp_ttl_s), State::Open,
+                 [&](const std::string& entry) { return codes_equal(entry, code); }});
 }
 
 State Flow::open(Attempt& a) {

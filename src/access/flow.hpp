@@ -16,6 +16,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <filesystem>
 #include <mutex>
 #include <optional>
@@ -101,10 +102,21 @@ class Flow {
     cv::Mat frame;  ///< the best frame of layer 1, evidence
   };
 
+  /// One question of layer 3 (password or code): how many tries, until when, what passes.
+  struct Question {
+    const char* layer;  ///< audit layer: "password" or "otp"
+    const char* what;   ///< for people: "password", "one-time code"
+    int tries;
+    std::optional<std::chrono::steady_clock::time_point> expires;  ///< when the answer stops counting
+    State next;         ///< where a right answer leads
+    std::function<bool(const std::string&)> accept;
+  };
+
   void enter_state(State s);
   State idle();
   State check_human(Attempt& a);
   State check_owner(Attempt& a);
+  State ask(Attempt& a, const Question& q);
   State password(Attempt& a);
   State one_time_password(Attempt& a);
   State open(Attempt& a);
