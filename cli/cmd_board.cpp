@@ -203,6 +203,8 @@ int run_board_simulate(const GlobalOptions& global, const BoardOptions& options)
   devices::osdp::BoardSimulator board(sim);
   if (!options.link.empty()) {
     std::error_code ec;
+    const std::filesystem::path link(options.link);
+    if (link.has_parent_path()) std::filesystem::create_directories(link.parent_path(), ec);
     std::filesystem::remove(options.link, ec);
     std::filesystem::create_symlink(pty.slave_path(), options.link, ec);
     if (ec) throw IoError(fmt::format("{}: cannot make the link: {}", options.link, ec.message()));

@@ -30,15 +30,18 @@ else
 fi
 
 demo=(--config configs/demo.yaml)
+# MobileNetV2 learns from scratch here (no ImageNet weights offline): it needs more images and
+# epochs than the small owner CNN.
+declare -A per_class=([human]=300 [owner]=60) epochs=([human]=30 [owner]=10)
 for task in human owner; do
   step "lockerctl dataset synth + prepare + inspect: a small SYNTHETIC $task dataset"
-  "$lockerctl" "${demo[@]}" dataset synth --task $task --per-class 60 --size 64
+  "$lockerctl" "${demo[@]}" dataset synth --task $task --per-class ${per_class[$task]} --size 64
   "$lockerctl" "${demo[@]}" dataset prepare --dataset data/demo/synthetic-$task --task $task
   "$lockerctl" "${demo[@]}" dataset inspect synthetic-$task
 
   step "lockerctl train $task, then evaluate on the test split (synthetic data, configs/demo.yaml)"
   rm -rf runs/demo-$task
-  "$lockerctl" "${demo[@]}" train $task -d synthetic-$task --run-dir runs/demo-$task
+  "$lockerctl" "${demo[@]}" train $task -d synthetic-$task --epochs ${epochs[$task]} --run-dir runs/demo-$task
   "$lockerctl" "${demo[@]}" evaluate models/demo/$task.h5 -d synthetic-$task --report-dir reports/demo-$task
 done
 
@@ -61,7 +64,7 @@ step "lockerctl run: the four-layer flow on a simulated locker (configs/run.sim.
 sim=(--config configs/run.sim.yaml)
 # Scenes the models never saw: SYNTHETIC images with other seeds.
 "$lockerctl" "${demo[@]}" -q dataset synth --task owner --per-class 4 --size 64 --seed 777 --out data/demo/scenes
-"$lockerctl" "${demo[@]}" -q dataset synth --task human --per-class 4 --size 96 --seed 778 --out data/demo/scenes
+"$lockerctl" "${demo[@]}" -q dataset synth --task human --per-class 4 --size 64 --seed 778 --out data/demo/scenes
 rm -rf var/sim   # a fresh station: owners, audit log, outbox, incidents
 "$lockerctl" "${sim[@]}" owner add alice --phone +15550001
 echo 2468 | "$lockerctl" "${sim[@]}" owner set-password alice

@@ -78,6 +78,7 @@ bool Flow::wait_for(State s, std::size_t& seen, std::chrono::milliseconds timeou
 }
 
 void Flow::enter_state(State s) {
+  log::debug("flow: {}", state_name(s));
   std::lock_guard lock(mutex_);
   state_ = s;
   history_.push_back(s);
@@ -134,8 +135,8 @@ void Flow::service() {
   const auto now = Clock::now();
   if (door_open_ && !door_alerted_ && now - door_opened_at_ > seconds(o_.door_open_max_s)) {
     door_alerted_ = true;
-    log({}, "door", "left open", fmt::format("open for more than {:.0f} s", o_.door_open_max_s));
-    alert({}, fmt::format("lockerctl: your locker door has been open for more than {:.0f} s.", o_.door_open_max_s), {});
+    log(attempt_, "door", "left open", fmt::format("open for more than {:.0f} s", o_.door_open_max_s));
+    alert(attempt_, fmt::format("lockerctl: your locker door has been open for more than {:.0f} s.", o_.door_open_max_s), {});
   }
   if (now >= next_delivery_) {
     next_delivery_ = now + 1s;
@@ -152,14 +153,14 @@ void Flow::handle_board(const devices::BoardEvent& e) {
   const auto now = Clock::now();
   switch (e.kind) {
     case K::Online:
-      log({}, "board", "online");
+      log(attempt_, "board", "online");
       break;
     case K::Offline:
-      log({}, "board", "offline", "no valid reply from the lock board");
+      log(attempt_, "board", "offline", "no valid reply from the lock board");
       break;
     case K::Input:
       if (e.index != o_.door_input) {
-        if (e.active) log({}, "sensor", "active", fmt::format("input {}", e.index));
+        if (e.active) log(attempt_, "sensor", "active", fmt::format("input {}", e.index));
         break;
       }
       if (e.active && !door_open_) {
@@ -167,19 +168,19 @@ void Flow::handle_board(const devices::BoardEvent& e) {
         door_alerted_ = false;
         door_opened_at_ = now;
         if (now >= released_until_ && state_ != State::Open) {
-          log({}, "door", "forced", "the door opened while the lock was not released");
-          alert({}, "lockerctl: ALERT: your locker door was opened without access being granted. "
+          log(attempt_, "door", "forced", "the door opened while the lock was not released");
+          alert(attempt_, "lockerctl: ALERT: your locker door was opened without access being granted. "
                     "Report it to the police and the branch.", {});
         } else {
-          log({}, "door", "opened");
+          log(attempt_, "door", "opened");
         }
       } else if (!e.active && door_open_) {
         door_open_ = false;
-        log({}, "door", "closed");
+        log(attempt_, "door", "closed");
       }
       break;
     case K::Output:
-      if (e.index == o_.lock_output) log({}, "lock", e.active ? "released" : "locked", "reported by the board");
+      if (e.index == o_.lock_output) log(attempt_, "lock", e.active ? "released" : "locked", "reported by the board");
       break;
     case K::Keypad:
       if (!o_.keys_from_board) break;
@@ -198,15 +199,15 @@ void Flow::handle_board(const devices::BoardEvent& e) {
       break;
     case K::Tamper:
       if (e.active) {
-        log({}, "board", "tamper", "the lock board's tamper switch is open");
-        alert({}, "lockerctl: ALERT: the lock board of your locker reports tampering.", {});
+        log(attempt_, "board", "tamper", "the lock board's tamper switch is open");
+        alert(attempt_, "lockerctl: ALERT: the lock board of your locker reports tampering.", {});
       }
       break;
     case K::Power:
-      if (e.active) log({}, "board", "power failure", "running on battery");
+      if (e.active) log(attempt_, "board", "power failure", "running on battery");
       break;
     case K::Nak:
-      log({}, "board", "refused", e.text);
+      log(attempt_, "board", "refused", e.text);
       break;
   }
 }
@@ -458,6 +459,7 @@ FlowSummary Flow::run(const std::atomic<bool>& stop_flag) {
             a.id.erase(std::remove_if(a.id.begin(), a.id.end(), [](char c) { return c == ':' || c == '-'; }), a.id.end());
             a.id.insert(a.id.find('Z') + 1, "-");
             ++summary_.attempts;
+            attempt_ = a.id;
             log(a.id, "trigger", "start", fmt::format("owner '{}'", o_.owner));
           }
           break;
@@ -479,6 +481,7 @@ FlowSummary Flow::run(const std::atomic<bool>& stop_flag) {
       ++summary_.denied;
       s = State::Idle;
     }
+    if (s == State::Idle) attempt_.clear();
     enter_state(s);
   }
   relock();

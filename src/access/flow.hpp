@@ -147,7 +147,8 @@ class Flow {
   State state_ = State::Idle;
   bool stop_ = false;
 
-  std::string keypad_;  ///< digits typed on the board so far
+  std::string attempt_;  ///< the attempt under way, "" in idle: board events are filed under it
+  std::string keypad_;   ///< digits typed on the board so far
   bool door_open_ = false;
   std::chrono::steady_clock::time_point door_opened_at_{};
   bool door_alerted_ = false;
