@@ -269,8 +269,12 @@ State Flow::idle() {
     if (in == Input::Stop) return State::Stopped;
     if (in == Input::Timeout) {
       if (!o_.trigger_on_face) continue;
+      // A face that comes into view starts one attempt; it has to leave before it starts another.
       auto frame = grab_frame();
-      if (!frame || !p_.faces.find(*frame)) continue;
+      const bool face = frame && p_.faces.find(*frame);
+      const bool appeared = face && !face_in_view_;
+      face_in_view_ = face;
+      if (!appeared) continue;
     }
     const double until = p_.owners.locked_until(o_.owner);
     if (until > notify::unix_now()) {

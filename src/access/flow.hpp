@@ -157,6 +157,7 @@ class Flow {
   std::chrono::steady_clock::time_point camera_retry_at_{};
   double camera_backoff_s_ = 0;
   bool camera_lost_ = false;
+  bool face_in_view_ = false;  ///< access.trigger: face; set while a face stays in front of the camera
   int attempt_counter_ = 0;
 };
 

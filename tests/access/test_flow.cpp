@@ -77,14 +77,14 @@ struct Locker {
   }
 
   /// Runs a flow with `script`; returns "layer:decision" for every audit row.
-  std::vector<std::string> run(const std::string& script) {
+  std::vector<std::string> run(const std::string& script, bool keys_via_board = true) {
     Flow flow(options, {camera, faces, human, owner_model, board->panel(), audit, outbox, owners});
     std::atomic<bool> stop{false};
     std::thread runner([&] { flow.run(stop); });
     std::istringstream in(script);
     std::string error;
     try {
-      run_script(in, "test", {flow, &camera, board->simulator(), &phone, "+15550001", true}, stop);
+      run_script(in, "test", {flow, &camera, board->simulator(), &phone, "+15550001", keys_via_board}, stop);
     } catch (const std::exception& e) {
       error = e.what();
     }
@@ -208,6 +208,46 @@ TEST(Flow, ALostBoardIsLoggedAndNothingOpens) {
   EXPECT_TRUE(has(rows, "board:offline")) << joined(rows);
   EXPECT_FALSE(has(rows, "trigger:start")) << "its keypad is gone with it";
   EXPECT_TRUE(has(rows, "board:online"));
+}
+
+TEST(Flow, AnUnlockThatTheBoardCannotTakeOpensNothing) {
+  Locker l;
+  const auto rows = l.run(l.scene(l.owner_scene) +
+                              "press\nwait password\ntype 2468\nwait otp\npower off\nsleep 800\notp\nwait idle\n",
+                          false);
+  EXPECT_TRUE(has(rows, "board:offline")) << joined(rows);
+  EXPECT_TRUE(has(rows, "lock:error")) << joined(rows);
+  EXPECT_FALSE(has(rows, "lock:released"));
+}
+
+TEST(Flow, StoppingWhileOpenRelocksAtOnce) {
+  Locker l;
+  l.options.unlock_s = 60;
+  const auto rows = l.run(l.scene(l.owner_scene) + "press\nwait password\ntype 2468\nwait otp\notp\nwait open\nsleep 300\n");
+  EXPECT_TRUE(has(rows, "access:granted")) << joined(rows);
+  EXPECT_TRUE(has(rows, "lock:locked")) << joined(rows);
+  EXPECT_FALSE(l.board->simulator()->lock_released()) << "a 60 s release was cut short by the stop";
+}
+
+TEST(Flow, AnAuthenticatorCodeWorksInsteadOfAnSms) {
+  Locker l;
+  l.options.totp = true;
+  const auto secret = new_totp_secret();
+  l.owners.set_totp_secret("alice", secret);
+  const auto now = static_cast<std::uint64_t>(notify::unix_now());
+  const auto rows = l.run(l.scene(l.owner_scene) + "press\nwait password\ntype 2468\nwait otp\ntype " +
+                          totp(secret, now, 6) + "\nwait open\nwait idle\n");
+  EXPECT_TRUE(has(rows, "otp:requested")) << joined(rows);
+  EXPECT_TRUE(has(rows, "access:granted")) << joined(rows);
+  EXPECT_FALSE(has(rows, "otp:sent")) << "no SMS with an authenticator";
+}
+
+TEST(Flow, AFaceComingIntoViewStartsOneAttempt) {
+  Locker l;
+  l.options.trigger_on_face = true;
+  const auto rows = l.run("show none\nsleep 600\n" + l.scene(l.empty) + "wait human\nwait idle\nsleep 1500\n");
+  EXPECT_EQ(std::count(rows.begin(), rows.end(), "trigger:start"), 1) << joined(rows);
+  EXPECT_TRUE(has(rows, "human:deny"));
 }
 
 }  // namespace

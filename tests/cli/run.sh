@@ -98,6 +98,33 @@ wait $pid 2>/dev/null || true
 lc audit verify > verify.out || fail "audit verify after kill -9: $(cat verify.out)"
 lc audit list | grep -q 'owner *pass' || fail "the committed layer-2 pass was lost"
 
+# The console: Enter asks for access, lines are the password and the code; SIGTERM stops the run
+# cleanly (exit 0, "stopped" in the audit log).
+sed 's|^  source: sim|  source: scenes/owner|' config.yaml > console.yaml
+printf '  input: console\n' >> console.yaml
+mkfifo keys
+"$lockerctl" -c console.yaml run < keys > console.out 2> console.err &
+pid=$!
+exec 4> keys
+await() { for _ in $(seq 1 200); do grep -q "$1" "$2" 2>/dev/null && return 0; sleep 0.05; done; kill -9 $pid; fail "no '$1' in $2: $(cat "$2")"; }
+codes_before=$(grep -c 'one-time code' var/phone/+15550001.txt)
+echo >&4
+await 'password: enter it now' console.err
+echo 2468 >&4
+for _ in $(seq 1 200); do [ "$(grep -c 'one-time code' var/phone/+15550001.txt)" -gt "$codes_before" ] && break; sleep 0.05; done
+grep 'one-time code' var/phone/+15550001.txt | tail -1 | grep -o '[0-9]\{6\}' >&4
+await 'access: granted' console.err
+kill -TERM $pid
+wait $pid || fail "run stopped by SIGTERM exited $?"
+exec 4>&-
+grep -q 'system: stopped' console.err || fail "no clean stop: $(cat console.err)"
+
+lc owner enroll-totp alice > totp.out
+grep -q '^otpauth://totp/lockerctl:alice?secret=[A-Z2-7]*&issuer=lockerctl' totp.out || fail "$(cat totp.out)"
+grep -q '█' totp.out || fail "no QR code"
+"$lockerctl" -c console.yaml owner enroll-face alice --count 3 --out faces > faces.out
+[ "$(ls faces | wc -l)" = 3 ] || fail "enroll-face: $(cat faces.out)"
+
 lc audit export --json --out audit.json
 /usr/bin/python3 -c "import json,sys; rows=json.load(open('audit.json')); sys.exit(0 if any(r['decision']=='granted' for r in rows) else 1)" \
   || fail "export has no granted event"
@@ -112,4 +139,4 @@ code=$?
 set -e
 [ "$code" = 1 ] || fail "audit verify of an edited log exited $code"
 grep -q 'BROKEN at row' broken.out || fail "$(cat broken.out)"
-echo "ok: run, lockout across restart, kill -9, audit verify/list/export"
+echo "ok: run, lockout across restart, kill -9, console and SIGTERM, owners, audit verify/list/export"
