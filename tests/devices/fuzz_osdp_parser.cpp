@@ -1,8 +1,10 @@
 // libFuzzer target: arbitrary bytes, fed in arbitrary chunks, through both parser roles. Any
-// packet it returns must re-encode to a frame that parses back to itself.
+// packet it returns must re-encode to a frame that parses back to itself, and its payload goes
+// through every payload decoder (what a hostile board or panel could send us).
 #include <cstdint>
 #include <cstdlib>
 
+#include "devices/osdp_messages.hpp"
 #include "devices/osdp_phy.hpp"
 
 using namespace lockerctl::devices::osdp;
@@ -23,6 +25,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         again.feed(bytes->data(), bytes->size());
         const auto back = again.next();
         if (!back || !(*back == *p)) std::abort();
+        const auto& d = p->data;
+        (void)decode_output(d), (void)decode_buzzer(d), (void)decode_led(d), (void)decode_device_id(d);
+        (void)decode_capabilities(d), (void)decode_local_status(d), (void)decode_states(d), (void)decode_keypad(d);
+        if (!d.empty()) (void)nak_text(d[0]), (void)code_name(d[0]);
       }
     }
   }
