@@ -124,7 +124,7 @@ void Flow::relock() {
   released_until_ = {};
   try {
     p_.board.lock();
-    log({}, "lock", "locked", "re-locked before leaving the open state");
+    log(attempt_, "lock", "locked", "re-locked before leaving the open state");
   } catch (const DeviceError& e) {
     // The release was a timed pulse: the board locks by itself when it runs out.
     log::warn("could not re-lock at once ({}); the board re-locks when the pulse ends", e.what());
@@ -184,10 +184,12 @@ void Flow::handle_board(const devices::BoardEvent& e) {
       break;
     case K::Keypad:
       if (!o_.keys_from_board) break;
+      if (state() == State::Idle) {
+        press();  // any key asks for access; the keys themselves mean nothing yet
+        break;
+      }
       for (char c : e.text) {
-        if (state() == State::Idle) {
-          press();
-        } else if (c == '*') {
+        if (c == '*') {
           keypad_.clear();
         } else if (c == '#') {
           enter(keypad_);
@@ -474,7 +476,7 @@ FlowSummary Flow::run(const std::atomic<bool>& stop_flag) {
         case State::Open: s = open(a); break;
         case State::Stopped: break;
       }
-    } catch (const Error& e) {
+    } catch (const std::exception& e) {  // lockerctl's errors, and OpenCV's or a model's
       log::error("{}: {}", a.id.empty() ? "-" : a.id, e.what());
       try {
         log(a.id, "system", "error", e.what());
@@ -485,7 +487,13 @@ FlowSummary Flow::run(const std::atomic<bool>& stop_flag) {
       ++summary_.denied;
       s = State::Idle;
     }
-    if (s == State::Idle) attempt_.clear();
+    if (s == State::Idle && !attempt_.empty()) {
+      // Keys and presses left over from the attempt that just ended do not start the next one.
+      attempt_.clear();
+      keypad_.clear();
+      std::lock_guard lock(mutex_);
+      inputs_.clear();
+    }
     enter_state(s);
   }
   relock();
