@@ -128,8 +128,8 @@ grep -q '█' totp.out || fail "no QR code"
 lc audit export --json --out audit.json
 /usr/bin/python3 -c "import json,sys; rows=json.load(open('audit.json')); sys.exit(0 if any(r['decision']=='granted' for r in rows) else 1)" \
   || fail "export has no granted event"
-lc audit export --since 2000-01-01 | head -1 | grep -q '^id,time,attempt,layer,decision,score,threshold,image,detail$' \
-  || fail "CSV header"
+lc audit export --since 2000-01-01 > audit.csv
+head -1 audit.csv | grep -q '^id,time,attempt,layer,decision,score,threshold,image,detail$' || fail "CSV header"
 
 # Editing a row is found.
 /usr/bin/python3 -c "import sqlite3; c=sqlite3.connect('var/lockerctl.db'); c.execute(\"UPDATE audit SET decision='pass' WHERE layer='password' AND decision='deny'\"); c.commit()"
