@@ -12,6 +12,7 @@
 #include "devices/osdp_cp.hpp"
 #include "devices/osdp_pd.hpp"
 #include "devices/serial_port.hpp"
+#include "support/temp_dir.hpp"
 
 namespace lockerctl::devices::osdp {
 namespace {
@@ -303,6 +304,40 @@ TEST(SerialPort, TalksToTheSimulatorThroughAPseudoTerminal) {
     EXPECT_TRUE(board.lock_released());
   }
   stop = true;
+  server.join();
+}
+
+TEST(SerialPort, OpensADeviceAgainAfterItVanished) {
+  // A USB adapter pulled out and plugged in again: the same name comes back, maybe as another
+  // terminal. Here the name is a symbolic link moved from one pseudo-terminal to the next.
+  test::TempDir dir;
+  const auto name = dir / "tty";
+  auto first = std::make_unique<PseudoTerminal>();
+  std::filesystem::create_symlink(first->slave_path(), name);
+  BoardSimulator board;
+  auto serve = [&](PseudoTerminal& pty, std::atomic<bool>& stop) { return std::thread([&] { board.serve(pty, stop); }); };
+  std::atomic<bool> stop_first{false}, stop_second{false};
+  std::thread server = serve(*first, stop_first);
+  SerialPort port(name.string(), 9600, 100ms);
+  ControlPanel panel(port, fast());
+  ASSERT_TRUE(panel.wait_online(2s));
+
+  stop_first = true;
+  server.join();
+  first.reset();  // the device is gone
+  std::optional<BoardEvent> e;
+  do e = panel.next_event(3s); while (e && e->kind != Kind::Offline);
+  ASSERT_TRUE(e) << "no offline event";
+
+  PseudoTerminal second;
+  std::filesystem::remove(name);
+  std::filesystem::create_symlink(second.slave_path(), name);
+  server = serve(second, stop_second);
+  do e = panel.next_event(3s); while (e && e->kind != Kind::Online);
+  ASSERT_TRUE(e) << "not online again";
+  EXPECT_GE(port.reopens(), 1);
+  EXPECT_NO_THROW(panel.unlock(100ms));
+  stop_second = true;
   server.join();
 }
 

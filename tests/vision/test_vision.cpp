@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <opencv2/imgcodecs.hpp>
+#include <opencv2/videoio.hpp>
 
 #include "core/errors.hpp"
 #include "support/temp_dir.hpp"
@@ -47,6 +48,26 @@ TEST(OpenCamera, NamesASourceItCannotOpen) {
     EXPECT_STREQ(e.what(), "camera '/no/such/video.mp4': cannot open it");
   }
   EXPECT_NE(dynamic_cast<FolderCamera*>(open_camera("sim").get()), nullptr);
+}
+
+TEST(OpenCamera, ReadsAVideoFileThroughVideoCapture) {
+  test::TempDir dir;
+  const auto file = dir / "clip.avi";
+  {
+    cv::VideoWriter writer(file.string(), cv::VideoWriter::fourcc('M', 'J', 'P', 'G'), 5, cv::Size(32, 32));
+    if (!writer.isOpened()) GTEST_SKIP() << "this OpenCV cannot write MJPG AVI files";
+    for (int i = 0; i < 3; ++i) writer.write(cv::Mat(32, 32, CV_8UC3, cv::Scalar(i * 80, 0, 0)));
+  }
+  auto camera = open_camera(file.string());
+  EXPECT_EQ(dynamic_cast<FolderCamera*>(camera.get()), nullptr);
+  int frames = 0;
+  while (auto frame = camera->grab()) {
+    EXPECT_EQ(frame->size(), cv::Size(32, 32));
+    ++frames;
+  }
+  EXPECT_EQ(frames, 3);
+  EXPECT_TRUE(camera->reopen()) << "a file can be read again from the start";
+  EXPECT_TRUE(camera->grab());
 }
 
 TEST(FaceFinder, WholeFrameWithoutDetection) {
