@@ -1,9 +1,12 @@
 #include "doctor/doctor.hpp"
 
 #include <H5public.h>
+#include <sodium.h>
+#include <sqlite3.h>
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <opencv2/core/utility.hpp>
 #include <opencv2/core/version.hpp>
 #include <thread>
@@ -62,6 +65,17 @@ std::string Report::failures() const {
   return out;
 }
 
+/// The models `lockerctl run` will load: missing ones are reported, not failed (they come from
+/// `lockerctl train`).
+Item access_items(const config::Config& config) {
+  std::string value;
+  for (const auto& model : {config.access.human_model, config.access.owner_model}) {
+    value += fmt::format("{}{} ({})", value.empty() ? "" : ", ", model,
+                         std::filesystem::exists(model) ? "present" : "not trained yet");
+  }
+  return {"access models", value, true};
+}
+
 Report examine(const config::Config& config) {
   Report report;
   const models::TorchRuntime rt = models::torch_runtime();
@@ -80,6 +94,23 @@ Report examine(const config::Config& config) {
   report.items.push_back(folder_item("paths.data_dir", config.paths.data_dir));
   report.items.push_back(folder_item("paths.models_dir", config.paths.models_dir));
   report.items.push_back(folder_item("paths.var_dir", config.paths.var_dir));
+  report.items.push_back({"SQLite", sqlite3_libversion(), true});
+  report.items.push_back({"libsodium", sodium_version_string(), true});
+  report.items.push_back(access_items(config));
+  const bool haar = config.face.detector == config::FaceDetector::Haar;
+  const bool cascade = std::filesystem::exists(config.face.cascade);
+  report.items.push_back({"face.cascade",
+                          !haar ? "not used (face.detector: whole_frame)"
+                                : cascade ? config.face.cascade
+                                          : config.face.cascade + " is missing (Debian package opencv-data)",
+                          !haar || cascade});
+  const bool sim = config.board.port == "sim";
+  const bool port = sim || std::filesystem::exists(config.board.port);
+  report.items.push_back({"board.port",
+                          sim ? "sim (the built-in simulated board)"
+                              : port ? config.board.port + " (lockerctl board probe talks to it)"
+                                     : config.board.port + " does not exist (is the adapter plugged in?)",
+                          port});
   return report;
 }
 

@@ -24,7 +24,8 @@ struct Report {
   std::string failures() const;
 };
 
-/// Inspects libraries, compute devices, threads and the configured folders. Never throws.
+/// Inspects libraries, compute devices, threads, the configured folders and what `run` needs
+/// (models, face cascade, lock-board port). Never throws.
 Report examine(const config::Config& config);
 
 /// The report as aligned "name  value" lines, failed items marked.
