@@ -87,7 +87,7 @@ void setup_board(CLI::App& app, const GlobalOptions& global, Action& action) {
 
   CLI::App* unlock = board->add_subcommand(
       "unlock", "Release the lock for N seconds (a timed pulse: the board re-locks by itself). "
-                "This bypasses the access flow: for installers; it is logged.");
+                "This bypasses the access flow: for installers; it is written to the audit log first.");
   add_port_options(unlock, *o);
   unlock->add_option("--seconds", o->seconds, "How long the lock stays released")
       ->check(CLI::Range(0.1, 600.0))
@@ -148,7 +148,12 @@ int run_board_unlock(const GlobalOptions& global, const BoardOptions& options) {
   const config::Config cfg = load_config(global);
   const auto link_opts = link_options(cfg, options);
   auto link = connect(link_opts);
-  log::warn("board 0x{:02X}: manual unlock for {:.1f} s (outside the access flow)", link_opts.panel.address,
+  // Audited before the lock moves: an unlock that cannot be recorded does not happen.
+  Station station(cfg);
+  station.audit.append({0, {}, "-", "lock", "manual release",
+                        std::nullopt, std::nullopt, "",
+                        fmt::format("lockerctl board unlock --seconds {:.1f} on {}", options.seconds, link->device())});
+  log::warn("board 0x{:02X}: manual unlock for {:.1f} s (outside the access flow; audited)", link_opts.panel.address,
             options.seconds);
   link->panel().unlock(std::chrono::milliseconds(static_cast<long long>(options.seconds * 1000)));
   std::cout << fmt::format("lock released for {:.1f} s; the board re-locks by itself\n", options.seconds);

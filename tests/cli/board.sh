@@ -25,7 +25,9 @@ grep -q '^door: closed$' status.out || fail "status: $(cat status.out)"
 "$lockerctl" -q board probe --port board.tty > probe.out
 grep -q '^vendor 0A0B0C, model 1' probe.out || fail "probe: $(cat probe.out)"
 
-"$lockerctl" -q board unlock --port board.tty --seconds 30 > unlock.out
+printf 'paths:\n  var_dir: var\n' > config.yaml
+"$lockerctl" -q -c config.yaml board unlock --port board.tty --seconds 30 > unlock.out
+"$lockerctl" -q -c config.yaml audit list | grep -q 'lock *manual release' || fail "the manual unlock is not in the audit log"
 grep -q 'lock released for 30.0 s' unlock.out || fail "unlock: $(cat unlock.out)"
 "$lockerctl" -q board status --port board.tty | grep -q '^lock: released$' || fail "lock not released"
 
