@@ -49,39 +49,34 @@ TEST(AuditLog, AnIntactChainVerifies) {
   EXPECT_EQ(log.list("9999").size(), 0u);
 }
 
+/// A log of five rows in `file`, closed, so that raw SQL can tamper with it.
+void make_log(const std::filesystem::path& file) {
+  Database db(file);
+  AuditLog log(db, test_key());
+  fill(log, 5);
+}
+
+/// What verify says of `file` after `sql` ran on it behind the log's back.
+std::string problem_after(const std::filesystem::path& file, const std::string& sql) {
+  raw(file, sql);
+  Database db(file);
+  const auto r = AuditLog(db, test_key()).verify();
+  EXPECT_FALSE(r.ok) << sql;
+  return r.problem;
+}
+
 TEST(AuditLog, DetectsAnEditedRow) {
   test::TempDir dir;
-  {
-    Database db(dir / "a.db");
-    AuditLog log(db, test_key());
-    fill(log, 5);
-  }
-  raw(dir / "a.db", "UPDATE audit SET decision = 'pass' WHERE id = 3");
-  Database db(dir / "a.db");
-  const auto r = AuditLog(db, test_key()).verify();
-  EXPECT_FALSE(r.ok);
-  EXPECT_EQ(r.problem, "row 3: hash does not match (the row was edited, or the key is wrong)");
+  make_log(dir / "a.db");
+  EXPECT_EQ(problem_after(dir / "a.db", "UPDATE audit SET decision = 'pass' WHERE id = 3"),
+            "row 3: hash does not match (the row was edited, or the key is wrong)");
 }
 
 TEST(AuditLog, DetectsARemovedRowAndACutOffEnd) {
   test::TempDir dir;
-  {
-    Database db(dir / "a.db");
-    AuditLog log(db, test_key());
-    fill(log, 5);
-  }
-  raw(dir / "a.db", "DELETE FROM audit WHERE id = 5");
-  {
-    Database db(dir / "a.db");
-    const auto r = AuditLog(db, test_key()).verify();
-    EXPECT_FALSE(r.ok);
-    EXPECT_EQ(r.problem, "rows 5 to 5 are missing (cut off the end)");
-  }
-  raw(dir / "a.db", "DELETE FROM audit WHERE id = 2");
-  Database db(dir / "a.db");
-  const auto r = AuditLog(db, test_key()).verify();
-  EXPECT_FALSE(r.ok);
-  EXPECT_EQ(r.problem, "row 3: row 2 is missing (removed)");
+  make_log(dir / "a.db");
+  EXPECT_EQ(problem_after(dir / "a.db", "DELETE FROM audit WHERE id = 5"), "rows 5 to 5 are missing (cut off the end)");
+  EXPECT_EQ(problem_after(dir / "a.db", "DELETE FROM audit WHERE id = 2"), "row 3: row 2 is missing (removed)");
 }
 
 TEST(AuditLog, AnotherKeyDoesNotVerify) {
