@@ -250,7 +250,7 @@ std::optional<cv::Mat> Flow::grab_frame() {
     if (!camera_lost_) {
       camera_lost_ = true;
       camera_backoff_s_ = o_.camera_retry_s;
-      log({}, "camera", "lost", fmt::format("{}: no frame; retrying every {:.1f} s and longer", p_.camera.name(), camera_backoff_s_));
+      log(attempt_, "camera", "lost", fmt::format("{}: no frame; retrying every {:.1f} s and longer", p_.camera.name(), camera_backoff_s_));
     } else {
       camera_backoff_s_ = std::min(60.0, camera_backoff_s_ * 2);
     }
@@ -259,7 +259,7 @@ std::optional<cv::Mat> Flow::grab_frame() {
   }
   if (camera_lost_) {
     camera_lost_ = false;
-    log({}, "camera", "back", p_.camera.name());
+    log(attempt_, "camera", "back", p_.camera.name());
   }
   return frame;
 }

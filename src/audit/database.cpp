@@ -19,7 +19,7 @@ namespace {
 
 }  // namespace
 
-Statement::Statement(sqlite3* db, const std::string& sql) : db_(db), sql_(sql) {
+Statement::Statement(sqlite3* db, const std::string& sql) : db_(db) {
   if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt_, nullptr) != SQLITE_OK) fail(db, "preparing a query");
 }
 
@@ -55,10 +55,6 @@ std::string Statement::text(int c) const {
   const auto* t = sqlite3_column_text(stmt_, c);
   return t ? std::string(reinterpret_cast<const char*>(t), static_cast<std::size_t>(sqlite3_column_bytes(stmt_, c)))
            : std::string();
-}
-void Statement::reset() {
-  sqlite3_reset(stmt_);
-  sqlite3_clear_bindings(stmt_);
 }
 
 Database::Database(const std::filesystem::path& file) : file_(file) {

@@ -34,12 +34,10 @@ class Statement {
   double real(int column) const;
   std::string text(int column) const;
   bool is_null(int column) const;
-  void reset();
 
  private:
   sqlite3* db_;
   sqlite3_stmt* stmt_ = nullptr;
-  std::string sql_;
 };
 
 class Database {
@@ -60,7 +58,6 @@ class Database {
   void transaction(const std::function<void()>& work);
   std::int64_t last_insert_id() const;
   const std::filesystem::path& file() const { return file_; }
-  sqlite3* handle() { return db_; }
 
  private:
   std::filesystem::path file_;

@@ -72,7 +72,6 @@ class ControlPanel final : public LockBoard {
   bool online() const override;
 
   LinkStats stats() const;
-  const ControlPanelOptions& options() const { return options_; }
 
  private:
   struct Pending {

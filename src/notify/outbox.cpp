@@ -114,7 +114,8 @@ DeliveryReport Outbox::deliver() {
       const double pause = std::min(600.0, 5.0 * std::pow(2.0, attempts[i]));
       db_.query("UPDATE outbox SET attempts = attempts + 1, next_try = ?, last_error = ? WHERE id = ?",
                 {now + pause, error, m.id});
-      log::warn("alert {} to {} not sent ({}); trying again in {:.0f} s", m.id, m.owner, error, pause);
+      log::warn("message {} to {} not sent through the {} ({}); trying again in {:.0f} s", m.id, m.owner,
+                sender_.name(), error, pause);
       ++report.failed;
     }
   }
