@@ -135,6 +135,27 @@ TEST(Database, NamesTheFileItCannotOpen) {
   }
 }
 
+TEST(Database, AFullDiskIsAnIoErrorAndCommittedRowsStay) {
+  // SQLite's page limit stands in for a full disk: the insert that needs one more page fails.
+  test::TempDir dir;
+  Database db(dir / "a.db");
+  AuditLog log(db, test_key());
+  fill(log, 3);
+  db.exec("PRAGMA max_page_count = 1");  // below what the file already has: no page can be added
+  std::string message;
+  try {
+    for (int i = 0; i < 1000; ++i) {
+      log.append({0, {}, "F", "system", "tick", std::nullopt, std::nullopt, "", std::string(500, 'x')});
+    }
+  } catch (const IoError& e) {
+    message = e.what();
+  }
+  EXPECT_NE(message.find("disk full"), std::string::npos) << message;
+  const auto r = log.verify();
+  EXPECT_TRUE(r.ok) << r.problem;
+  EXPECT_GE(r.rows, 3);
+}
+
 /// A sender that fails until told otherwise.
 class FlakySender final : public notify::Sender {
  public:
