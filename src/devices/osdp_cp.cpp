@@ -29,8 +29,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::uint8_t next_sequence(std::uint8_t s) { return s >= 3 ? 1 : static_cast<std::uint8_t>(s + 1); }
-
 std::string board_name(std::uint8_t address) { return fmt::format("lock board 0x{:02X}", address); }
 
 }  // namespace

@@ -14,8 +14,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::uint8_t following(std::uint8_t s) { return s >= 3 ? 1 : static_cast<std::uint8_t>(s + 1); }
-
 bool on_off(const std::vector<std::string>& w, const char* on, const char* off) {
   if (w.size() == 2 && w[1] == on) return true;
   if (w.size() == 2 && w[1] == off) return false;
@@ -73,7 +71,7 @@ std::optional<Packet> BoardSimulator::handle(const Packet& command) {
   if (last_sequence_ && command.sequence == *last_sequence_ && last_command_ && last_reply_ &&
       last_command_->code == command.code && last_command_->data == command.data) {
     reply = *last_reply_;  // the panel missed our reply: say it again, do not act twice
-  } else if (command.sequence == 0 || !last_sequence_ || command.sequence == following(*last_sequence_)) {
+  } else if (command.sequence == 0 || !last_sequence_ || command.sequence == next_sequence(*last_sequence_)) {
     reply = reply_to(command);  // 0 restarts the count
   } else {
     reply = nak(NakReason::BadSequence);

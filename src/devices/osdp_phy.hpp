@@ -24,6 +24,9 @@ inline constexpr std::uint8_t kBroadcast = 0x7F;
 inline constexpr std::uint8_t kReplyFlag = 0x80;
 inline constexpr std::size_t kMaxPacket = 1024;  ///< longest packet accepted, in bytes
 
+/// The sequence number after `s`: 1, 2, 3, 1, ... (0 only ever starts a count).
+inline std::uint8_t next_sequence(std::uint8_t s) { return s >= 3 ? 1 : static_cast<std::uint8_t>(s + 1); }
+
 /// CRC-16/AUG-CCITT over `size` bytes.
 std::uint16_t crc16(const std::uint8_t* data, std::size_t size);
 /// The 8-bit checksum: two's complement of the byte sum.
