@@ -54,22 +54,27 @@ std::string on_off(const std::vector<bool>& states) {
   return s;
 }
 
-/// The simulated board answering on the terminal for as long as it lives; the link removed after.
-class Serving {
+/// A symbolic link to the simulated board's terminal, removed when the simulation ends.
+class TerminalLink {
  public:
-  Serving(devices::osdp::BoardSimulator& board, devices::Channel& channel, std::string link)
-      : link_(std::move(link)), thread_([&board, &channel, this] { board.serve(channel, stop_); }) {}
-  ~Serving() {
-    stop_ = true;
-    thread_.join();
+  TerminalLink(std::string link, const std::string& target) : link_(std::move(link)) {
+    if (link_.empty()) return;
+    std::error_code ec;
+    const std::filesystem::path path(link_);
+    if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
+    std::filesystem::remove(path, ec);
+    std::filesystem::create_symlink(target, path, ec);
+    if (ec) throw IoError(fmt::format("{}: cannot make the link: {}", link_, ec.message()));
+  }
+  ~TerminalLink() {
     std::error_code ignored;
     if (!link_.empty()) std::filesystem::remove(link_, ignored);
   }
+  TerminalLink(const TerminalLink&) = delete;
+  TerminalLink& operator=(const TerminalLink&) = delete;
 
  private:
   std::string link_;
-  std::atomic<bool> stop_{false};
-  std::thread thread_;
 };
 
 }  // namespace
@@ -202,27 +207,18 @@ int run_board_monitor(const GlobalOptions& global, const BoardOptions& options) 
 int run_board_simulate(const GlobalOptions& global, const BoardOptions& options) {
   const config::Config cfg = load_config(global);
   signals::catch_stop_signals();
-  devices::PseudoTerminal pty;
   devices::osdp::SimulatorOptions sim;
   sim.address = static_cast<std::uint8_t>(options.address >= 0 ? options.address : cfg.board.address);
-  devices::osdp::BoardSimulator board(sim);
-  if (!options.link.empty()) {
-    std::error_code ec;
-    const std::filesystem::path link(options.link);
-    if (link.has_parent_path()) std::filesystem::create_directories(link.parent_path(), ec);
-    std::filesystem::remove(options.link, ec);
-    std::filesystem::create_symlink(pty.slave_path(), options.link, ec);
-    if (ec) throw IoError(fmt::format("{}: cannot make the link: {}", options.link, ec.message()));
-  }
-  std::cout << pty.slave_path() << "\n" << std::flush;
-  log::info("simulated lock board 0x{:02X} on {}", sim.address, pty.slave_path());
-  Serving serving(board, pty, options.link);
+  devices::SimulatedBoard simulated(sim);
+  const TerminalLink link(options.link, simulated.device());
+  std::cout << simulated.device() << "\n" << std::flush;
+  log::info("simulated lock board 0x{:02X} on {}", sim.address, simulated.device());
   if (options.script.empty() || options.script == "-") {
-    devices::osdp::run_board_script(board, std::cin, "<stdin>", signals::stop_flag());
+    devices::osdp::run_board_script(simulated.board(), std::cin, "<stdin>", signals::stop_flag());
   } else {
     std::ifstream in(options.script);
     if (!in) throw IoError(options.script + ": cannot read the script");
-    devices::osdp::run_board_script(board, in, options.script, signals::stop_flag());
+    devices::osdp::run_board_script(simulated.board(), in, options.script, signals::stop_flag());
   }
   // After the script the board keeps answering until Ctrl-C.
   while (!signals::stop_flag()) std::this_thread::sleep_for(50ms);

@@ -2,30 +2,27 @@
 
 namespace lockerctl::devices {
 
+SimulatedBoard::SimulatedBoard(const osdp::SimulatorOptions& options)
+    : board_(options), server_([this] { board_.serve(pty_, stop_); }) {}
+
+SimulatedBoard::~SimulatedBoard() {
+  stop_ = true;
+  server_.join();
+}
+
 BoardLink::BoardLink(const BoardLinkOptions& options) {
   std::string device = options.port;
   if (options.port == kSimulatedPort) {
-    pty_ = std::make_unique<PseudoTerminal>();
     osdp::SimulatorOptions sim;
     sim.address = options.panel.address;
-    simulator_ = std::make_unique<osdp::BoardSimulator>(sim);
-    server_ = std::thread([this] { simulator_->serve(*pty_, stop_); });
-    device = pty_->slave_path();
+    simulated_ = std::make_unique<SimulatedBoard>(sim);
+    device = simulated_->device();
   }
-  try {
-    port_ = std::make_unique<SerialPort>(device, options.baud);
-    panel_ = std::make_unique<osdp::ControlPanel>(*port_, options.panel);
-  } catch (...) {
-    stop_ = true;
-    if (server_.joinable()) server_.join();
-    throw;
-  }
+  port_ = std::make_unique<SerialPort>(device, options.baud);
+  panel_ = std::make_unique<osdp::ControlPanel>(*port_, options.panel);
 }
 
-BoardLink::~BoardLink() {
-  panel_.reset();  // stop polling before the simulator goes away
-  stop_ = true;
-  if (server_.joinable()) server_.join();
-}
+// Members go in reverse order: the panel stops polling, then the port closes, then the simulator.
+BoardLink::~BoardLink() = default;
 
 }  // namespace lockerctl::devices

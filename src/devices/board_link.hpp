@@ -23,6 +23,25 @@ struct BoardLinkOptions {
   osdp::ControlPanelOptions panel;
 };
 
+/// A simulated board answering on a new pseudo-terminal for as long as this object lives.
+class SimulatedBoard {
+ public:
+  explicit SimulatedBoard(const osdp::SimulatorOptions& options);  ///< throws DeviceError
+  ~SimulatedBoard();
+  SimulatedBoard(const SimulatedBoard&) = delete;
+  SimulatedBoard& operator=(const SimulatedBoard&) = delete;
+
+  osdp::BoardSimulator& board() { return board_; }
+  /// The terminal a control panel opens as its serial port.
+  const std::string& device() const { return pty_.slave_path(); }
+
+ private:
+  PseudoTerminal pty_;
+  osdp::BoardSimulator board_;
+  std::atomic<bool> stop_{false};
+  std::thread server_;
+};
+
 class BoardLink {
  public:
   /// Throws DeviceError naming the port and the reason when it cannot be opened.
@@ -33,15 +52,12 @@ class BoardLink {
 
   osdp::ControlPanel& panel() { return *panel_; }
   /// The simulated board, or nullptr with a real port.
-  osdp::BoardSimulator* simulator() { return simulator_.get(); }
+  osdp::BoardSimulator* simulator() { return simulated_ ? &simulated_->board() : nullptr; }
   /// The serial device in use (the pseudo-terminal's for "sim").
   const std::string& device() const { return port_->device(); }
 
  private:
-  std::unique_ptr<PseudoTerminal> pty_;
-  std::unique_ptr<osdp::BoardSimulator> simulator_;
-  std::atomic<bool> stop_{false};
-  std::thread server_;
+  std::unique_ptr<SimulatedBoard> simulated_;  ///< declared first: it outlives the panel
   std::unique_ptr<SerialPort> port_;
   std::unique_ptr<osdp::ControlPanel> panel_;
 };
