@@ -37,17 +37,6 @@ devices::BoardLinkOptions link_options(const config::Config& cfg, const BoardOpt
   return link;
 }
 
-/// Opens the board and waits until it answers; DeviceError when it does not.
-std::unique_ptr<devices::BoardLink> connect(const devices::BoardLinkOptions& options) {
-  auto link = std::make_unique<devices::BoardLink>(options);
-  if (!link->panel().wait_online(options.panel.offline_after)) {
-    throw DeviceError(fmt::format("lock board 0x{:02X} on {}: no answer within {:.1f} s (check wiring, "
-                                  "address and baud rate)", options.panel.address, options.port,
-                                  options.panel.offline_after.count() / 1000.0));
-  }
-  return link;
-}
-
 std::string on_off(const std::vector<bool>& states) {
   std::string s;
   for (std::size_t i = 0; i < states.size(); ++i) s += fmt::format("{}{}={}", i ? " " : "", i, states[i] ? 1 : 0);
@@ -129,7 +118,7 @@ void setup_board(CLI::App& app, const GlobalOptions& global, Action& action) {
 int run_board_status(const GlobalOptions& global, const BoardOptions& options) {
   const config::Config cfg = load_config(global);
   const auto link_opts = link_options(cfg, options);
-  auto link = connect(link_opts);
+  auto link = connect_board(link_opts);
   auto& panel = link->panel();
   const auto outputs = panel.outputs();
   const auto inputs = panel.inputs();
@@ -152,7 +141,7 @@ int run_board_status(const GlobalOptions& global, const BoardOptions& options) {
 int run_board_unlock(const GlobalOptions& global, const BoardOptions& options) {
   const config::Config cfg = load_config(global);
   const auto link_opts = link_options(cfg, options);
-  auto link = connect(link_opts);
+  auto link = connect_board(link_opts);
   // Audited before the lock moves: an unlock that cannot be recorded does not happen.
   Station station(cfg);
   station.audit.append({0, {}, "-", "lock", "manual release",
@@ -168,7 +157,7 @@ int run_board_unlock(const GlobalOptions& global, const BoardOptions& options) {
 int run_board_probe(const GlobalOptions& global, const BoardOptions& options) {
   const config::Config cfg = load_config(global);
   const auto link_opts = link_options(cfg, options);
-  auto link = connect(link_opts);
+  auto link = connect_board(link_opts);
   const auto id = link->panel().identify();
   const auto caps = link->panel().capabilities();
   std::cout << fmt::format("board 0x{:02X} on {}\n", link_opts.panel.address, link->device())

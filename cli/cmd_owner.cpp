@@ -159,8 +159,7 @@ int run_owner_enroll_face(const GlobalOptions& global, const OwnerOptions& o) {
   const std::filesystem::path out =
       o.out.empty() ? std::filesystem::path(cfg.paths.datasets_dir) / (o.name + "-faces") / cfg.owner.positive_class : std::filesystem::path(o.out);
   auto camera = vision::open_camera(cfg.camera.source);
-  vision::FaceFinder faces({cfg.face.detector == config::FaceDetector::Haar, cfg.face.cascade, cfg.face.margin,
-                            cfg.face.min_size});
+  vision::FaceFinder faces(face_options(cfg));
   std::error_code ec;
   std::filesystem::create_directories(out, ec);
   if (ec) throw IoError(fmt::format("{}: cannot create the folder: {}", out.string(), ec.message()));

@@ -114,15 +114,9 @@ int run_access(const GlobalOptions& global, const RunOptions& options) {
   auto owner_model = inference::open_engine(a.owner_model, backend);
 
   std::unique_ptr<vision::Camera> camera = vision::open_camera(cfg.camera.source);
-  vision::FaceFinder faces({cfg.face.detector == config::FaceDetector::Haar, cfg.face.cascade, cfg.face.margin,
-                            cfg.face.min_size});
+  vision::FaceFinder faces(face_options(cfg));
 
-  const auto link_options = board_link_options(cfg);
-  devices::BoardLink board(link_options);
-  if (!board.panel().wait_online(link_options.panel.offline_after)) {
-    throw DeviceError(fmt::format("lock board 0x{:02X} on {}: no answer within {:.1f} s", cfg.board.address,
-                                  cfg.board.port, cfg.board.offline_after_s));
-  }
+  const auto board = connect_board(board_link_options(cfg));
 
   access::FlowOptions o;
   o.owner = a.owner;
@@ -146,10 +140,10 @@ int run_access(const GlobalOptions& global, const RunOptions& options) {
   o.lock_output = cfg.board.lock_output;
   o.incidents_dir = std::filesystem::path(cfg.paths.var_dir) / "incidents";
 
-  access::Flow flow(o, {*camera, faces, *human, *owner_model, board.panel(), station.audit, station.outbox,
+  access::Flow flow(o, {*camera, faces, *human, *owner_model, board->panel(), station.audit, station.outbox,
                         station.owners});
   log::info("locker of '{}': camera {}, board {} ({}), layer 1 threshold {:.3f}, layer 2 threshold {:.3f}",
-            owner.name, camera->name(), cfg.board.port, board.device(), o.human_threshold, o.owner_threshold);
+            owner.name, camera->name(), cfg.board.port, board->device(), o.human_threshold, o.owner_threshold);
 
   access::FlowSummary summary;
   if (script.empty()) {
@@ -165,7 +159,7 @@ int run_access(const GlobalOptions& global, const RunOptions& options) {
     std::string script_error;
     std::thread runner([&] { summary = flow.run(signals::stop_flag()); });
     try {
-      access::run_script(in, script, {flow, dynamic_cast<vision::FolderCamera*>(camera.get()), board.simulator(),
+      access::run_script(in, script, {flow, dynamic_cast<vision::FolderCamera*>(camera.get()), board->simulator(),
                                       &station.phone, owner.phone, a.input == config::InputSource::Board},
                          signals::stop_flag());
     } catch (const Error& e) {

@@ -1,9 +1,12 @@
 #include "common.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <opencv2/core/utility.hpp>
 #include <thread>
 
+#include "core/errors.hpp"
 #include "models/torch_runtime.hpp"
 
 namespace lockerctl::cli {
@@ -56,6 +59,20 @@ devices::BoardLinkOptions board_link_options(const config::Config& cfg) {
   o.panel.offline_after = std::chrono::milliseconds(static_cast<long long>(cfg.board.offline_after_s * 1000));
   o.panel.lock_output = cfg.board.lock_output;
   return o;
+}
+
+std::unique_ptr<devices::BoardLink> connect_board(const devices::BoardLinkOptions& options) {
+  auto link = std::make_unique<devices::BoardLink>(options);
+  if (!link->panel().wait_online(options.panel.offline_after)) {
+    throw DeviceError(fmt::format("lock board 0x{:02X} on {}: no answer within {:.1f} s (check wiring, "
+                                  "address and baud rate)", options.panel.address, options.port,
+                                  options.panel.offline_after.count() / 1000.0));
+  }
+  return link;
+}
+
+vision::FaceOptions face_options(const config::Config& cfg) {
+  return {cfg.face.detector == config::FaceDetector::Haar, cfg.face.cascade, cfg.face.margin, cfg.face.min_size};
 }
 
 }  // namespace lockerctl::cli

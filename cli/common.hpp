@@ -1,6 +1,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "config/config.hpp"
@@ -8,6 +9,7 @@
 #include "audit/audit_log.hpp"
 #include "devices/board_link.hpp"
 #include "notify/outbox.hpp"
+#include "vision/face.hpp"
 
 namespace CLI {
 class App;
@@ -39,6 +41,12 @@ std::string compute_device(const config::Config& cfg, const std::string& flag);
 
 /// The lock board as configured (board.*).
 devices::BoardLinkOptions board_link_options(const config::Config& cfg);
+
+/// Opens the board and waits until it answers. Throws DeviceError when it does not.
+std::unique_ptr<devices::BoardLink> connect_board(const devices::BoardLinkOptions& options);
+
+/// Layer 2's face finder as configured (face.*).
+vision::FaceOptions face_options(const config::Config& cfg);
 
 /// The locker station's state under paths.var_dir: the database (audit log, owners, outbox) and
 /// the simulated phone the outbox delivers to.
