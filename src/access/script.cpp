@@ -62,9 +62,7 @@ void run_script(std::istream& in, const std::string& name, ScriptTargets t, cons
                                                   state_name(t.flow.state())));
         }
       } else if (verb == "sleep") {
-        if (w.size() != 2) throw std::invalid_argument("'sleep' needs milliseconds");
-        const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(std::stol(w[1]));
-        while (!stop && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(10ms);
+        devices::osdp::script_sleep(w, stop);
       } else if (!t.board || !t.board->perform(w)) {
         throw std::invalid_argument(
             t.board ? fmt::format("unknown command '{}'", verb)

@@ -266,6 +266,12 @@ std::vector<std::string> script_words(const std::string& line) {
   return words;
 }
 
+void script_sleep(const std::vector<std::string>& words, const std::atomic<bool>& stop) {
+  if (words.size() != 2) throw std::invalid_argument("'sleep' needs milliseconds");
+  const auto until = Clock::now() + std::chrono::milliseconds(number(words[1], 0, 3600000, "'sleep'"));
+  while (!stop && Clock::now() < until) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+}
+
 void run_board_script(BoardSimulator& board, std::istream& in, const std::string& name,
                       const std::atomic<bool>& stop) {
   std::string line;
@@ -274,9 +280,7 @@ void run_board_script(BoardSimulator& board, std::istream& in, const std::string
     if (words.empty()) continue;
     try {
       if (words[0] == "sleep") {
-        if (words.size() != 2) throw std::invalid_argument("'sleep' needs milliseconds");
-        const auto until = Clock::now() + std::chrono::milliseconds(number(words[1], 0, 3600000, "'sleep'"));
-        while (!stop && Clock::now() < until) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        script_sleep(words, stop);
       } else if (!board.perform(words)) {
         throw std::invalid_argument(fmt::format(
             "unknown command '{}' (key, door, input, tamper, battery, power, noise, nak, busy, sleep)", words[0]));

@@ -95,6 +95,10 @@ class BoardSimulator {
 void run_board_script(BoardSimulator& board, std::istream& in, const std::string& name,
                       const std::atomic<bool>& stop);
 
+/// `sleep MS` (0 to 3,600,000): waits, or less when `stop` is set. Throws std::invalid_argument
+/// for a bad argument.
+void script_sleep(const std::vector<std::string>& words, const std::atomic<bool>& stop);
+
 /// Splits a script line into words, dropping a trailing comment (a word starting with '#',
 /// except right after `key` or `type`).
 std::vector<std::string> script_words(const std::string& line);
