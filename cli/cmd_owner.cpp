@@ -9,12 +9,10 @@
 
 #include <iostream>
 #include <memory>
-#include <opencv2/imgcodecs.hpp>
 #include <thread>
 
 #include "access/credentials.hpp"
 #include "core/errors.hpp"
-#include "core/fs.hpp"
 #include "core/log.hpp"
 #include "vision/camera.hpp"
 #include "vision/face.hpp"
@@ -174,10 +172,7 @@ int run_owner_enroll_face(const GlobalOptions& global, const OwnerOptions& o) {
     if (++frames > o.count * 20) break;
     auto face = faces.find(*frame);
     if (!face) continue;
-    std::vector<std::uint8_t> png;
-    cv::imencode(".png", *face, png);
-    write_file_atomically(out / fmt::format("{}-{:04}.png", o.name, saved),
-                          std::string_view(reinterpret_cast<const char*>(png.data()), png.size()));
+    vision::save_frame(out / fmt::format("{}-{:04}.png", o.name, saved), *face);
     ++saved;
   }
   if (saved == 0) throw DeviceError(fmt::format("camera {}: no face found in {} frames", camera->name(), frames));

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <functional>
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include "access/credentials.hpp"
@@ -21,6 +20,13 @@ using namespace std::chrono_literals;
 
 Clock::duration seconds(double s) {
   return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(s));
+}
+
+/// A model's score for a camera image (BGR or gray; the models take RGB).
+double probability(inference::InferenceEngine& model, const cv::Mat& image) {
+  cv::Mat rgb;
+  cv::cvtColor(image, rgb, image.channels() == 1 ? cv::COLOR_GRAY2RGB : cv::COLOR_BGR2RGB);
+  return model.probability(rgb);
 }
 
 constexpr const char* kStateNames[] = {"idle", "human", "owner", "password", "otp", "open", "stopped"};
@@ -108,12 +114,10 @@ void Flow::alert(const std::string& attempt, const std::string& text, const std:
 std::string Flow::keep_evidence(const Attempt& a, const std::string& reason) {
   if (a.frame.empty()) return {};
   const auto dir = std::filesystem::absolute(o_.incidents_dir / a.id);
-  std::vector<std::uint8_t> jpeg;
-  cv::imencode(".jpg", a.frame, jpeg, {cv::IMWRITE_JPEG_QUALITY, 92});
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) throw IoError(fmt::format("{}: cannot create the incident folder: {}", dir.string(), ec.message()));
-  write_file_atomically(dir / "frame.jpg", std::string_view(reinterpret_cast<const char*>(jpeg.data()), jpeg.size()));
+  vision::save_frame(dir / "frame.jpg", a.frame);
   write_file_atomically(dir / "incident.txt",
                         fmt::format("attempt: {}\ntime: {}\nowner: {}\nreason: {}\n", a.id, utc_now_iso8601(), o_.owner, reason));
   return (dir / "frame.jpg").string();
@@ -298,9 +302,7 @@ State Flow::check_human(Attempt& a) {
       if (wait_input(Clock::now() + 20ms) == Input::Stop) return State::Stopped;
       continue;
     }
-    cv::Mat rgb;
-    cv::cvtColor(*frame, rgb, frame->channels() == 1 ? cv::COLOR_GRAY2RGB : cv::COLOR_BGR2RGB);
-    const double score = p_.human.probability(rgb);
+    const double score = probability(p_.human, *frame);
     scores.push_back(score);
     if (score > best) {
       best = score;
@@ -327,11 +329,7 @@ State Flow::check_human(Attempt& a) {
 State Flow::check_owner(Attempt& a) {
   auto face = p_.faces.find(a.frame);
   double score = 0;
-  if (face) {
-    cv::Mat rgb;
-    cv::cvtColor(*face, rgb, face->channels() == 1 ? cv::COLOR_GRAY2RGB : cv::COLOR_BGR2RGB);
-    score = p_.owner_model.probability(rgb);
-  }
+  if (face) score = probability(p_.owner_model, *face);
   if (face && score >= o_.owner_threshold) {
     log(a.id, "owner", "pass", {}, score, o_.owner_threshold);
     return State::Password;

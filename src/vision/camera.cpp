@@ -8,6 +8,7 @@
 #include <opencv2/videoio.hpp>
 
 #include "core/errors.hpp"
+#include "core/fs.hpp"
 #include "core/log.hpp"
 
 namespace lockerctl::vision {
@@ -98,6 +99,19 @@ std::string FolderCamera::name() const {
 int FolderCamera::skipped() const {
   std::lock_guard lock(mutex_);
   return skipped_;
+}
+
+void save_frame(const std::filesystem::path& file, const cv::Mat& frame) {
+  std::vector<std::uint8_t> bytes;
+  const std::string ext = file.extension().string();
+  const bool jpeg = ext == ".jpg" || ext == ".jpeg";
+  bool encoded = false;
+  try {
+    encoded = cv::imencode(ext, frame, bytes, jpeg ? std::vector<int>{cv::IMWRITE_JPEG_QUALITY, 92} : std::vector<int>{});
+  } catch (const cv::Exception&) {  // an extension OpenCV has no encoder for
+  }
+  if (!encoded) throw IoError(file.string() + ": cannot encode the frame as '" + ext + "'");
+  write_file_atomically(file, std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
 }
 
 std::unique_ptr<Camera> open_camera(const std::string& source) {

@@ -45,6 +45,10 @@ class FolderCamera final : public Camera {
   int skipped_ = 0;
 };
 
+/// Writes a frame as an image file, atomically, in the format its extension names (.jpg at
+/// quality 92, .png, ...). Throws IoError naming the file when it cannot.
+void save_frame(const std::filesystem::path& file, const cv::Mat& frame);
+
 /// Opens `source`: "sim" gives an empty FolderCamera for the run script to point; a folder or an
 /// image file gives a FolderCamera; anything else goes to OpenCV VideoCapture (a number is a
 /// device index). Throws DeviceError naming the source when it cannot be opened.

@@ -70,6 +70,19 @@ TEST(OpenCamera, ReadsAVideoFileThroughVideoCapture) {
   EXPECT_TRUE(camera->grab());
 }
 
+TEST(SaveFrame, WritesTheFormatTheExtensionNamesAndRefusesAnUnknownOne) {
+  test::TempDir dir;
+  const cv::Mat frame(16, 16, CV_8UC3, cv::Scalar(0, 128, 255));
+  save_frame(dir / "f.png", frame);
+  const cv::Mat back = cv::imread((dir / "f.png").string());
+  ASSERT_FALSE(back.empty());
+  EXPECT_EQ(back.at<cv::Vec3b>(3, 3), cv::Vec3b(0, 128, 255)) << "PNG is lossless";
+  save_frame(dir / "f.jpg", frame);
+  EXPECT_FALSE(cv::imread((dir / "f.jpg").string()).empty());
+  EXPECT_THROW(save_frame(dir / "f.unknown", frame), IoError);
+  EXPECT_FALSE(std::filesystem::exists(dir / "f.unknown"));
+}
+
 TEST(FaceFinder, WholeFrameWithoutDetection) {
   FaceFinder finder({false, "", 0.2, 40});
   const cv::Mat frame(20, 30, CV_8UC3, cv::Scalar(1, 2, 3));
