@@ -3,12 +3,7 @@
 # path over a real pseudo-terminal, as an operator without hardware runs it.
 #   board.sh LOCKERCTL WORKDIR
 set -euo pipefail
-lockerctl=$1
-work=$2
-rm -rf "$work"
-mkdir -p "$work"
-cd "$work"
-fail() { echo "FAIL: $*"; exit 1; }
+. "$(dirname "$0")/lib.sh"
 
 mkfifo script
 "$lockerctl" -q board simulate --pty --link board.tty --script script > sim.out 2>&1 &

@@ -4,12 +4,8 @@
 # metric, when one falls by more than 0.01.
 #   ci_gate.sh LOCKERCTL WORKDIR BASELINE
 set -euo pipefail
-lockerctl=$1
-work=$2
 baseline=$3
-rm -rf "$work"
-mkdir -p "$work"
-cd "$work"
+. "$(dirname "$0")/lib.sh"
 # One thread: the same floating-point sums, so the same model, on every run.
 printf 'paths:\n  data_dir: data\n  models_dir: models\nruntime:\n  threads: 1\ndata:\n  workers: 1\nowner:\n  image_size: 32\ntrain:\n  epochs: 25\n  batch_size: 16\n' > config.yaml
 "$lockerctl" -c config.yaml -q dataset synth --task owner --per-class 60 --size 32 --seed 7 >/dev/null

@@ -7,12 +7,7 @@
 # branch with chosen scores; the demo runs the real demo models).
 #   run.sh LOCKERCTL WORKDIR
 set -euo pipefail
-lockerctl=$1
-work=$2
-rm -rf "$work"
-mkdir -p "$work"
-cd "$work"
-fail() { echo "FAIL: $*"; exit 1; }
+. "$(dirname "$0")/lib.sh"
 
 cat > config.yaml <<'YAML'
 paths:
