@@ -94,16 +94,17 @@ std::string AuditLog::row_mac(const std::string& previous, const Event& e) const
   const std::string text = fmt::format("{}\n{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}", previous, e.id,
                                        e.time, e.attempt, e.layer, e.decision, number(e.score),
                                        number(e.threshold), e.image, e.detail);
-  std::uint8_t mac[crypto_auth_hmacsha256_BYTES];
-  crypto_auth_hmacsha256(mac, reinterpret_cast<const unsigned char*>(text.data()), text.size(), key_.data());
-  return hex(mac, sizeof mac);
+  return mac(text);
 }
 
 std::string AuditLog::head_mac(std::int64_t last_id, const std::string& last_mac) const {
-  const std::string text = fmt::format("head\x1f{}\x1f{}", last_id, last_mac);
-  std::uint8_t mac[crypto_auth_hmacsha256_BYTES];
-  crypto_auth_hmacsha256(mac, reinterpret_cast<const unsigned char*>(text.data()), text.size(), key_.data());
-  return hex(mac, sizeof mac);
+  return mac(fmt::format("head\x1f{}\x1f{}", last_id, last_mac));
+}
+
+std::string AuditLog::mac(const std::string& text) const {
+  std::uint8_t out[crypto_auth_hmacsha256_BYTES];
+  crypto_auth_hmacsha256(out, reinterpret_cast<const unsigned char*>(text.data()), text.size(), key_.data());
+  return hex(out, sizeof out);
 }
 
 std::int64_t AuditLog::append(Event e) {

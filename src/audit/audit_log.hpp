@@ -55,6 +55,8 @@ class AuditLog {
  private:
   std::string row_mac(const std::string& previous, const Event& e) const;
   std::string head_mac(std::int64_t last_id, const std::string& last_mac) const;
+  /// HMAC-SHA-256 of `text` under the chain key, as hex.
+  std::string mac(const std::string& text) const;
 
   Database& db_;
   Key key_;
