@@ -19,6 +19,7 @@ packages=(
   opencv-data           # Haar face cascades (layer 2 finds the face)
   libonnx-dev libprotobuf-dev protobuf-compiler  # ONNX export (ONNX classes and checker)
   libgtest-dev libgmock-dev  # tests
+  sqlite3               # tests: tamper with an audit log behind lockerctl's back
 )
 
 missing=()

@@ -97,7 +97,7 @@ grep -q 'lockout: deny' again.err || fail "the lockout did not survive the resta
 lc owner list | grep -q 'LOCKED OUT' || fail "owner list shows no lockout"
 
 # kill -9 in the middle of an attempt: nothing committed is lost, the database is intact.
-/usr/bin/python3 -c "import sqlite3; c=sqlite3.connect('var/lockerctl.db'); c.execute('UPDATE owners SET locked_until = 0'); c.commit()"
+sqlite3 var/lockerctl.db "UPDATE owners SET locked_until = 0"
 printf 'show scenes/owner\npress\nwait password\nsleep 100000\n' > long.script
 lc run --script long.script > long.out 2> long.err &
 pid=$!
@@ -136,13 +136,13 @@ grep -q '█' totp.out || fail "no QR code"
 [ "$(ls faces | wc -l)" = 3 ] || fail "enroll-face: $(cat faces.out)"
 
 lc audit export --json --out audit.json
-/usr/bin/python3 -c "import json,sys; rows=json.load(open('audit.json')); sys.exit(0 if any(r['decision']=='granted' for r in rows) else 1)" \
+grep -q '"decision": "granted"' audit.json \
   || fail "export has no granted event"
 lc audit export --since 2000-01-01 > audit.csv
 head -1 audit.csv | grep -q '^id,time,attempt,layer,decision,score,threshold,image,detail$' || fail "CSV header"
 
 # Editing a row is found.
-/usr/bin/python3 -c "import sqlite3; c=sqlite3.connect('var/lockerctl.db'); c.execute(\"UPDATE audit SET decision='pass' WHERE layer='password' AND decision='deny'\"); c.commit()"
+sqlite3 var/lockerctl.db "UPDATE audit SET decision = 'pass' WHERE layer = 'password' AND decision = 'deny'"
 set +e
 lc audit verify > broken.out
 code=$?
