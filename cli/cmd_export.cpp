@@ -54,22 +54,8 @@ int run_predict(const GlobalOptions& global, const PredictOptions& options) {
   load_config(global);
   auto engine = inference::open_engine(options.model, *inference::parse_backend(options.backend));
   const auto& info = engine->info();
-  std::vector<fs::path> files;
-  for (const auto& in : options.inputs) {
-    std::error_code ec;
-    if (fs::is_directory(in, ec)) {
-      std::vector<fs::path> found;
-      for (fs::recursive_directory_iterator it(in, ec), end; it != end; it.increment(ec)) {
-        if (it->is_regular_file() && data::has_image_extension(it->path())) found.push_back(it->path());
-      }
-      std::sort(found.begin(), found.end());
-      files.insert(files.end(), found.begin(), found.end());
-    } else {
-      files.emplace_back(in);
-    }
-  }
   int failed = 0;
-  for (const auto& file : files) {
+  for (const auto& file : image_inputs(options.inputs)) {
     const data::DecodeResult image = data::load_image(file);
     if (!image.ok()) {
       log::error("{}: {}", file.string(), image.error);

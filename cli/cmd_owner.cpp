@@ -95,8 +95,9 @@ void setup_owner(CLI::App& app, const GlobalOptions& global, Action& action) {
   totp->callback([&global, &action, o] { action = [&global, o] { return run_owner_enroll_totp(global, *o); }; });
 
   CLI::App* face = owner_command(owner, "enroll-face",
-                                 "Capture face images from camera.source into a dataset folder for the owner "
-                                 "model (<datasets_dir>/<name>-faces/owner/ unless --out).", *o);
+                                 "Capture frames that show exactly one face (face.detector) from camera.source into "
+                                 "a dataset folder for the owner model (<datasets_dir>/<name>-faces/owner/ unless "
+                                 "--out); `dataset prepare --task owner` crops the face as `run` does.", *o);
   face->add_option("--count", o->count, "Face images to capture")->check(CLI::Range(1, 10000))->capture_default_str();
   face->add_option("--out", o->out, "Folder for the images");
   face->callback([&global, &action, o] { action = [&global, o] { return run_owner_enroll_face(global, *o); }; });
@@ -157,7 +158,7 @@ int run_owner_enroll_face(const GlobalOptions& global, const OwnerOptions& o) {
   const std::filesystem::path out =
       o.out.empty() ? std::filesystem::path(cfg.paths.datasets_dir) / (o.name + "-faces") / cfg.owner.positive_class : std::filesystem::path(o.out);
   auto camera = vision::open_camera(cfg.camera.source);
-  vision::FaceFinder faces(face_options(cfg));
+  const auto faces = vision::make_face_detector(face_options(cfg));
   std::error_code ec;
   std::filesystem::create_directories(out, ec);
   if (ec) throw IoError(fmt::format("{}: cannot create the folder: {}", out.string(), ec.message()));
@@ -170,9 +171,9 @@ int run_owner_enroll_face(const GlobalOptions& global, const OwnerOptions& o) {
       continue;
     }
     if (++frames > o.count * 20) break;
-    auto face = faces.find(*frame);
-    if (!face) continue;
-    vision::save_frame(out / fmt::format("{}-{:04}.png", o.name, saved), *face);
+    // Whole frames with exactly one face: `dataset prepare` crops them as `run` does (crop_face).
+    if (faces->detect(*frame).size() != 1) continue;
+    vision::save_frame(out / fmt::format("{}-{:04}.png", o.name, saved), *frame);
     ++saved;
   }
   if (saved == 0) throw DeviceError(fmt::format("camera {}: no face found in {} frames", camera->name(), frames));

@@ -82,7 +82,7 @@ void setup_run(CLI::App& app, const GlobalOptions& global, Action& action) {
   CLI::App* run = app.add_subcommand(
       "run",
       "Run the four-layer access flow at a locker: camera -> layer 1 (human, MobileNetV2) -> layer 2 "
-      "(owner CNN on the face) -> layer 3 (password, then a one-time code) -> layer 4 (the lock board "
+      "(liveness check, then the owner CNN on the face) -> layer 3 (password, then a one-time code) -> layer 4 (the lock board "
       "releases the lock; the door is watched). Every decision goes to the audit log, alerts to the "
       "owner's phone. Runs until Ctrl-C, or to the end of a script. Exits non-zero only when it cannot "
       "start (configuration, models, owner, camera or board); later device faults are logged and retried, "
@@ -114,7 +114,8 @@ int run_access(const GlobalOptions& global, const RunOptions& options) {
   auto owner_model = inference::open_engine(a.owner_model, backend);
 
   std::unique_ptr<vision::Camera> camera = vision::open_camera(cfg.camera.source);
-  vision::FaceFinder faces(face_options(cfg));
+  const auto faces = vision::make_face_detector(face_options(cfg));
+  const auto liveness = liveness_check(cfg);
 
   const auto board = connect_board(board_link_options(cfg));
 
@@ -124,6 +125,9 @@ int run_access(const GlobalOptions& global, const RunOptions& options) {
   o.majority_vote = cfg.camera.vote == config::Vote::Majority;
   o.human_threshold = threshold_of(a.human_threshold, *human);
   o.owner_threshold = threshold_of(a.owner_threshold, *owner_model);
+  o.liveness_threshold = cfg.liveness.threshold;
+  o.liveness_frames = cfg.liveness.frames;
+  o.face_margin = cfg.face.margin;
   o.trigger_on_face = a.trigger == config::Trigger::Face;
   o.keys_from_board = a.input == config::InputSource::Board;
   o.password_tries = a.password_tries;
@@ -140,10 +144,12 @@ int run_access(const GlobalOptions& global, const RunOptions& options) {
   o.lock_output = cfg.board.lock_output;
   o.incidents_dir = std::filesystem::path(cfg.paths.var_dir) / "incidents";
 
-  access::Flow flow(o, {*camera, faces, *human, *owner_model, board->panel(), station.audit, station.outbox,
+  access::Flow flow(o, {*camera, *faces, liveness.get(), *human, *owner_model, board->panel(), station.audit, station.outbox,
                         station.owners});
-  log::info("locker of '{}': camera {}, board {} ({}), layer 1 threshold {:.3f}, layer 2 threshold {:.3f}",
-            owner.name, camera->name(), cfg.board.port, board->device(), o.human_threshold, o.owner_threshold);
+  log::info("locker of '{}': camera {}, board {} ({}), layer 1 threshold {:.3f}, faces {}, liveness {}, layer 2 "
+            "threshold {:.3f}", owner.name, camera->name(), cfg.board.port, board->device(), o.human_threshold,
+            faces->name(), liveness ? fmt::format("threshold {:.3f}", o.liveness_threshold) : std::string("off"),
+            o.owner_threshold);
 
   access::FlowSummary summary;
   if (script.empty()) {

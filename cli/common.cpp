@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "core/errors.hpp"
+#include "data/image.hpp"
 #include "models/torch_runtime.hpp"
 
 namespace lockerctl::cli {
@@ -42,6 +43,25 @@ config::Config load_config(const GlobalOptions& global) {
   return cfg;
 }
 
+std::vector<std::filesystem::path> image_inputs(const std::vector<std::string>& inputs) {
+  namespace fs = std::filesystem;
+  std::vector<fs::path> files;
+  for (const auto& in : inputs) {
+    std::error_code ec;
+    if (!fs::is_directory(in, ec)) {
+      files.emplace_back(in);
+      continue;
+    }
+    std::vector<fs::path> found;
+    for (fs::recursive_directory_iterator it(in, ec), end; it != end; it.increment(ec)) {
+      if (it->is_regular_file() && data::has_image_extension(it->path())) found.push_back(it->path());
+    }
+    std::sort(found.begin(), found.end());
+    files.insert(files.end(), found.begin(), found.end());
+  }
+  return files;
+}
+
 Station::Station(const config::Config& cfg)
     : db(audit::database_file(cfg.paths.var_dir)),
       audit(db, audit::load_key(cfg.audit.key, cfg.paths.var_dir)),
@@ -72,7 +92,16 @@ std::unique_ptr<devices::BoardLink> connect_board(const devices::BoardLinkOption
 }
 
 vision::FaceOptions face_options(const config::Config& cfg) {
-  return {cfg.face.detector == config::FaceDetector::Haar, cfg.face.cascade, cfg.face.margin, cfg.face.min_size};
+  const auto kind = cfg.face.detector == config::FaceDetector::YuNet ? vision::DetectorKind::YuNet
+                    : cfg.face.detector == config::FaceDetector::Haar ? vision::DetectorKind::Haar
+                                                                      : vision::DetectorKind::WholeFrame;
+  return {kind, cfg.face.model, cfg.face.cascade, static_cast<float>(cfg.face.score_threshold), cfg.face.min_size,
+          cfg.face.margin};
+}
+
+std::unique_ptr<vision::LivenessCheck> liveness_check(const config::Config& cfg) {
+  if (!cfg.liveness.enabled) return nullptr;
+  return vision::make_liveness_check({cfg.liveness.model_v2, cfg.liveness.model_v1se});
 }
 
 }  // namespace lockerctl::cli

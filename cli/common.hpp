@@ -2,7 +2,9 @@
 
 #include <functional>
 #include <memory>
+#include <filesystem>
 #include <string>
+#include <vector>
 
 #include "config/config.hpp"
 #include "access/owners.hpp"
@@ -10,6 +12,7 @@
 #include "devices/board_link.hpp"
 #include "notify/outbox.hpp"
 #include "vision/face.hpp"
+#include "vision/liveness.hpp"
 
 namespace CLI {
 class App;
@@ -45,8 +48,16 @@ devices::BoardLinkOptions board_link_options(const config::Config& cfg);
 /// Opens the board and waits until it answers. Throws DeviceError when it does not.
 std::unique_ptr<devices::BoardLink> connect_board(const devices::BoardLinkOptions& options);
 
-/// Layer 2's face finder as configured (face.*).
+/// The face detector's settings as configured (face.*).
 vision::FaceOptions face_options(const config::Config& cfg);
+
+/// The liveness check as configured (liveness.*), or nullptr when liveness.enabled is false.
+/// Throws ModelError naming a missing or corrupt model file.
+std::unique_ptr<vision::LivenessCheck> liveness_check(const config::Config& cfg);
+
+/// The image files that command-line inputs name: a file as it is, a folder's images (any depth,
+/// by extension) in name order.
+std::vector<std::filesystem::path> image_inputs(const std::vector<std::string>& inputs);
 
 /// The locker station's state under paths.var_dir: the database (audit log, owners, outbox) and
 /// the simulated phone the outbox delivers to.

@@ -29,7 +29,7 @@ double probability(inference::InferenceEngine& model, const cv::Mat& image) {
   return model.probability(rgb);
 }
 
-constexpr const char* kStateNames[] = {"idle", "human", "owner", "password", "otp", "open", "stopped"};
+constexpr const char* kStateNames[] = {"idle", "human", "liveness", "owner", "password", "otp", "open", "stopped"};
 
 }  // namespace
 
@@ -277,7 +277,7 @@ State Flow::idle() {
       if (!o_.trigger_on_face) continue;
       // A face that comes into view starts one attempt; it has to leave before it starts another.
       auto frame = grab_frame();
-      const bool face = frame && p_.faces.find(*frame);
+      const bool face = frame && !p_.faces.detect(*frame).empty();
       const bool appeared = face && !face_in_view_;
       face_in_view_ = face;
       if (!appeared) continue;
@@ -293,6 +293,7 @@ State Flow::idle() {
 
 State Flow::check_human(Attempt& a) {
   std::vector<double> scores;
+  std::vector<std::pair<double, cv::Mat>> accepted;
   double best = -1;
   // A lost camera gets a few of its retries before the attempt gives up.
   const auto deadline = Clock::now() + seconds(std::max(2.0, 4 * o_.camera_retry_s));
@@ -304,6 +305,7 @@ State Flow::check_human(Attempt& a) {
     }
     const double score = probability(p_.human, *frame);
     scores.push_back(score);
+    if (score >= o_.human_threshold) accepted.emplace_back(score, *frame);
     if (score > best) {
       best = score;
       a.frame = *frame;
@@ -323,20 +325,60 @@ State Flow::check_human(Attempt& a) {
     ++summary_.denied;
     return State::Idle;
   }
-  return State::Owner;
+  std::stable_sort(accepted.begin(), accepted.end(), [](const auto& x, const auto& y) { return x.first > y.first; });
+  for (auto& [score, frame] : accepted) a.accepted.push_back(std::move(frame));
+  return p_.liveness ? State::Liveness : State::Owner;
+}
+
+State Flow::check_liveness(Attempt& a) {
+  // The mean over the accepted frames that show a face decides; the best of them is the one
+  // layer 2 looks at and the evidence.
+  double sum = 0;
+  int scored = 0;
+  const int frames = std::min(o_.liveness_frames, static_cast<int>(a.accepted.size()));
+  for (int i = 0; i < frames; ++i) {
+    const auto faces = p_.faces.detect(a.accepted[i]);
+    if (faces.empty()) continue;
+    if (scored == 0) a.frame = a.accepted[i];
+    sum += p_.liveness->score(a.accepted[i], faces.front());
+    ++scored;
+  }
+  if (scored == 0) {
+    log(a.id, "liveness", "no face", fmt::format("no face in the {} frames layer 1 accepted; layer 2 decides", frames));
+    return State::Owner;
+  }
+  const double score = sum / scored;
+  const std::string detail = fmt::format("mean of {} of {} frames", scored, frames);
+  if (score >= o_.liveness_threshold) {
+    log(a.id, "liveness", "pass", detail, score, o_.liveness_threshold);
+    return State::Owner;
+  }
+  const std::string why = "a photo or screen was shown to the camera";
+  const std::string image = keep_evidence(a, why);
+  log(a.id, "liveness", "deny", fmt::format("{}; {}", why, detail), score, o_.liveness_threshold, image);
+  alert(a.id, fmt::format("lockerctl: ALERT: {} at your locker at {}. Photo: file://{}", why, utc_now_iso8601(), image),
+        "file://" + image);
+  ++summary_.denied;
+  return State::Idle;
 }
 
 State Flow::check_owner(Attempt& a) {
-  auto face = p_.faces.find(a.frame);
+  const auto crop = vision::layer2_input(p_.faces, a.frame, o_.face_margin);
   double score = 0;
-  if (face) score = probability(p_.owner_model, *face);
-  if (face && score >= o_.owner_threshold) {
-    log(a.id, "owner", "pass", {}, score, o_.owner_threshold);
+  std::string seen;
+  if (crop) {
+    score = probability(p_.owner_model, crop->image);
+    if (crop->faces > 1) seen = fmt::format("{} faces in view, the largest decides", crop->faces);
+    if (crop->face.cut_off(a.frame.size())) seen += std::string(seen.empty() ? "" : "; ") + "face cut off at the frame border";
+  }
+  if (crop && score >= o_.owner_threshold) {
+    log(a.id, "owner", "pass", seen, score, o_.owner_threshold);
     return State::Password;
   }
-  const std::string why = face ? "not the owner" : "no face found";
+  const std::string why = crop ? "not the owner" : "no face found";
   const std::string image = keep_evidence(a, why);
-  log(a.id, "owner", "deny", why, face ? std::optional<double>(score) : std::nullopt, o_.owner_threshold, image);
+  log(a.id, "owner", "deny", seen.empty() ? why : why + "; " + seen,
+      crop ? std::optional<double>(score) : std::nullopt, o_.owner_threshold, image);
   alert(a.id,
         fmt::format("lockerctl: someone who is not you tried to open your locker at {}. Photo: file://{}",
                     utc_now_iso8601(), image),
@@ -459,7 +501,7 @@ FlowSummary Flow::run(const std::atomic<bool>& stop_flag) {
         case State::Idle:
           s = idle();
           if (s == State::Human) {
-            a = Attempt{fmt::format("A{}-{}", utc_now_iso8601(), ++attempt_counter_), {}};
+            a = Attempt{fmt::format("A{}-{}", utc_now_iso8601(), ++attempt_counter_), {}, {}};
             a.id.erase(std::remove_if(a.id.begin(), a.id.end(), [](char c) { return c == ':' || c == '-'; }), a.id.end());
             a.id.insert(a.id.find('Z') + 1, "-");
             ++summary_.attempts;
@@ -468,6 +510,7 @@ FlowSummary Flow::run(const std::atomic<bool>& stop_flag) {
           }
           break;
         case State::Human: s = check_human(a); break;
+        case State::Liveness: s = check_liveness(a); break;
         case State::Owner: s = check_owner(a); break;
         case State::Password: s = password(a); break;
         case State::Otp: s = one_time_password(a); break;

@@ -2,14 +2,15 @@
 
 // The four-layer access flow as an explicit state machine, one thread:
 //
-//   Idle --trigger--> Human --pass--> Owner --pass--> Password --ok--> Otp --ok--> Open --> Idle
-//     ^                 |deny           |deny           |3 wrong         |3 wrong/expired
-//     +-----------------+---------------+---------------+----------------+
-//   (3 wrong passwords or codes: evidence photo, alert with police advice, lockout)
+//   Idle --trigger--> Human --pass--> Liveness --pass--> Owner --pass--> Password --ok--> Otp --ok--> Open --> Idle
+//     ^                 |deny           |spoof             |deny           |3 wrong         |3 wrong/expired
+//     +-----------------+---------------+------------------+---------------+----------------+
+//   (a spoof or a stranger: evidence photo and alert; 3 wrong passwords or codes: evidence photo,
+//   alert with police advice, lockout. Without a liveness check, Human leads to Owner.)
 //
 // Whatever the state, the flow watches the lock board: door opened without an unlock (forced),
 // door left open, tamper, power, link lost and back. Every decision and event goes to the audit
-// log; alerts and codes go through the durable outbox. Camera, face finder, models, board,
+// log; alerts and codes go through the durable outbox. Camera, face detector, liveness check, models, board,
 // audit log, outbox and owners are interfaces or stores handed in, so tests drive every branch.
 
 #include <atomic>
@@ -32,10 +33,11 @@
 #include "notify/outbox.hpp"
 #include "vision/camera.hpp"
 #include "vision/face.hpp"
+#include "vision/liveness.hpp"
 
 namespace lockerctl::access {
 
-enum class State { Idle, Human, Owner, Password, Otp, Open, Stopped };
+enum class State { Idle, Human, Liveness, Owner, Password, Otp, Open, Stopped };
 const char* state_name(State s);
 std::optional<State> parse_state(const std::string& name);
 
@@ -45,6 +47,9 @@ struct FlowOptions {
   bool majority_vote = false;      ///< else the best frame decides
   double human_threshold = 0.5;
   double owner_threshold = 0.5;
+  double liveness_threshold = 0.5;
+  int liveness_frames = 3;         ///< layer-1-accepted frames the liveness check scores
+  double face_margin = 0.2;        ///< layer-2 crop (vision::crop_face)
   bool trigger_on_face = false;    ///< else a key / Enter starts an attempt
   bool keys_from_board = true;     ///< keypad digits of the board make entries (end with '#')
   int password_tries = 3;
@@ -64,7 +69,8 @@ struct FlowOptions {
 
 struct FlowParts {
   vision::Camera& camera;
-  vision::FaceFinder& faces;
+  vision::FaceDetector& faces;
+  vision::LivenessCheck* liveness;  ///< nullptr: no liveness step
   inference::InferenceEngine& human;
   inference::InferenceEngine& owner_model;
   devices::LockBoard& board;
@@ -99,7 +105,8 @@ class Flow {
   enum class Input { None, Trigger, Entry, Timeout, Stop };
   struct Attempt {
     std::string id;
-    cv::Mat frame;  ///< the best frame of layer 1, evidence
+    cv::Mat frame;  ///< the best frame of layer 1 (with a face, once the liveness check ran), evidence
+    std::vector<cv::Mat> accepted;  ///< frames that passed layer 1, best first
   };
 
   /// One question of layer 3 (password or code): how many tries, until when, what passes.
@@ -115,6 +122,7 @@ class Flow {
   void enter_state(State s);
   State idle();
   State check_human(Attempt& a);
+  State check_liveness(Attempt& a);
   State check_owner(Attempt& a);
   State ask(Attempt& a, const Question& q);
   State password(Attempt& a);

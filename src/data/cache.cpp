@@ -50,9 +50,10 @@ struct Prepared {
 };
 
 // Changes whenever anything that shapes the cache changes, without decoding an image.
-std::string fingerprint(const DatasetSource& src, const SplitFractions& f) {
+std::string fingerprint(const DatasetSource& src, const SplitFractions& f, const std::string& crop) {
   Sha256 h;
   h.add(kCacheFormat).add(std::to_string(kCacheFormatVersion)).add(src.definition);
+  if (!crop.empty()) h.add(crop);  // caches made before crops existed stay valid
   h.add(src.positive_class).add(src.negative_class).add(std::to_string(src.image_size));
   h.add(fmt::format("{}/{}/{}/{}", f.train, f.val, f.test, f.seed));
   for (const auto& file : src.files) {
@@ -64,7 +65,7 @@ std::string fingerprint(const DatasetSource& src, const SplitFractions& f) {
   return h.hex();
 }
 
-Prepared prepare_one(const SourceFile& file, int size) {
+Prepared prepare_one(const SourceFile& file, int size, const PrepareOptions& options) {
   Prepared p;
   std::vector<std::uint8_t> bytes;
   if (!read_file(file.path, bytes, p.error)) return p;
@@ -77,6 +78,13 @@ Prepared prepare_one(const SourceFile& file, int size) {
   p.height = decoded.image.original_height;
   p.width = decoded.image.original_width;
   cv::Mat rgb = file.gray ? to_gray_rgb(decoded.image.rgb) : decoded.image.rgb;
+  if (options.crop) {
+    rgb = options.crop(rgb, p.error);
+    if (rgb.empty()) {
+      if (p.error.empty()) p.error = "nothing left after " + options.crop_name;
+      return p;
+    }
+  }
   const cv::Mat resized = resize_square(rgb, size);
   p.pixels.assign(resized.data, resized.data + resized.total() * resized.elemSize());
   return p;
@@ -100,7 +108,7 @@ PrepareReport prepare_dataset(const DatasetSource& source, const fs::path& data_
   PrepareReport report;
   report.paths = CachePaths::in(data_dir, source.name);
   report.files = source.files.size();
-  const std::string fp = fingerprint(source, fractions);
+  const std::string fp = fingerprint(source, fractions, options.crop_name);
   if (!options.force && cache_matches(report.paths.cache, fp) && fs::exists(report.paths.manifest)) {
     const DatasetSummary summary = inspect_dataset(data_dir, source.name);
     report.counts = summary.counts;
@@ -120,7 +128,7 @@ PrepareReport prepare_dataset(const DatasetSource& source, const fs::path& data_
     for (int w = 0; w < workers; ++w) {
       pool.emplace_back([&] {
         for (std::size_t i = next++; i < source.files.size(); i = next++) {
-          prepared[i] = prepare_one(source.files[i], source.image_size);
+          prepared[i] = prepare_one(source.files[i], source.image_size, options);
           progress.advance();
         }
       });
@@ -190,7 +198,8 @@ PrepareReport prepare_dataset(const DatasetSource& source, const fs::path& data_
     f.write_attribute("/", "negative_class", source.negative_class);
     f.write_attribute("/", "image_size", static_cast<std::int64_t>(source.image_size));
     f.write_attribute("/", "channel_order", std::string("RGB"));
-    f.write_attribute("/", "resize", std::string("cv::resize INTER_LINEAR on 8-bit, no crop; gray replicated to RGB"));
+    f.write_attribute("/", "resize", (options.crop ? options.crop_name + ", then " : std::string("no crop; ")) +
+                                         "cv::resize INTER_LINEAR on 8-bit; gray replicated to RGB");
     f.write_attribute("/", "fingerprint", fp);
     f.write_attribute("/", "seed", static_cast<std::int64_t>(fractions.seed));
     f.write_attribute("/", "fractions",

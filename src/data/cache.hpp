@@ -17,6 +17,8 @@
 #include <array>
 #include <cstddef>
 #include <filesystem>
+#include <functional>
+#include <opencv2/core.hpp>
 #include <string>
 #include <vector>
 
@@ -37,6 +39,11 @@ struct CachePaths {
 struct PrepareOptions {
   int workers = 2;      ///< decoding threads
   bool force = false;   ///< rebuild even when the source is unchanged
+  /// What is stored of each decoded 8-bit RGB image before resizing (layer 2: the face crop that
+  /// `lockerctl run` makes too). Returns an empty Mat and sets `why` to skip the file. Called from
+  /// several threads at once. Unset: the whole image.
+  std::function<cv::Mat(const cv::Mat& rgb, std::string& why)> crop;
+  std::string crop_name;  ///< describes `crop`: part of the fingerprint and the cache's `resize` attribute
 };
 
 /// Images per split and class: counts[split][label].

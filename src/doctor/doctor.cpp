@@ -11,9 +11,12 @@
 #include <opencv2/core/version.hpp>
 #include <thread>
 
+#include "core/errors.hpp"
 #include "core/fs.hpp"
 #include "core/version.hpp"
 #include "models/torch_runtime.hpp"
+#include "vision/face.hpp"
+#include "vision/liveness.hpp"
 
 namespace lockerctl::doctor {
 namespace {
@@ -76,6 +79,38 @@ Item access_items(const config::Config& config) {
   return {"access models", value, true};
 }
 
+/// A model file the face step needs: fine when it matches its pin, a problem when it is there but
+/// corrupt; not fetched yet is said, as untrained layer models are.
+Item model_file_item(const std::string& name, const std::string& file, const char* sha256) {
+  if (!std::filesystem::exists(file)) return {name, file + " (not fetched yet: scripts/fetch-face-models.sh)", true};
+  try {
+    vision::verify_model_file(file, sha256);
+    return {name, file + " (SHA-256 matches its pin)", true};
+  } catch (const Error& e) {
+    return {name, e.what(), false};
+  }
+}
+
+Item face_item(const config::Config& config) {
+  switch (config.face.detector) {
+    case config::FaceDetector::YuNet: return model_file_item("face.model", config.face.model, vision::kYuNetSha256);
+    case config::FaceDetector::Haar: {
+      const bool cascade = std::filesystem::exists(config.face.cascade);
+      return {"face.cascade", cascade ? config.face.cascade : config.face.cascade + " is missing (Debian package opencv-data)",
+              cascade};
+    }
+    case config::FaceDetector::WholeFrame: break;
+  }
+  return {"face.detector", "whole_frame (no detection: the frame is the face)", true};
+}
+
+Item liveness_item(const config::Config& config) {
+  if (!config.liveness.enabled) return {"liveness", "off (liveness.enabled: false)", true};
+  Item v2 = model_file_item("liveness", config.liveness.model_v2, vision::kMiniFasNetV2Sha256);
+  const Item v1se = model_file_item("liveness", config.liveness.model_v1se, vision::kMiniFasNetV1SeSha256);
+  return {"liveness", v2.value + ", " + v1se.value, v2.ok && v1se.ok};
+}
+
 Report examine(const config::Config& config) {
   Report report;
   const models::TorchRuntime rt = models::torch_runtime();
@@ -97,13 +132,8 @@ Report examine(const config::Config& config) {
   report.items.push_back({"SQLite", sqlite3_libversion(), true});
   report.items.push_back({"libsodium", sodium_version_string(), true});
   report.items.push_back(access_items(config));
-  const bool haar = config.face.detector == config::FaceDetector::Haar;
-  const bool cascade = std::filesystem::exists(config.face.cascade);
-  report.items.push_back({"face.cascade",
-                          !haar ? "not used (face.detector: whole_frame)"
-                                : cascade ? config.face.cascade
-                                          : config.face.cascade + " is missing (Debian package opencv-data)",
-                          !haar || cascade});
+  report.items.push_back(face_item(config));
+  report.items.push_back(liveness_item(config));
   const bool sim = config.board.port == "sim";
   const bool port = sim || std::filesystem::exists(config.board.port);
   report.items.push_back({"board.port",

@@ -12,23 +12,16 @@
 #include "core/fs.hpp"
 #include "data/batches.hpp"
 #include "data/cache.hpp"
+#include "eval/score_report.hpp"
 #include "eval/scoring.hpp"
 #include "h5/h5.hpp"
 #include "models/binary_net.hpp"
 #include "models/model_file.hpp"
-#include "report/plot.hpp"
 
 namespace lockerctl::eval {
 namespace fs = std::filesystem;
 
 namespace {
-
-nlohmann::json metrics_json(const Metrics& m) {
-  return {{"threshold", m.threshold}, {"precision", m.precision}, {"recall", m.recall},
-          {"f1", m.f1},               {"accuracy", m.accuracy},   {"far", m.far},
-          {"frr", m.frr},
-          {"confusion", {{"tp", m.confusion.tp}, {"fp", m.confusion.fp}, {"tn", m.confusion.tn}, {"fn", m.confusion.fn}}}};
-}
 
 // Writes each wrong image from the cache as PNG, named with its class and score.
 std::size_t copy_misclassified(const fs::path& cache, data::Split split, const Scores& s,
@@ -109,57 +102,25 @@ EvaluateResult evaluate_model(const EvaluateOptions& o) {
   if (o.device == "cuda") model.net->to(torch::kCUDA);
   const Scores s = score_split(*model.net, reader, o.device);
 
+  const std::string name = o.model.stem().string();
+  const ScoreReport report = write_score_report(
+      o.report_dir, s.scores, s.labels, model.meta.threshold, o.target_far,
+      {name, o.dataset, fmt::format("{} split, {} images", data::split_name(o.split), s.scores.size()),
+       model.meta.positive_class, model.meta.negative_class},
+      {{"model", o.model.string()},
+       {"dataset", o.dataset},
+       {"split", data::split_name(o.split)},
+       {"images", s.scores.size()},
+       {"loss", s.loss},
+       {"dataset_fingerprint", ds.fingerprint},
+       {"evaluated", utc_now_iso8601()}});
   EvaluateResult r;
   r.report_dir = o.report_dir;
-  r.metrics = compute_metrics(s.scores, s.labels, model.meta.threshold);
-  r.roc_auc = roc_auc(s.scores, s.labels);
-  r.far_threshold = threshold_for_far(s.scores, s.labels, o.target_far);
-  r.at_far_threshold = compute_metrics(s.scores, s.labels, r.far_threshold);
-
-  nlohmann::json j = metrics_json(r.metrics);
-  j["model"] = o.model.string();
-  j["dataset"] = o.dataset;
-  j["split"] = data::split_name(o.split);
-  j["images"] = s.scores.size();
-  j["loss"] = s.loss;
-  j["roc_auc"] = r.roc_auc;
-  j["target_far"] = o.target_far;
-  j["at_target_far"] = metrics_json(r.at_far_threshold);
-  j["dataset_fingerprint"] = ds.fingerprint;
-  j["evaluated"] = utc_now_iso8601();
-  fs::create_directories(o.report_dir);
-  write_file_atomically(o.report_dir / "metrics.json", j.dump(2) + "\n");
-
-  const std::string name = o.model.stem().string();
+  r.metrics = report.metrics;
+  r.roc_auc = report.roc_auc;
+  r.far_threshold = report.far_threshold;
+  r.at_far_threshold = report.at_far_threshold;
   const Metrics& m = r.metrics;
-  std::string md = fmt::format("# {} on {} ({} split, {} images)\n\n", name, o.dataset,
-                               data::split_name(o.split), s.scores.size());
-  md += "| Model | Precision (%) | Recall (%) | F1 score (%) | Accuracy (%) |\n";
-  md += "| --- | --- | --- | --- | --- |\n";
-  md += fmt::format("| {} (threshold {:.3f}) | {:.2f} | {:.2f} | {:.2f} | {:.2f} |\n", name, m.threshold,
-                    100 * m.precision, 100 * m.recall, 100 * m.f1, 100 * m.accuracy);
-  const Metrics& f = r.at_far_threshold;
-  md += fmt::format("| {} at FAR ≤ {} (threshold {:.3f}) | {:.2f} | {:.2f} | {:.2f} | {:.2f} |\n\n", name,
-                    o.target_far, f.threshold, 100 * f.precision, 100 * f.recall, 100 * f.f1, 100 * f.accuracy);
-  md += fmt::format("ROC AUC {:.4f}. At threshold {:.3f}: TP {}, FN {}, FP {}, TN {}; false accept rate "
-                    "{:.4f}, false reject rate {:.4f}.\n",
-                    r.roc_auc, m.threshold, m.confusion.tp, m.confusion.fn, m.confusion.fp,
-                    m.confusion.tn, m.far, m.frr);
-  write_file_atomically(o.report_dir / "metrics.md", md);
-
-  report::Series roc{"ROC (AUC " + fmt::format("{:.3f}", r.roc_auc) + ")", {}, {}};
-  for (const auto& p : roc_curve(s.scores, s.labels)) {
-    roc.x.push_back(p.far);
-    roc.y.push_back(p.tpr);
-  }
-  report::save_line_chart(o.report_dir / "roc.png", {roc},
-                          {"ROC: " + name + " on " + o.dataset, "false accept rate",
-                           "true accept rate", 0, 1, true});
-  report::save_confusion_matrix(o.report_dir / "confusion.png", m.confusion.tp, m.confusion.fn,
-                                m.confusion.fp, m.confusion.tn, model.meta.positive_class,
-                                model.meta.negative_class,
-                                fmt::format("{} on {} ({}), threshold {:.3f}", name, o.dataset,
-                                            data::split_name(o.split), m.threshold));
   if (!o.misclassified.empty()) {
     r.misclassified = copy_misclassified(paths.cache, o.split, s, m.threshold, o.misclassified);
   }

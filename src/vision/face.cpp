@@ -2,47 +2,205 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <opencv2/imgproc.hpp>
 #include <opencv2/objdetect.hpp>
 
 #include "core/errors.hpp"
+#include "data/hash.hpp"
+#include "data/image.hpp"
 
 namespace lockerctl::vision {
+namespace {
 
-struct FaceFinder::Cascade {
-  cv::CascadeClassifier classifier;
-};
+/// YuNet is trained for faces of about 10 to 300 px. The first pass looks at the frame with its
+/// longer side at most kWideSide px (small and middle-sized faces); the second at kCloseSide px,
+/// where a face that fills a close-up frame shrinks into the range the model knows.
+constexpr int kWideSide = 640;
+constexpr int kCloseSide = 160;
+/// Above about this size (in the pass's input pixels) YuNet still finds a face, but its box falls
+/// short of the face: 622 px for an 800-px face at kWideSide, 793 px at kCloseSide.
+constexpr float kReliableSide = 200;
 
-FaceFinder::FaceFinder(const FaceOptions& options) : options_(options) {
-  if (!options_.detect) return;
-  if (!std::filesystem::exists(options_.cascade)) {
-    throw DeviceError(fmt::format("face cascade {}: no such file (install Debian's opencv-data, or set "
-                                  "face.detector: whole_frame)", options_.cascade));
-  }
-  cascade_ = std::make_unique<Cascade>();
-  if (!cascade_->classifier.load(options_.cascade)) {
-    throw DeviceError(fmt::format("face cascade {}: not a cascade OpenCV can load", options_.cascade));
-  }
+float iou(const cv::Rect2f& a, const cv::Rect2f& b) {
+  const float inter = (a & b).area();
+  const float uni = a.area() + b.area() - inter;
+  return uni > 0 ? inter / uni : 0.f;
 }
 
-FaceFinder::~FaceFinder() = default;
+void largest_first(std::vector<Face>& faces) {
+  std::stable_sort(faces.begin(), faces.end(), [](const Face& a, const Face& b) { return a.box.area() > b.box.area(); });
+}
 
-std::optional<cv::Mat> FaceFinder::find(const cv::Mat& frame) {
-  if (!options_.detect) return frame;
-  cv::Mat gray = frame;
-  if (frame.channels() == 3) cv::cvtColor(frame, gray, cv::COLOR_BGR2GRAY);
-  cv::equalizeHist(gray, gray);
-  std::vector<cv::Rect> faces;
-  cascade_->classifier.detectMultiScale(gray, faces, 1.1, 4, 0, cv::Size(options_.min_size, options_.min_size));
+class YuNetDetector final : public FaceDetector {
+ public:
+  explicit YuNetDetector(const FaceOptions& o) : options_(o) {
+    verify_model_file(o.model, kYuNetSha256);
+    try {
+      net_ = cv::FaceDetectorYN::create(o.model, "", cv::Size(160, 120), o.score_threshold, 0.3f, 5000);
+    } catch (const cv::Exception& e) {
+      throw ModelError(fmt::format("{}: OpenCV cannot load it as a YuNet face detector: {}", o.model, e.err));
+    }
+  }
+
+  std::vector<Face> detect(const cv::Mat& frame) override {
+    cv::Mat bgr = frame;
+    if (frame.channels() == 1) cv::cvtColor(frame, bgr, cv::COLOR_GRAY2BGR);
+    const int side = std::max(bgr.cols, bgr.rows);
+    const double wide = std::min(1.0, static_cast<double>(kWideSide) / side);
+    std::vector<Face> faces = pass(bgr, wide);
+    if (side > 2 * kCloseSide) {
+      for (const Face& f : pass(bgr, static_cast<double>(kCloseSide) / side)) {
+        const auto same = std::find_if(faces.begin(), faces.end(), [&](const Face& g) { return iou(f.box, g.box) > 0.3f; });
+        if (same == faces.end()) {
+          faces.push_back(f);
+        } else if (same->box.width * wide > kReliableSide) {
+          *same = f;  // a large face: the close pass saw it whole, at a size YuNet boxes well
+        }
+      }
+    }
+    faces.erase(std::remove_if(faces.begin(), faces.end(),
+                               [&](const Face& f) { return std::min(f.box.width, f.box.height) < options_.min_size; }),
+                faces.end());
+    largest_first(faces);
+    return faces;
+  }
+
+  std::string name() const override { return "yunet"; }
+
+ private:
+  /// Detects on the frame scaled by `scale` and maps the results back to frame pixels.
+  std::vector<Face> pass(const cv::Mat& bgr, double scale) {
+    cv::Mat input = bgr;
+    if (scale < 1.0) cv::resize(bgr, input, cv::Size(), scale, scale, cv::INTER_AREA);
+    net_->setInputSize(input.size());
+    cv::Mat rows;
+    net_->detect(input, rows);
+    std::vector<Face> faces;
+    const float back = static_cast<float>(static_cast<double>(bgr.cols) / input.cols);
+    for (int i = 0; i < rows.rows; ++i) {
+      const float* r = rows.ptr<float>(i);
+      Face f;
+      f.box = cv::Rect2f(r[0] * back, r[1] * back, r[2] * back, r[3] * back);
+      for (int k = 0; k < 5; ++k) f.landmarks[k] = cv::Point2f(r[4 + 2 * k] * back, r[5 + 2 * k] * back);
+      f.has_landmarks = true;
+      f.score = r[14];
+      faces.push_back(f);
+    }
+    return faces;
+  }
+
+  FaceOptions options_;
+  cv::Ptr<cv::FaceDetectorYN> net_;
+};
+
+class HaarDetector final : public FaceDetector {
+ public:
+  explicit HaarDetector(const FaceOptions& o) : options_(o) {
+    if (!std::filesystem::exists(o.cascade)) {
+      throw DeviceError(fmt::format("face cascade {}: no such file (install Debian's opencv-data, or set "
+                                    "face.detector: yunet)", o.cascade));
+    }
+    if (!classifier_.load(o.cascade)) {
+      throw DeviceError(fmt::format("face cascade {}: not a cascade OpenCV can load", o.cascade));
+    }
+  }
+
+  std::vector<Face> detect(const cv::Mat& frame) override {
+    cv::Mat gray = frame;
+    if (frame.channels() == 3) cv::cvtColor(frame, gray, cv::COLOR_BGR2GRAY);
+    cv::equalizeHist(gray, gray);
+    std::vector<cv::Rect> boxes;
+    classifier_.detectMultiScale(gray, boxes, 1.1, 4, 0, cv::Size(options_.min_size, options_.min_size));
+    std::vector<Face> faces;
+    for (const cv::Rect& b : boxes) faces.push_back(Face{cv::Rect2f(b), {}, false, 1.f});
+    largest_first(faces);
+    return faces;
+  }
+
+  std::string name() const override { return "haar"; }
+
+ private:
+  FaceOptions options_;
+  cv::CascadeClassifier classifier_;
+};
+
+class WholeFrame final : public FaceDetector {
+ public:
+  std::vector<Face> detect(const cv::Mat& frame) override {
+    if (frame.empty()) return {};
+    return {Face{cv::Rect2f(0, 0, static_cast<float>(frame.cols), static_cast<float>(frame.rows)), {}, false, 1.f}};
+  }
+  std::string name() const override { return "whole_frame"; }
+};
+
+}  // namespace
+
+bool Face::cut_off(const cv::Size& frame) const {
+  return box.x < 0 || box.y < 0 || box.x + box.width > frame.width || box.y + box.height > frame.height;
+}
+
+void verify_model_file(const std::string& file, const char* expected) {
+  const auto fail = [&](const std::string& why) {
+    return ModelError(fmt::format("{}: {}; expected a file with SHA-256 {} (scripts/fetch-face-models.sh fetches it)",
+                                  file, why, expected));
+  };
+  if (!std::filesystem::exists(file)) throw fail("no such file");
+  std::vector<std::uint8_t> bytes;
+  std::string error;
+  if (!data::read_file(file, bytes, error)) throw fail(error);
+  if (data::sha256_hex(bytes.data(), bytes.size()) != expected) throw fail("wrong SHA-256 (corrupt or another model)");
+}
+
+std::unique_ptr<FaceDetector> make_face_detector(const FaceOptions& options) {
+  switch (options.kind) {
+    case DetectorKind::YuNet: return std::make_unique<YuNetDetector>(options);
+    case DetectorKind::Haar: return std::make_unique<HaarDetector>(options);
+    case DetectorKind::WholeFrame: return std::make_unique<WholeFrame>();
+  }
+  throw std::logic_error("unknown face detector");
+}
+
+cv::Mat crop_face(const cv::Mat& frame, const Face& face, double margin) {
+  const cv::Rect whole(0, 0, frame.cols, frame.rows);
+  if (cv::Rect(face.box) == whole) return frame;
+  const double side = std::max(face.box.width, face.box.height) * (1 + 2 * margin);
+  const double cx = face.box.x + face.box.width / 2.0, cy = face.box.y + face.box.height / 2.0;
+  const cv::Rect square(static_cast<int>(std::lround(cx - side / 2)), static_cast<int>(std::lround(cy - side / 2)),
+                        static_cast<int>(std::lround(side)), static_cast<int>(std::lround(side)));
+  cv::Mat crop(square.size(), frame.type(), cv::Scalar::all(0));
+  const cv::Rect inside = square & whole;
+  if (!inside.empty()) frame(inside).copyTo(crop(inside - square.tl()));
+  return crop;
+}
+
+std::optional<FaceCrop> layer2_input(FaceDetector& detector, const cv::Mat& frame, double margin) {
+  const std::vector<Face> faces = detector.detect(frame);
   if (faces.empty()) return std::nullopt;
-  const cv::Rect face = *std::max_element(faces.begin(), faces.end(),
-                                          [](const cv::Rect& a, const cv::Rect& b) { return a.area() < b.area(); });
-  const int mx = static_cast<int>(face.width * options_.margin);
-  const int my = static_cast<int>(face.height * options_.margin);
-  const cv::Rect grown = cv::Rect(face.x - mx, face.y - my, face.width + 2 * mx, face.height + 2 * my) &
-                         cv::Rect(0, 0, frame.cols, frame.rows);
-  return frame(grown).clone();
+  return FaceCrop{crop_face(frame, faces.front(), margin), faces.front(), faces.size()};
+}
+
+void draw_faces(cv::Mat& image, const std::vector<Face>& faces, const std::vector<std::optional<double>>& liveness,
+                double liveness_threshold) {
+  const int thick = std::max(1, std::max(image.cols, image.rows) / 300);
+  const double font = std::max(0.4, std::max(image.cols, image.rows) / 900.0);
+  for (std::size_t i = 0; i < faces.size(); ++i) {
+    const Face& f = faces[i];
+    const std::optional<double> live = i < liveness.size() ? liveness[i] : std::nullopt;
+    const cv::Scalar colour = !live ? cv::Scalar(0, 220, 255)
+                              : *live >= liveness_threshold ? cv::Scalar(0, 200, 0)
+                                                            : cv::Scalar(0, 0, 255);
+    cv::rectangle(image, cv::Rect(f.box), colour, thick);
+    if (f.has_landmarks) {
+      for (const cv::Point2f& p : f.landmarks) cv::circle(image, p, 2 * thick, cv::Scalar(255, 0, 255), cv::FILLED);
+    }
+    std::string label = fmt::format("#{} face {:.2f}", i + 1, f.score);
+    if (live) label += fmt::format(" live {:.2f} {}", *live, *live >= liveness_threshold ? "REAL" : "SPOOF");
+    const cv::Point at(std::max(0, static_cast<int>(f.box.x)), std::max(static_cast<int>(14 * font), static_cast<int>(f.box.y) - 4));
+    cv::putText(image, label, at, cv::FONT_HERSHEY_SIMPLEX, font, cv::Scalar(0, 0, 0), thick + 2);
+    cv::putText(image, label, at, cv::FONT_HERSHEY_SIMPLEX, font, colour, thick);
+  }
 }
 
 }  // namespace lockerctl::vision

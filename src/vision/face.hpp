@@ -1,35 +1,82 @@
 #pragma once
 
-// Layer 2 looks at the face: the largest face an OpenCV Haar cascade finds, with a margin, or
-// the whole frame when detection is off.
+// Finding faces. One interface, three detectors: YuNet (OpenCV's FaceDetectorYN: box, five
+// landmarks, score), the Haar cascade (box only) and "whole frame" (no detection: the frame is
+// the face). Layer 2 looks at one crop of the face, made by crop_face(): owner training data,
+// enrollment and `lockerctl run` all call it, so the owner model sees the same kind of image
+// everywhere.
 
+#include <array>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <opencv2/core.hpp>
 
 namespace lockerctl::vision {
 
+/// One face in a frame, in that frame's pixel coordinates.
+struct Face {
+  cv::Rect2f box;                          ///< may reach past the frame's border
+  std::array<cv::Point2f, 5> landmarks{};  ///< eyes (right, left as seen), nose tip, mouth corners
+  bool has_landmarks = false;              ///< YuNet gives them; Haar and whole frame do not
+  float score = 1;                         ///< detector confidence, 0..1 (1 for Haar and whole frame)
+
+  /// True when the box reaches past the frame: part of the face is not in the picture.
+  bool cut_off(const cv::Size& frame) const;
+};
+
+enum class DetectorKind { YuNet, Haar, WholeFrame };
+
 struct FaceOptions {
-  bool detect = true;        ///< false: the whole frame is the face
-  std::string cascade;       ///< Haar cascade XML file
-  double margin = 0.2;       ///< extra border, as a share of the face side
-  int min_size = 40;         ///< smallest face side in pixels
+  DetectorKind kind = DetectorKind::YuNet;
+  std::string model;           ///< YuNet ONNX file (yunet_120x160.onnx)
+  std::string cascade;         ///< Haar cascade XML file
+  float score_threshold = 0.7f;  ///< YuNet: faces scoring less are not faces
+  int min_size = 40;           ///< smallest face side in frame pixels
+  double margin = 0.2;         ///< layer-2 crop: extra border, as a share of the face side
 };
 
-class FaceFinder {
+class FaceDetector {
  public:
-  /// Throws DeviceError naming the cascade file when it cannot be loaded.
-  explicit FaceFinder(const FaceOptions& options);
-  ~FaceFinder();
-  /// The face crop, or nullopt when no face is in the frame.
-  std::optional<cv::Mat> find(const cv::Mat& frame);
-
- private:
-  struct Cascade;
-  FaceOptions options_;
-  std::unique_ptr<Cascade> cascade_;
+  virtual ~FaceDetector() = default;
+  /// Every face in a BGR (or gray) frame, largest first. Never throws for an image without faces.
+  virtual std::vector<Face> detect(const cv::Mat& frame) = 0;
+  virtual std::string name() const = 0;
 };
+
+/// The detector `options` names. Throws ModelError naming a missing or corrupt model file (YuNet:
+/// with its expected SHA-256) and DeviceError for a cascade OpenCV cannot load.
+std::unique_ptr<FaceDetector> make_face_detector(const FaceOptions& options);
+
+/// The layer-2 input: a square around the face's box, grown by `margin` of its side on every
+/// side. Parts outside the frame are black, so a face cut off at the border keeps its place and
+/// scale in the crop. The whole-frame "face" (box = frame) comes back unchanged.
+cv::Mat crop_face(const cv::Mat& frame, const Face& face, double margin);
+
+/// What layer 2 looks at in a frame: the crop of its largest face.
+struct FaceCrop {
+  cv::Mat image;          ///< crop_face() of the largest face
+  Face face;              ///< that face
+  std::size_t faces = 0;  ///< how many faces the frame shows
+};
+
+/// Detects the faces of `frame` and crops the largest (crop_face). nullopt when there is none.
+/// Owner training data, enrollment checks and `lockerctl run` all go through here.
+std::optional<FaceCrop> layer2_input(FaceDetector& detector, const cv::Mat& frame, double margin);
+
+/// Draws each face's box, landmarks, detector score and liveness score (nullopt: not checked) on
+/// a BGR `image`, for a person to look at: live faces green, spoofs red, unchecked yellow.
+void draw_faces(cv::Mat& image, const std::vector<Face>& faces, const std::vector<std::optional<double>>& liveness,
+                double liveness_threshold);
+
+/// The YuNet model file's pinned SHA-256 (the 2022mar 120x160 export; the later exports do not
+/// load in OpenCV 4.6). scripts/face-models.sha256 pins the same.
+inline constexpr const char* kYuNetSha256 = "50ef07f702a31741ca46a4c0d947773b64143b9362780237bf0d427d6c79bab7";
+
+/// Checks that `file` exists and has the SHA-256 `expected`. Throws ModelError naming the file,
+/// the reason and the expected hash, and how to fetch the models.
+void verify_model_file(const std::string& file, const char* expected);
 
 }  // namespace lockerctl::vision

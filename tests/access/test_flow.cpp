@@ -1,7 +1,8 @@
 // The access flow end to end, through every branch: a folder camera showing generated scenes,
 // the simulated lock board on a real pseudo-terminal (OSDP), the SQLite audit log, the outbox
-// with the simulated phone, and scripted input. Only the two models are stand-ins, behind the
-// inference interface: they score a scene by its colour, so each branch is chosen on purpose.
+// with the simulated phone, and scripted input. Only the two models, the liveness check and (in
+// two tests) the face detector are stand-ins, behind their interfaces: they score a scene by its
+// colour, so each branch is chosen on purpose.
 
 #include <gtest/gtest.h>
 
@@ -31,10 +32,43 @@ class ColourModel final : public inference::InferenceEngine {
   int channel_;
 };
 
-void write_scene(const std::filesystem::path& dir, int r, int g) {
+/// Scores the face by the mean of its blue channel (BGR frame): blue scenes are live.
+class BlueLiveness final : public vision::LivenessCheck {
+ public:
+  double score(const cv::Mat& frame, const vision::Face& face) override {
+    ++calls;
+    return cv::mean(frame(cv::Rect(face.box) & cv::Rect(0, 0, frame.cols, frame.rows)))[0] / 255.0;
+  }
+  int calls = 0;
+};
+
+/// A detector that sees the faces it is given, in every frame.
+class FixedFaces final : public vision::FaceDetector {
+ public:
+  explicit FixedFaces(std::vector<vision::Face> faces) : faces_(std::move(faces)) {}
+  std::vector<vision::Face> detect(const cv::Mat&) override { return faces_; }
+  std::string name() const override { return "fixed"; }
+
+ private:
+  std::vector<vision::Face> faces_;
+};
+
+std::unique_ptr<vision::FaceDetector> whole_frame() {
+  vision::FaceOptions o;
+  o.kind = vision::DetectorKind::WholeFrame;
+  return vision::make_face_detector(o);
+}
+
+vision::Face face_at(float x, float y, float side) {
+  vision::Face f;
+  f.box = cv::Rect2f(x, y, side, side);
+  return f;
+}
+
+void write_scene(const std::filesystem::path& dir, int r, int g, int b = 230) {
   std::filesystem::create_directories(dir);
   for (int i = 0; i < 3; ++i) {
-    cv::Mat img(48, 48, CV_8UC3, cv::Scalar(40, g, r));  // BGR
+    cv::Mat img(48, 48, CV_8UC3, cv::Scalar(b, g, r));  // BGR
     img.at<cv::Vec3b>(i, i) = {0, 0, 0};
     cv::imwrite((dir / fmt::format("{}.png", i)).string(), img);
   }
@@ -43,14 +77,16 @@ void write_scene(const std::filesystem::path& dir, int r, int g) {
 struct Locker {
   test::TempDir dir;
   std::filesystem::path owner_scene = dir / "scenes/owner", stranger = dir / "scenes/stranger",
-                        empty = dir / "scenes/empty";
+                        empty = dir / "scenes/empty", photo = dir / "scenes/photo";
   audit::Database db{dir / "lockerctl.db"};
   audit::AuditLog audit{db, audit::Key{}};
   notify::SimulatedPhone phone{dir / "phone"};
   notify::Outbox outbox{db, phone};
   OwnerStore owners{db};
   vision::FolderCamera camera;
-  vision::FaceFinder faces{vision::FaceOptions{false, "", 0, 0}};
+  std::unique_ptr<vision::FaceDetector> faces = whole_frame();
+  BlueLiveness liveness;
+  vision::LivenessCheck* liveness_check = &liveness;
   ColourModel human{0}, owner_model{1};
   std::unique_ptr<devices::BoardLink> board;
   FlowOptions options;
@@ -59,6 +95,7 @@ struct Locker {
     write_scene(owner_scene, 230, 230);
     write_scene(stranger, 230, 20);
     write_scene(empty, 20, 20);
+    write_scene(photo, 230, 230, 20);  // the owner's colours, but not live
     owners.add("alice", "+15550001");
     owners.set_password_hash("alice", hash_password("2468"));
     devices::BoardLinkOptions b;
@@ -78,7 +115,7 @@ struct Locker {
 
   /// Runs a flow with `script`; returns "layer:decision" for every audit row.
   std::vector<std::string> run(const std::string& script, bool keys_via_board = true) {
-    Flow flow(options, {camera, faces, human, owner_model, board->panel(), audit, outbox, owners});
+    Flow flow(options, {camera, *faces, liveness_check, human, owner_model, board->panel(), audit, outbox, owners});
     std::atomic<bool> stop{false};
     std::thread runner([&] { flow.run(stop); });
     std::istringstream in(script);
@@ -163,7 +200,7 @@ TEST(Flow, OwnerWithPasswordAndCodeOpensTheLockerWhichRelocks) {
   const auto rows = l.run(l.scene(l.owner_scene) +
                           "press\nwait password\ntype 2468\nwait otp\notp\nwait open\n"
                           "door open\nsleep 700\ndoor close\nwait idle\n");
-  for (const char* r : {"trigger:start", "human:pass", "owner:pass", "password:pass", "otp:sent", "otp:pass",
+  for (const char* r : {"trigger:start", "human:pass", "liveness:pass", "owner:pass", "password:pass", "otp:sent", "otp:pass",
                         "access:granted", "lock:released", "door:opened", "door:closed", "lock:locked", "access:done"}) {
     EXPECT_TRUE(has(rows, r)) << r << " missing from " << joined(rows);
   }
@@ -248,6 +285,68 @@ TEST(Flow, AFaceComingIntoViewStartsOneAttempt) {
   const auto rows = l.run("show none\nsleep 600\n" + l.scene(l.empty) + "wait human\nwait idle\nsleep 1500\n");
   EXPECT_EQ(std::count(rows.begin(), rows.end(), "trigger:start"), 1) << joined(rows);
   EXPECT_TRUE(has(rows, "human:deny"));
+}
+
+TEST(Flow, APhotoShownToTheCameraIsDeniedAtTheLivenessStepWithEvidenceAndAnAlert) {
+  Locker l;
+  const auto rows = l.run(l.scene(l.photo) + "press\nwait liveness\nwait idle\nsleep 300\n");
+  EXPECT_TRUE(has(rows, "human:pass")) << joined(rows);
+  EXPECT_TRUE(has(rows, "liveness:deny")) << joined(rows);
+  EXPECT_FALSE(has(rows, "owner:pass")) << "layer 2 never sees a spoof";
+  EXPECT_FALSE(has(rows, "owner:deny"));
+  const auto events = l.audit.list();
+  const auto deny = std::find_if(events.begin(), events.end(), [](const auto& e) { return e.layer == "liveness"; });
+  ASSERT_NE(deny, events.end());
+  ASSERT_TRUE(deny->score && deny->threshold);
+  EXPECT_NEAR(*deny->score, 20 / 255.0, 0.02);
+  EXPECT_DOUBLE_EQ(*deny->threshold, 0.5);
+  EXPECT_NE(deny->detail.find("a photo or screen was shown to the camera"), std::string::npos) << deny->detail;
+  EXPECT_NE(deny->detail.find("mean of 3 of 3 frames"), std::string::npos) << deny->detail;
+  EXPECT_TRUE(std::filesystem::exists(deny->image)) << deny->image;
+  EXPECT_NE(l.inbox().find("a photo or screen was shown to the camera"), std::string::npos) << l.inbox();
+  EXPECT_NE(l.inbox().find("file://" + deny->image), std::string::npos) << l.inbox();
+  EXPECT_FALSE(l.board->simulator()->lock_released());
+}
+
+TEST(Flow, LivenessScoresOnlyTheFramesLayerOneAcceptedUpToItsCount) {
+  Locker l;
+  l.options.liveness_frames = 2;
+  const auto rows = l.run(l.scene(l.owner_scene) + "press\nwait password\n");
+  EXPECT_TRUE(has(rows, "liveness:pass")) << joined(rows);
+  EXPECT_EQ(l.liveness.calls, 2);
+  Locker empty;
+  empty.run(empty.scene(empty.empty) + "press\nwait human\nwait idle\n");
+  EXPECT_EQ(empty.liveness.calls, 0) << "no liveness check on frames layer 1 refused";
+}
+
+TEST(Flow, WithoutALivenessCheckHumanLeadsToOwner) {
+  Locker l;
+  l.liveness_check = nullptr;
+  const auto rows = l.run(l.scene(l.photo) + "press\nwait password\n");
+  EXPECT_TRUE(has(rows, "owner:pass")) << "with liveness off, a photo reaches layer 2: " << joined(rows);
+  EXPECT_FALSE(has(rows, "liveness:deny"));
+}
+
+TEST(Flow, SeveralFacesTheLargestDecidesAndTheCountAndACutOffFaceAreAudited) {
+  Locker l;
+  // The larger face reaches past the 48-px frame's right edge.
+  l.faces = std::make_unique<FixedFaces>(std::vector<vision::Face>{face_at(30, 10, 30), face_at(2, 2, 10)});
+  const auto rows = l.run(l.scene(l.owner_scene) + "press\nwait password\n");
+  const auto events = l.audit.list();
+  const auto owner = std::find_if(events.begin(), events.end(), [](const auto& e) { return e.layer == "owner"; });
+  ASSERT_NE(owner, events.end()) << joined(rows);
+  EXPECT_EQ(owner->decision, "pass");
+  EXPECT_NE(owner->detail.find("2 faces in view, the largest decides"), std::string::npos) << owner->detail;
+  EXPECT_NE(owner->detail.find("face cut off at the frame border"), std::string::npos) << owner->detail;
+}
+
+TEST(Flow, NoFaceForTheLivenessCheckLeavesTheDecisionToLayerTwoWhichDenies) {
+  Locker l;
+  l.faces = std::make_unique<FixedFaces>(std::vector<vision::Face>{});
+  const auto rows = l.run(l.scene(l.owner_scene) + "press\nwait owner\nwait idle\n");
+  EXPECT_TRUE(has(rows, "liveness:no face")) << joined(rows);
+  EXPECT_TRUE(has(rows, "owner:deny")) << joined(rows);
+  EXPECT_EQ(l.liveness.calls, 0);
 }
 
 }  // namespace

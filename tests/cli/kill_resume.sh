@@ -4,7 +4,7 @@
 #   kill_resume.sh LOCKERCTL WORKDIR
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
-printf 'paths:\n  data_dir: data\nowner:\n  image_size: 32\n' > config.yaml
+printf 'paths:\n  data_dir: data\nowner:\n  image_size: 32\nface:\n  detector: whole_frame\n' > config.yaml
 "$lockerctl" -c config.yaml -q dataset synth --task owner --per-class 30 --size 32 >/dev/null
 "$lockerctl" -c config.yaml -q dataset prepare -d data/synthetic-owner --task owner >/dev/null
 

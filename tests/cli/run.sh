@@ -23,6 +23,8 @@ camera:
   frames: 2
 face:
   detector: whole_frame
+liveness:
+  enabled: false
 board:
   poll_ms: 20
 access:

@@ -6,12 +6,9 @@
 #include "core/errors.hpp"
 #include "support/temp_dir.hpp"
 #include "vision/camera.hpp"
-#include "vision/face.hpp"
 
 namespace lockerctl::vision {
 namespace {
-
-const char* kCascade = "/usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml";
 
 TEST(FolderCamera, CyclesThroughImagesInNameOrderAndSkipsBrokenOnes) {
   test::TempDir dir;
@@ -81,36 +78,6 @@ TEST(SaveFrame, WritesTheFormatTheExtensionNamesAndRefusesAnUnknownOne) {
   EXPECT_FALSE(cv::imread((dir / "f.jpg").string()).empty());
   EXPECT_THROW(save_frame(dir / "f.unknown", frame), IoError);
   EXPECT_FALSE(std::filesystem::exists(dir / "f.unknown"));
-}
-
-TEST(FaceFinder, WholeFrameWithoutDetection) {
-  FaceFinder finder({false, "", 0.2, 40});
-  const cv::Mat frame(20, 30, CV_8UC3, cv::Scalar(1, 2, 3));
-  const auto face = finder.find(frame);
-  ASSERT_TRUE(face);
-  EXPECT_EQ(face->size(), frame.size());
-}
-
-TEST(FaceFinder, NamesAMissingCascade) {
-  try {
-    FaceFinder finder({true, "/no/cascade.xml", 0.2, 40});
-    FAIL();
-  } catch (const DeviceError& e) {
-    EXPECT_NE(std::string(e.what()).find("/no/cascade.xml: no such file"), std::string::npos) << e.what();
-  }
-}
-
-TEST(FaceFinder, FindsTheFaceInAPhotoAndNoneInAPlainWall) {
-  const auto photo = test::shared_data("caltech101_subset/Faces_easy/image_0001.jpg");
-  if (photo.empty()) GTEST_SKIP() << "../shared/data/caltech101_subset is absent";
-  if (!std::filesystem::exists(kCascade)) GTEST_SKIP() << kCascade << " is absent (Debian package opencv-data)";
-  FaceFinder finder({true, kCascade, 0.2, 40});
-  const cv::Mat image = cv::imread(photo.string());
-  const auto face = finder.find(image);
-  ASSERT_TRUE(face);
-  EXPECT_LT(face->cols, image.cols);
-  EXPECT_GT(face->cols, 40);
-  EXPECT_FALSE(finder.find(cv::Mat(200, 200, CV_8UC3, cv::Scalar(120, 120, 120))));
 }
 
 }  // namespace
