@@ -4,9 +4,12 @@
 #include <iostream>
 #include <memory>
 #include <opencv2/core/utility.hpp>
+#include <opencv2/imgproc.hpp>
 
 #include "models/torch_runtime.hpp"
+#include "data/image.hpp"
 #include "inference/bench.hpp"
+#include "vision/face_bench.hpp"
 #include "train/bench.hpp"
 
 namespace lockerctl::cli {
@@ -52,6 +55,45 @@ void setup_bench(CLI::App& app, const GlobalOptions& global, Action& action) {
   infer->callback([&global, &action, infer_opts] {
     action = [&global, infer_opts] { return run_bench_infer(global, *infer_opts); };
   });
+
+  auto face_opts = std::make_shared<BenchFaceOptions>();
+  CLI::App* face = bench->add_subcommand(
+      "face",
+      "Per-frame latency (median and p95) of face detection (face.*), of the liveness check on the "
+      "largest face (liveness.*), and of both, on camera frames made from the given images (cut to 4:3 "
+      "and resized to --width x --height). runtime.threads sets OpenCV's threads.");
+  face->add_option("inputs", face_opts->inputs, "Image files or folders (searched at any depth)")->required();
+  face->add_option("--frames", face_opts->frames, "Timed calls per step")
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
+  face->add_option("--width", face_opts->width, "Frame width")->check(CLI::Range(64, 8192))->capture_default_str();
+  face->add_option("--height", face_opts->height, "Frame height")->check(CLI::Range(48, 8192))->capture_default_str();
+  face->callback([&global, &action, face_opts] {
+    action = [&global, face_opts] { return run_bench_face(global, *face_opts); };
+  });
+}
+
+int run_bench_face(const GlobalOptions& global, const BenchFaceOptions& options) {
+  config::Config cfg = load_config(global);
+  cfg.liveness.enabled = true;
+  const auto detector = vision::make_face_detector(face_options(cfg));
+  const auto liveness = liveness_check(cfg);
+  std::vector<cv::Mat> frames;
+  for (const auto& file : image_inputs(options.inputs)) {
+    const data::DecodeResult image = data::load_image(file);
+    if (!image.ok()) throw DataError(fmt::format("{}: {}", file.string(), image.error));
+    cv::Mat bgr;
+    cv::cvtColor(image.image.rgb, bgr, cv::COLOR_RGB2BGR);
+    frames.push_back(vision::camera_frame(bgr, {options.width, options.height}));
+  }
+  if (frames.empty()) throw DataError("bench face: no images in the given inputs");
+  std::cout << fmt::format("{} frames of {}x{}, {} detector, OpenCV threads {}\n", frames.size(), options.width,
+                           options.height, detector->name(), cv::getNumThreads());
+  for (const auto& row : vision::bench_faces(*detector, *liveness, frames, options.frames)) {
+    std::cout << fmt::format("{:<22} median {:7.2f} ms  p95 {:7.2f} ms\n", row.step, row.latency.median_ms,
+                             row.latency.p95_ms);
+  }
+  return 0;
 }
 
 int run_bench_infer(const GlobalOptions& global, const BenchInferOptions& options) {

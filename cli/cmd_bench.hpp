@@ -20,10 +20,18 @@ struct BenchInferOptions {
   int frames = 200;                 // timed frames per row
 };
 
-/// Adds `lockerctl bench train` and `lockerctl bench infer`.
+struct BenchFaceOptions {
+  std::vector<std::string> inputs;  // images or folders: the faces the frames show
+  int frames = 200;                 // timed calls per step
+  int width = 640;                  // camera frame size the images are cut and resized to
+  int height = 480;
+};
+
+/// Adds `lockerctl bench train`, `bench infer` and `bench face`.
 void setup_bench(CLI::App& app, const GlobalOptions& global, Action& action);
 
 int run_bench_train(const GlobalOptions& global, const BenchTrainOptions& options);
 int run_bench_infer(const GlobalOptions& global, const BenchInferOptions& options);
+int run_bench_face(const GlobalOptions& global, const BenchFaceOptions& options);
 
 }  // namespace lockerctl::cli

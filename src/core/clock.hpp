@@ -1,10 +1,23 @@
 #pragma once
 
+#include <functional>
 #include <string>
 
 namespace lockerctl {
 
 /// The current UTC time as ISO 8601 with seconds, e.g. "2026-11-22T19:50:00Z".
 std::string utc_now_iso8601();
+
+/// Wall-clock latency of repeated calls, for benchmarks that print figures.
+struct Latency {
+  double median_ms = 0;
+  double p95_ms = 0;
+};
+
+/// Calls `fn` `warmup` times untimed, then `calls` times timed one by one.
+Latency time_calls(int calls, const std::function<void()>& fn, int warmup = 10);
+
+/// This process's peak resident memory so far, in MB (a high-water mark).
+double peak_rss_mb();
 
 }  // namespace lockerctl

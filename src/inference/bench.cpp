@@ -1,7 +1,6 @@
 #include "inference/bench.hpp"
 
 #include <fmt/format.h>
-#include <sys/resource.h>
 #include <torch/torch.h>
 
 #include <stdlib.h>
@@ -10,6 +9,7 @@
 #include <chrono>
 #include <opencv2/dnn.hpp>
 
+#include "core/clock.hpp"
 #include "core/errors.hpp"
 #include "export/onnx_export.hpp"
 #include "models/binary_net.hpp"
@@ -18,23 +18,10 @@
 namespace lockerctl::inference {
 namespace {
 
-double peak_rss_mb() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return u.ru_maxrss / 1024.0;
-}
-
 template <class Fn>
 LatencyRow time_it(const std::string& model, const std::string& backend, int frames, Fn fn) {
-  for (int i = 0; i < 10; ++i) fn();
-  std::vector<double> ms;
-  for (int i = 0; i < frames; ++i) {
-    const auto t0 = std::chrono::steady_clock::now();
-    fn();
-    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
-  }
-  std::sort(ms.begin(), ms.end());
-  return {model, backend, ms[ms.size() / 2], ms[std::min(ms.size() - 1, ms.size() * 95 / 100)], peak_rss_mb()};
+  const Latency l = time_calls(frames, fn);
+  return {model, backend, l.median_ms, l.p95_ms, peak_rss_mb()};
 }
 
 }  // namespace

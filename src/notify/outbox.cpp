@@ -60,19 +60,17 @@ std::string SimulatedPhone::send(const Message& m) {
 }
 
 std::string SimulatedPhone::last_code(const std::string& phone) const {
+  // Alerts carry digits too (times, incident folders): only a message that says "code is" has one.
   std::ifstream in(inbox(phone));
-  std::string line, last;
-  while (std::getline(in, line)) last = line;
-  const auto tab = last.find('\t');
-  const std::string text = tab == std::string::npos ? last : last.substr(tab + 1, last.find('\t', tab + 1) - tab - 1);
-  std::string code, word;
-  for (char c : text + " ") {
-    if (std::isdigit(static_cast<unsigned char>(c))) {
-      word += c;
-    } else {
-      if (word.size() >= 6) code = word;
-      word.clear();
+  std::string line, code;
+  while (std::getline(in, line)) {
+    const auto at = line.find("code is ");
+    if (at == std::string::npos) continue;
+    std::string digits;
+    for (auto c = line.begin() + static_cast<std::ptrdiff_t>(at + 8); c != line.end() && std::isdigit(static_cast<unsigned char>(*c)); ++c) {
+      digits += *c;
     }
+    if (digits.size() >= 6) code = digits;
   }
   return code;
 }

@@ -43,7 +43,8 @@ class SimulatedPhone final : public Sender {
   std::string send(const Message& message) override;
   std::string name() const override { return "simulated phone (" + dir_.string() + ")"; }
   std::filesystem::path inbox(const std::string& phone) const;
-  /// The last digits-only word of the newest message to `phone`, or "" (what a person would type).
+  /// The code of the newest message to `phone` that says "code is NNNNNN", or "" (what a person
+  /// would type; alerts that came later, with their times and numbers, are not codes).
   std::string last_code(const std::string& phone) const;
 
  private:

@@ -20,8 +20,9 @@ namespace {
 constexpr int kWideSide = 640;
 constexpr int kCloseSide = 160;
 /// Above about this size (in the pass's input pixels) YuNet still finds a face, but its box falls
-/// short of the face: 622 px for an 800-px face at kWideSide, 793 px at kCloseSide.
-constexpr float kReliableSide = 200;
+/// short of it: an 800-px face in a 1280x960 frame is boxed at 622 px by the wide pass and 793 px by
+/// the close pass; a 440-px face (246 px in the wide pass's input) at 442 px.
+constexpr float kReliableSide = 250;
 
 float iou(const cv::Rect2f& a, const cv::Rect2f& b) {
   const float inter = (a & b).area();
@@ -38,7 +39,9 @@ class YuNetDetector final : public FaceDetector {
   explicit YuNetDetector(const FaceOptions& o) : options_(o) {
     verify_model_file(o.model, kYuNetSha256);
     try {
-      net_ = cv::FaceDetectorYN::create(o.model, "", cv::Size(160, 120), o.score_threshold, 0.3f, 5000);
+      // One network per pass: changing a network's input size rebuilds it, which costs more than
+      // the detection itself.
+      for (auto& net : nets_) net = cv::FaceDetectorYN::create(o.model, "", cv::Size(160, 120), o.score_threshold, 0.3f, 5000);
     } catch (const cv::Exception& e) {
       throw ModelError(fmt::format("{}: OpenCV cannot load it as a YuNet face detector: {}", o.model, e.err));
     }
@@ -49,9 +52,9 @@ class YuNetDetector final : public FaceDetector {
     if (frame.channels() == 1) cv::cvtColor(frame, bgr, cv::COLOR_GRAY2BGR);
     const int side = std::max(bgr.cols, bgr.rows);
     const double wide = std::min(1.0, static_cast<double>(kWideSide) / side);
-    std::vector<Face> faces = pass(bgr, wide);
+    std::vector<Face> faces = pass(*nets_[0], bgr, wide);
     if (side > 2 * kCloseSide) {
-      for (const Face& f : pass(bgr, static_cast<double>(kCloseSide) / side)) {
+      for (const Face& f : pass(*nets_[1], bgr, static_cast<double>(kCloseSide) / side)) {
         const auto same = std::find_if(faces.begin(), faces.end(), [&](const Face& g) { return iou(f.box, g.box) > 0.3f; });
         if (same == faces.end()) {
           faces.push_back(f);
@@ -71,12 +74,12 @@ class YuNetDetector final : public FaceDetector {
 
  private:
   /// Detects on the frame scaled by `scale` and maps the results back to frame pixels.
-  std::vector<Face> pass(const cv::Mat& bgr, double scale) {
+  static std::vector<Face> pass(cv::FaceDetectorYN& net, const cv::Mat& bgr, double scale) {
     cv::Mat input = bgr;
     if (scale < 1.0) cv::resize(bgr, input, cv::Size(), scale, scale, cv::INTER_AREA);
-    net_->setInputSize(input.size());
+    if (net.getInputSize() != input.size()) net.setInputSize(input.size());
     cv::Mat rows;
-    net_->detect(input, rows);
+    net.detect(input, rows);
     std::vector<Face> faces;
     const float back = static_cast<float>(static_cast<double>(bgr.cols) / input.cols);
     for (int i = 0; i < rows.rows; ++i) {
@@ -92,7 +95,7 @@ class YuNetDetector final : public FaceDetector {
   }
 
   FaceOptions options_;
-  cv::Ptr<cv::FaceDetectorYN> net_;
+  std::array<cv::Ptr<cv::FaceDetectorYN>, 2> nets_;  ///< wide pass, close pass
 };
 
 class HaarDetector final : public FaceDetector {

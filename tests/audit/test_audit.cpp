@@ -215,6 +215,9 @@ TEST(SimulatedPhone, WritesAnInboxPerNumberAndReadsTheLastCode) {
   EXPECT_EQ(phone.last_code("+1 555"), "");
   EXPECT_EQ(phone.send({0, "alice", "+1 555", "otp", "your code is 012345. It expires in 120 s.", "", 0}), "");
   EXPECT_EQ(phone.last_code("+1 555"), "012345");
+  phone.send({0, "alice", "+1 555", "alert", "ALERT at 2026-11-23T10:48:35Z. Photo: file:///var/A20261123T104835Z-1/frame.jpg",
+              "", 0});
+  EXPECT_EQ(phone.last_code("+1 555"), "012345") << "an alert's digits are no code";
   EXPECT_TRUE(std::filesystem::exists(dir / "phone/+1_555.txt"));
 }
 
