@@ -75,3 +75,23 @@ step "lockerctl audit verify + list: the tamper-evident log of that run"
 "$lockerctl" "${sim[@]}" audit list
 echo "simulated phone (var/sim/phone/):"
 cat var/sim/phone/*.txt
+
+step "lockerctl face check + calibrate: YuNet faces and the liveness check on real photos"
+shared=${LOCKERCTL_SHARED_DATA:-../shared/data}
+if [ -d "$shared/face_models" ]; then
+  scripts/fetch-face-models.sh --from "$shared/face_models"   # the team's offline copy, hashes checked
+else
+  scripts/fetch-face-models.sh || true                        # the public origins, hashes checked
+fi
+samples=$shared/spoof_samples
+if [ -f models/face/yunet_120x160.onnx ] && [ -d "$samples" ]; then
+  "$lockerctl" face check "$samples" --annotate reports/demo-faces
+  echo "annotated photos: reports/demo-faces/"
+  rm -rf var/demo-faces && mkdir -p var/demo-faces/real var/demo-faces/spoof
+  cp "$samples"/image_T*.jpg var/demo-faces/real/
+  cp "$samples"/image_F*.jpg var/demo-faces/spoof/
+  "$lockerctl" face calibrate --real var/demo-faces/real --spoof var/demo-faces/spoof --report-dir reports/demo-liveness
+  echo "(four photos prove the pipeline, not an accuracy: calibrate on captures from your own camera)"
+else
+  echo "face models or sample photos not available here: scripts/fetch-face-models.sh fetches the models"
+fi

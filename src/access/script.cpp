@@ -55,7 +55,7 @@ void run_script(std::istream& in, const std::string& name, ScriptTargets t, cons
       } else if (verb == "wait") {
         if (w.size() < 2 || w.size() > 3) throw std::invalid_argument("'wait' needs a state and optionally seconds");
         const auto state = parse_state(w[1]);
-        if (!state) throw std::invalid_argument(fmt::format("'{}' is not a state (idle, human, owner, password, otp, open)", w[1]));
+        if (!state) throw std::invalid_argument(fmt::format("'{}' is not a state (idle, human, liveness, owner, password, otp, open)", w[1]));
         const double s = w.size() == 3 ? std::stod(w[2]) : 30.0;
         if (!t.flow.wait_for(*state, seen, std::chrono::milliseconds(static_cast<long long>(s * 1000)))) {
           throw std::invalid_argument(fmt::format("the flow did not reach '{}' within {} s (now '{}')", w[1], s,

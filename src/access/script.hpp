@@ -9,8 +9,8 @@
 //   type TEXT             type a password or code and confirm it (keypad: TEXT then '#')
 //   otp                   type the next code that arrives on the owner's simulated phone
 //                         (waits up to 10 s for it)
-//   wait STATE [SECONDS]  wait until the flow enters STATE (idle, human, owner, password, otp,
-//                         open), 30 s at most by default; a script error when it does not
+//   wait STATE [SECONDS]  wait until the flow enters STATE (idle, human, liveness, owner, password,
+//                         otp, open), 30 s at most by default; a script error when it does not
 //   sleep MS
 //   any board line        key, door, input, tamper, battery, power, noise, nak, busy
 //                         (see `lockerctl board simulate --help`)

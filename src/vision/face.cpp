@@ -200,7 +200,10 @@ void draw_faces(cv::Mat& image, const std::vector<Face>& faces, const std::vecto
     }
     std::string label = fmt::format("#{} face {:.2f}", i + 1, f.score);
     if (live) label += fmt::format(" live {:.2f} {}", *live, *live >= liveness_threshold ? "REAL" : "SPOOF");
-    const cv::Point at(std::max(0, static_cast<int>(f.box.x)), std::max(static_cast<int>(14 * font), static_cast<int>(f.box.y) - 4));
+    int baseline = 0;
+    const cv::Size text = cv::getTextSize(label, cv::FONT_HERSHEY_SIMPLEX, font, thick + 2, &baseline);
+    const cv::Point at(std::clamp(static_cast<int>(f.box.x), 0, std::max(0, image.cols - text.width)),
+                       std::max(text.height + 2, static_cast<int>(f.box.y) - 4));
     cv::putText(image, label, at, cv::FONT_HERSHEY_SIMPLEX, font, cv::Scalar(0, 0, 0), thick + 2);
     cv::putText(image, label, at, cv::FONT_HERSHEY_SIMPLEX, font, colour, thick);
   }
