@@ -134,7 +134,7 @@ int run_dataset_prepare(const GlobalOptions& global, const DatasetPrepareOptions
       std::optional<vision::FaceCrop> crop;
       {
         std::lock_guard lock(*turn);
-        crop = vision::layer2_input(*faces, bgr, margin);
+        crop = vision::layer2_input(bgr, faces->detect(bgr), margin);
       }
       if (!crop) {
         why = "no face found";

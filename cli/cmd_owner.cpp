@@ -95,8 +95,8 @@ void setup_owner(CLI::App& app, const GlobalOptions& global, Action& action) {
   totp->callback([&global, &action, o] { action = [&global, o] { return run_owner_enroll_totp(global, *o); }; });
 
   CLI::App* face = owner_command(owner, "enroll-face",
-                                 "Capture frames that show exactly one face (face.detector) from camera.source into "
-                                 "a dataset folder for the owner model (<datasets_dir>/<name>-faces/owner/ unless "
+                                 "Capture frames that show exactly one face (face.detector), live by the liveness "
+                                 "check when liveness.enabled, from camera.source into a dataset folder for the owner model (<datasets_dir>/<name>-faces/owner/ unless "
                                  "--out); `dataset prepare --task owner` crops the face as `run` does.", *o);
   face->add_option("--count", o->count, "Face images to capture")->check(CLI::Range(1, 10000))->capture_default_str();
   face->add_option("--out", o->out, "Folder for the images");
@@ -159,10 +159,11 @@ int run_owner_enroll_face(const GlobalOptions& global, const OwnerOptions& o) {
       o.out.empty() ? std::filesystem::path(cfg.paths.datasets_dir) / (o.name + "-faces") / cfg.owner.positive_class : std::filesystem::path(o.out);
   auto camera = vision::open_camera(cfg.camera.source);
   const auto faces = vision::make_face_detector(face_options(cfg));
+  const auto liveness = liveness_check(cfg);
   std::error_code ec;
   std::filesystem::create_directories(out, ec);
   if (ec) throw IoError(fmt::format("{}: cannot create the folder: {}", out.string(), ec.message()));
-  int saved = 0, frames = 0, misses = 0;
+  int saved = 0, frames = 0, misses = 0, spoofs = 0;
   while (saved < o.count) {
     auto frame = camera->grab();
     if (!frame) {
@@ -171,13 +172,22 @@ int run_owner_enroll_face(const GlobalOptions& global, const OwnerOptions& o) {
       continue;
     }
     if (++frames > o.count * 20) break;
-    // Whole frames with exactly one face: `dataset prepare` crops them as `run` does (crop_face).
-    if (faces->detect(*frame).size() != 1) continue;
+    // Whole frames with exactly one live face: `dataset prepare` crops them as `run` does.
+    const auto found = faces->detect(*frame);
+    if (found.size() != 1) continue;
+    if (liveness && liveness->score(*frame, found.front()) < cfg.liveness.threshold) {
+      ++spoofs;
+      continue;
+    }
     vision::save_frame(out / fmt::format("{}-{:04}.png", o.name, saved), *frame);
     ++saved;
   }
-  if (saved == 0) throw DeviceError(fmt::format("camera {}: no face found in {} frames", camera->name(), frames));
-  std::cout << fmt::format("{} face images of '{}' in {} (from {} frames)\n", saved, o.name, out.string(), frames);
+  if (saved == 0) {
+    throw DeviceError(fmt::format("camera {}: no frame with one live face in {} frames ({} refused by the liveness "
+                                  "check)", camera->name(), frames, spoofs));
+  }
+  std::cout << fmt::format("{} face images of '{}' in {} (from {} frames; {} refused by the liveness check)\n", saved,
+                           o.name, out.string(), frames, spoofs);
   return 0;
 }
 

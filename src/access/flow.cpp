@@ -337,9 +337,12 @@ State Flow::check_liveness(Attempt& a) {
   int scored = 0;
   const int frames = std::min(o_.liveness_frames, static_cast<int>(a.accepted.size()));
   for (int i = 0; i < frames; ++i) {
-    const auto faces = p_.faces.detect(a.accepted[i]);
+    auto faces = p_.faces.detect(a.accepted[i]);
     if (faces.empty()) continue;
-    if (scored == 0) a.frame = a.accepted[i];
+    if (scored == 0) {
+      a.frame = a.accepted[i];
+      a.faces = faces;
+    }
     sum += p_.liveness->score(a.accepted[i], faces.front());
     ++scored;
   }
@@ -363,7 +366,8 @@ State Flow::check_liveness(Attempt& a) {
 }
 
 State Flow::check_owner(Attempt& a) {
-  const auto crop = vision::layer2_input(p_.faces, a.frame, o_.face_margin);
+  if (!a.faces) a.faces = p_.faces.detect(a.frame);
+  const auto crop = vision::layer2_input(a.frame, *a.faces, o_.face_margin);
   double score = 0;
   std::string seen;
   if (crop) {
@@ -501,7 +505,7 @@ FlowSummary Flow::run(const std::atomic<bool>& stop_flag) {
         case State::Idle:
           s = idle();
           if (s == State::Human) {
-            a = Attempt{fmt::format("A{}-{}", utc_now_iso8601(), ++attempt_counter_), {}, {}};
+            a = Attempt{fmt::format("A{}-{}", utc_now_iso8601(), ++attempt_counter_), {}, {}, {}};
             a.id.erase(std::remove_if(a.id.begin(), a.id.end(), [](char c) { return c == ':' || c == '-'; }), a.id.end());
             a.id.insert(a.id.find('Z') + 1, "-");
             ++summary_.attempts;

@@ -107,6 +107,7 @@ class Flow {
     std::string id;
     cv::Mat frame;  ///< the best frame of layer 1 (with a face, once the liveness check ran), evidence
     std::vector<cv::Mat> accepted;  ///< frames that passed layer 1, best first
+    std::optional<std::vector<vision::Face>> faces;  ///< the faces of `frame`, once detected
   };
 
   /// One question of layer 3 (password or code): how many tries, until when, what passes.

@@ -178,8 +178,7 @@ cv::Mat crop_face(const cv::Mat& frame, const Face& face, double margin) {
   return crop;
 }
 
-std::optional<FaceCrop> layer2_input(FaceDetector& detector, const cv::Mat& frame, double margin) {
-  const std::vector<Face> faces = detector.detect(frame);
+std::optional<FaceCrop> layer2_input(const cv::Mat& frame, const std::vector<Face>& faces, double margin) {
   if (faces.empty()) return std::nullopt;
   return FaceCrop{crop_face(frame, faces.front(), margin), faces.front(), faces.size()};
 }

@@ -62,9 +62,9 @@ struct FaceCrop {
   std::size_t faces = 0;  ///< how many faces the frame shows
 };
 
-/// Detects the faces of `frame` and crops the largest (crop_face). nullopt when there is none.
-/// Owner training data, enrollment checks and `lockerctl run` all go through here.
-std::optional<FaceCrop> layer2_input(FaceDetector& detector, const cv::Mat& frame, double margin);
+/// The crop of the largest of `faces` (as FaceDetector::detect gives them for `frame`) by
+/// crop_face; nullopt when there is none. Owner training data and `lockerctl run` go through here.
+std::optional<FaceCrop> layer2_input(const cv::Mat& frame, const std::vector<Face>& faces, double margin);
 
 /// Draws each face's box, landmarks, detector score and liveness score (nullopt: not checked) on
 /// a BGR `image`, for a person to look at: live faces green, spoofs red, unchecked yellow.

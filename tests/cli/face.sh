@@ -104,6 +104,14 @@ lc -q train owner -d people --run-dir run --out models/owner.h5 > /dev/null
 lc owner add alice --phone +15550001 > /dev/null
 echo 2468 | lc owner set-password alice > /dev/null
 refuses 4 '^error: models/none.onnx: no such file' "$lockerctl" -c missing.yaml run --script /dev/null
+
+# enroll-face keeps frames with one live face: the printed and the replayed photo are refused.
+mkdir -p camera
+cp "$samples/image_F1.jpg" "$samples/image_F2.jpg" "$samples/image_T1.jpg" camera/
+sed 's|^  source: sim|  source: camera|' config.yaml > enroll.yaml
+"$lockerctl" -c enroll.yaml owner enroll-face alice --count 2 --out enrolled > enroll.out || fail "enroll: $(cat enroll.out)"
+grep -q '^2 face images .* 4 refused by the liveness check' enroll.out || fail "enroll: $(cat enroll.out)"
+[ "$(lc face check --json enrolled | grep -c '"live":true')" = 2 ] || fail "an enrolled frame is not live"
 cat > faces.script <<S
 show $samples/image_F1.jpg
 press
