@@ -70,14 +70,6 @@ grep -q 'liveness on 2 live and 2 spoofed captures' calibrate.out || fail "calib
 for f in metrics.json metrics.md roc.png confusion.png; do [ -s calibration/$f ] || fail "no calibration/$f"; done
 
 # A missing or corrupt model file: one line naming it and the expected SHA-256, exit 4.
-refuses() {  # refuses CODE PATTERN COMMAND...: COMMAND fails with exit CODE and one line matching PATTERN
-  local want=$1 pattern=$2 code=0
-  shift 2
-  "$@" > refused.out 2> refused.err || code=$?
-  [ "$code" = "$want" ] || fail "$*: expected exit $want, got $code: $(cat refused.err)"
-  [ "$(wc -l < refused.err)" = 1 ] || fail "$*: more than one error line: $(cat refused.err)"
-  grep -q "$pattern" refused.err || fail "$*: expected '$pattern': $(cat refused.err)"
-}
 sed "s|  model: $models/yunet_120x160.onnx|  model: models/none.onnx|" config.yaml > missing.yaml
 refuses 4 '^error: models/none.onnx: no such file; expected a file with SHA-256 50ef07f702a31741ca46a4c0d947773b64143b9362780237bf0d427d6c79bab7' \
   "$lockerctl" -c missing.yaml face check "$samples/image_T1.jpg"
