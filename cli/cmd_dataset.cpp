@@ -4,8 +4,6 @@
 #include <chrono>
 #include <iostream>
 #include <memory>
-#include <mutex>
-#include <opencv2/imgproc.hpp>
 #include <nlohmann/json.hpp>
 
 #include "data/batches.hpp"
@@ -119,31 +117,11 @@ int run_dataset_prepare(const GlobalOptions& global, const DatasetPrepareOptions
   data::PrepareOptions prepare_options;
   prepare_options.workers = data_workers(cfg);
   prepare_options.force = options.force;
-  std::shared_ptr<vision::FaceDetector> faces;
-  std::shared_ptr<std::mutex> turn;  // one detector, several decoding threads
   if (source.task == data::Task::Owner && cfg.face.detector != config::FaceDetector::WholeFrame) {
-    // Layer 2 trains on the face crop that `lockerctl run` makes (vision::layer2_input).
-    faces = vision::make_face_detector(face_options(cfg));
-    turn = std::make_shared<std::mutex>();
-    const double margin = cfg.face.margin;
-    prepare_options.crop_name = fmt::format("largest {} face, margin {}, min side {}", faces->name(), margin,
-                                            cfg.face.min_size);
-    prepare_options.crop = [faces, turn, margin](const cv::Mat& rgb, std::string& why) {
-      cv::Mat bgr;
-      cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
-      std::optional<vision::FaceCrop> crop;
-      {
-        std::lock_guard lock(*turn);
-        crop = vision::layer2_input(bgr, faces->detect(bgr), margin);
-      }
-      if (!crop) {
-        why = "no face found";
-        return cv::Mat();
-      }
-      cv::Mat rgb_crop;
-      cv::cvtColor(crop->image, rgb_crop, cv::COLOR_BGR2RGB);
-      return rgb_crop;
-    };
+    // Layer 2 trains on the face crop that `lockerctl run` makes.
+    auto crop = std::make_shared<vision::TrainingCrop>(face_options(cfg));
+    prepare_options.crop = [crop](const cv::Mat& rgb, std::string& why) { return (*crop)(rgb, why); };
+    prepare_options.crop_name = crop->description();
     log::info("dataset {}: layer 2 learns from the face crop ({})", source.name, prepare_options.crop_name);
   }
   const data::PrepareReport r =

@@ -183,6 +183,30 @@ std::optional<FaceCrop> layer2_input(const cv::Mat& frame, const std::vector<Fac
   return FaceCrop{crop_face(frame, faces.front(), margin), faces.front(), faces.size()};
 }
 
+TrainingCrop::TrainingCrop(const FaceOptions& options)
+    : options_(options), detector_(make_face_detector(options)) {}
+
+cv::Mat TrainingCrop::operator()(const cv::Mat& rgb, std::string& why) {
+  cv::Mat bgr;
+  cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
+  std::vector<Face> faces;
+  {
+    std::lock_guard lock(turn_);
+    faces = detector_->detect(bgr);
+  }
+  const auto crop = layer2_input(rgb, faces, options_.margin);
+  if (!crop) {
+    why = "no face found";
+    return {};
+  }
+  return crop->image;
+}
+
+std::string TrainingCrop::description() const {
+  return fmt::format("largest {} face (score >= {}, side >= {} px), margin {}", detector_->name(),
+                     options_.score_threshold, options_.min_size, options_.margin);
+}
+
 void draw_faces(cv::Mat& image, const std::vector<Face>& faces, const std::vector<std::optional<double>>& liveness,
                 double liveness_threshold) {
   const int thick = std::max(1, std::max(image.cols, image.rows) / 300);

@@ -8,6 +8,7 @@
 
 #include <array>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -65,6 +66,24 @@ struct FaceCrop {
 /// The crop of the largest of `faces` (as FaceDetector::detect gives them for `frame`) by
 /// crop_face; nullopt when there is none. Owner training data and `lockerctl run` go through here.
 std::optional<FaceCrop> layer2_input(const cv::Mat& frame, const std::vector<Face>& faces, double margin);
+
+/// Layer 2's training image from a whole 8-bit RGB image, as `dataset prepare --task owner` needs
+/// it: the largest face (found on the BGR image) cropped by layer2_input. Detections take turns,
+/// so one TrainingCrop serves every decoding thread.
+class TrainingCrop {
+ public:
+  /// Throws as make_face_detector.
+  explicit TrainingCrop(const FaceOptions& options);
+  /// The RGB crop, or an empty Mat with `why` set ("no face found").
+  cv::Mat operator()(const cv::Mat& rgb, std::string& why);
+  /// What it does, for the dataset cache's fingerprint and attributes.
+  std::string description() const;
+
+ private:
+  FaceOptions options_;
+  std::unique_ptr<FaceDetector> detector_;
+  std::mutex turn_;
+};
 
 /// Draws each face's box, landmarks, detector score and liveness score (nullopt: not checked) on
 /// a BGR `image`, for a person to look at: live faces green, spoofs red, unchecked yellow.

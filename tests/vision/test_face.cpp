@@ -219,6 +219,29 @@ TEST(YuNet, FindsAndBoxesFacesLargerThan300PixelsInCloseUps) {
   EXPECT_GT(vga_faces.front().box.width, 400);
 }
 
+TEST(TrainingCrop, CropsTheLargestFaceOfAnRgbImageAsRunDoesAndNamesImagesWithoutOne) {
+  NEED_SHARED("face_models/yunet_120x160.onnx");
+  const auto lfw = test::shared_data("lfw_subset/identities");
+  if (lfw.empty()) GTEST_SKIP() << "../shared/data/lfw_subset is absent";
+  FaceOptions o = options_for(DetectorKind::YuNet);
+  TrainingCrop crop(o);
+  const cv::Mat bgr = cv::imread(images_in(lfw, 1).front().string());
+  cv::Mat rgb;
+  cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
+  std::string why;
+  const cv::Mat out = crop(rgb, why);
+  ASSERT_FALSE(out.empty()) << why;
+  auto detector = make_face_detector(o);
+  const auto expected = layer2_input(rgb, detector->detect(bgr), o.margin);
+  ASSERT_TRUE(expected);
+  EXPECT_EQ(cv::norm(out, expected->image, cv::NORM_INF), 0) << "the crop run makes, in RGB";
+  EXPECT_EQ(out.cols, out.rows);
+  EXPECT_LT(out.cols, rgb.cols);
+  EXPECT_NE(crop.description().find("largest yunet face"), std::string::npos) << crop.description();
+  EXPECT_TRUE(crop(cv::Mat(200, 200, CV_8UC3, cv::Scalar(90, 90, 90)), why).empty());
+  EXPECT_EQ(why, "no face found");
+}
+
 /// The authors' test-time crop, written again from their description (CropImage._get_new_box),
 /// with the box in corner form and the shifts as clamps.
 cv::Mat reference_crop(const cv::Mat& img, const cv::Rect2f& box, double scale) {
