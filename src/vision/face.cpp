@@ -57,7 +57,9 @@ class YuNetDetector final : public FaceDetector {
       for (const Face& f : pass(*nets_[1], bgr, static_cast<double>(kCloseSide) / side)) {
         const auto same = std::find_if(faces.begin(), faces.end(), [&](const Face& g) { return iou(f.box, g.box) > 0.3f; });
         if (same == faces.end()) {
-          faces.push_back(f);
+          // A face the wide pass missed counts only when it is too large for the wide pass; a
+          // smaller one the wide pass saw at four times the detail and found nothing.
+          if (f.box.width * wide > kReliableSide) faces.push_back(f);
         } else if (same->box.width * wide > kReliableSide) {
           *same = f;  // a large face: the close pass saw it whole, at a size YuNet boxes well
         }
