@@ -2,9 +2,9 @@
 
 // Finding faces. One interface, three detectors: YuNet (OpenCV's FaceDetectorYN: box, five
 // landmarks, score), the Haar cascade (box only) and "whole frame" (no detection: the frame is
-// the face). Layer 2 looks at one crop of the face, made by crop_face(): owner training data,
-// enrollment and `lockerctl run` all call it, so the owner model sees the same kind of image
-// everywhere.
+// the face). Layer 2 looks at one crop of the face, made by crop_face(): owner training data
+// and `lockerctl run` both go through it (enrollment keeps whole frames for training to crop), so
+// the owner model sees the same kind of image everywhere.
 
 #include <array>
 #include <memory>
