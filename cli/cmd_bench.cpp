@@ -4,10 +4,8 @@
 #include <iostream>
 #include <memory>
 #include <opencv2/core/utility.hpp>
-#include <opencv2/imgproc.hpp>
 
 #include "models/torch_runtime.hpp"
-#include "data/image.hpp"
 #include "inference/bench.hpp"
 #include "vision/face_bench.hpp"
 #include "train/bench.hpp"
@@ -80,11 +78,10 @@ int run_bench_face(const GlobalOptions& global, const BenchFaceOptions& options)
   const auto liveness = liveness_check(cfg);
   std::vector<cv::Mat> frames;
   for (const auto& file : image_inputs(options.inputs)) {
-    const data::DecodeResult image = data::load_image(file);
-    if (!image.ok()) throw DataError(fmt::format("{}: {}", file.string(), image.error));
-    cv::Mat bgr;
-    cv::cvtColor(image.image.rgb, bgr, cv::COLOR_RGB2BGR);
-    frames.push_back(vision::camera_frame(bgr, {options.width, options.height}));
+    std::string error;
+    const auto frame = load_frame(file, error);
+    if (!frame) throw DataError(fmt::format("{}: {}", file.string(), error));
+    frames.push_back(vision::camera_frame(*frame, {options.width, options.height}));
   }
   if (frames.empty()) throw DataError("bench face: no images in the given inputs");
   std::cout << fmt::format("{} frames of {}x{}, {} detector, OpenCV threads {}\n", frames.size(), options.width,

@@ -6,10 +6,8 @@
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
-#include <opencv2/imgproc.hpp>
 
 #include "core/clock.hpp"
-#include "data/image.hpp"
 #include "eval/score_report.hpp"
 #include "vision/camera.hpp"
 
@@ -17,17 +15,12 @@ namespace lockerctl::cli {
 namespace fs = std::filesystem;
 namespace {
 
-/// An image decoded by the one image loader, as the BGR frame a camera gives; nullopt (with the
-/// reason logged) when it cannot be read.
-std::optional<cv::Mat> load_frame(const fs::path& file) {
-  const data::DecodeResult image = data::load_image(file);
-  if (!image.ok()) {
-    log::error("{}: {}", file.string(), image.error);
-    return std::nullopt;
-  }
-  cv::Mat bgr;
-  cv::cvtColor(image.image.rgb, bgr, cv::COLOR_RGB2BGR);
-  return bgr;
+/// The frame of `file`, or nullopt with the reason logged.
+std::optional<cv::Mat> read_frame(const fs::path& file) {
+  std::string error;
+  auto frame = load_frame(file, error);
+  if (!frame) log::error("{}: {}", file.string(), error);
+  return frame;
 }
 
 nlohmann::json face_json(const vision::Face& f, const cv::Size& frame, const std::optional<double>& live,
@@ -93,7 +86,7 @@ int run_face_check(const GlobalOptions& global, const FaceCheckOptions& o) {
   }
   int failed = 0;
   for (const fs::path& file : image_inputs(o.inputs)) {
-    const auto frame = load_frame(file);
+    const auto frame = read_frame(file);
     if (!frame) {
       ++failed;
       continue;
@@ -144,7 +137,7 @@ int run_face_calibrate(const GlobalOptions& global, const FaceCalibrateOptions& 
   std::size_t no_face = 0, unreadable = 0;
   for (const auto& [folder, label] : {std::pair{o.real, 1.f}, std::pair{o.spoof, 0.f}}) {
     for (const fs::path& file : image_inputs({folder})) {
-      const auto frame = load_frame(file);
+      const auto frame = read_frame(file);
       if (!frame) {
         ++unreadable;
         continue;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <opencv2/core/utility.hpp>
+#include <opencv2/imgproc.hpp>
 #include <thread>
 
 #include "core/errors.hpp"
@@ -60,6 +61,17 @@ std::vector<std::filesystem::path> image_inputs(const std::vector<std::string>& 
     files.insert(files.end(), found.begin(), found.end());
   }
   return files;
+}
+
+std::optional<cv::Mat> load_frame(const std::filesystem::path& file, std::string& error) {
+  const data::DecodeResult image = data::load_image(file);
+  if (!image.ok()) {
+    error = image.error;
+    return std::nullopt;
+  }
+  cv::Mat bgr;
+  cv::cvtColor(image.image.rgb, bgr, cv::COLOR_RGB2BGR);
+  return bgr;
 }
 
 Station::Station(const config::Config& cfg)

@@ -2,9 +2,12 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <filesystem>
 #include <string>
 #include <vector>
+
+#include <opencv2/core.hpp>
 
 #include "config/config.hpp"
 #include "access/owners.hpp"
@@ -58,6 +61,10 @@ std::unique_ptr<vision::LivenessCheck> liveness_check(const config::Config& cfg)
 /// The image files that command-line inputs name: a file as it is, a folder's images (any depth,
 /// by extension) in name order.
 std::vector<std::filesystem::path> image_inputs(const std::vector<std::string>& inputs);
+
+/// An image file decoded by the one image loader (data::load_image) as the BGR frame a camera
+/// gives; nullopt with `error` set when it cannot be used.
+std::optional<cv::Mat> load_frame(const std::filesystem::path& file, std::string& error);
 
 /// The locker station's state under paths.var_dir: the database (audit log, owners, outbox) and
 /// the simulated phone the outbox delivers to.

@@ -106,7 +106,7 @@ Item face_item(const config::Config& config) {
 
 Item liveness_item(const config::Config& config) {
   if (!config.liveness.enabled) return {"liveness", "off (liveness.enabled: false)", true};
-  Item v2 = model_file_item("liveness", config.liveness.model_v2, vision::kMiniFasNetV2Sha256);
+  const Item v2 = model_file_item("liveness", config.liveness.model_v2, vision::kMiniFasNetV2Sha256);
   const Item v1se = model_file_item("liveness", config.liveness.model_v1se, vision::kMiniFasNetV1SeSha256);
   return {"liveness", v2.value + ", " + v1se.value, v2.ok && v1se.ok};
 }
