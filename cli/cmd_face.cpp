@@ -6,10 +6,12 @@
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <opencv2/imgproc.hpp>
 
 #include "core/clock.hpp"
 #include "eval/score_report.hpp"
 #include "vision/camera.hpp"
+#include "vision/face_chip.hpp"
 
 namespace lockerctl::cli {
 namespace fs = std::filesystem;
@@ -54,6 +56,9 @@ void setup_face(CLI::App& app, const GlobalOptions& global, Action& action) {
   c->add_flag("--json", check->json, "One JSON object per image and line: image, width, height, faces[]");
   c->add_option("--annotate", check->annotate,
                 "Write each image as <folder>/<name>.png with boxes, landmarks and scores drawn on it");
+  c->add_option("--chips", check->chips,
+                "Write each face's aligned 150x150 chip, what the embedding method of layer 2 sees, as "
+                "<folder>/<name>-<k>.png (k = 1 for the largest face; needs face.detector: yunet)");
   c->callback([&global, &action, check] { action = [&global, check] { return run_face_check(global, *check); }; });
 
   auto cal = std::make_shared<FaceCalibrateOptions>();
@@ -79,10 +84,14 @@ int run_face_check(const GlobalOptions& global, const FaceCheckOptions& o) {
   const auto detector = vision::make_face_detector(face_options(cfg));
   const auto liveness = liveness_check(cfg);
   const double threshold = cfg.liveness.threshold;
-  if (!o.annotate.empty()) {
+  for (const std::string& folder : {o.annotate, o.chips}) {
+    if (folder.empty()) continue;
     std::error_code ec;
-    fs::create_directories(o.annotate, ec);
-    if (ec) throw IoError(fmt::format("{}: cannot create the folder: {}", o.annotate, ec.message()));
+    fs::create_directories(folder, ec);
+    if (ec) throw IoError(fmt::format("{}: cannot create the folder: {}", folder, ec.message()));
+  }
+  if (!o.chips.empty() && cfg.face.detector != config::FaceDetector::YuNet) {
+    throw Error("face check --chips: needs face.detector: yunet, the only detector that gives landmarks", ExitCode::Config);
   }
   int failed = 0;
   for (const fs::path& file : image_inputs(o.inputs)) {
@@ -94,11 +103,23 @@ int run_face_check(const GlobalOptions& global, const FaceCheckOptions& o) {
     const std::vector<vision::Face> faces = detector->detect(*frame);
     std::vector<std::optional<double>> live;
     for (const auto& f : faces) live.push_back(liveness ? std::optional(liveness->score(*frame, f)) : std::nullopt);
+    std::vector<std::string> chips;
+    if (!o.chips.empty()) {
+      for (std::size_t i = 0; i < faces.size(); ++i) {
+        cv::Mat bgr;
+        cv::cvtColor(vision::align_face(*frame, faces[i]), bgr, cv::COLOR_RGB2BGR);
+        chips.push_back((fs::path(o.chips) / fmt::format("{}-{}.png", file.stem().string(), i + 1)).string());
+        vision::save_frame(chips.back(), bgr);
+      }
+    }
     if (o.json) {
       nlohmann::json j{{"image", file.string()}, {"width", frame->cols}, {"height", frame->rows},
                        {"detector", detector->name()}, {"faces", nlohmann::json::array()}};
       if (liveness) j["liveness_threshold"] = threshold;
-      for (std::size_t i = 0; i < faces.size(); ++i) j["faces"].push_back(face_json(faces[i], frame->size(), live[i], threshold));
+      for (std::size_t i = 0; i < faces.size(); ++i) {
+        j["faces"].push_back(face_json(faces[i], frame->size(), live[i], threshold));
+        if (!chips.empty()) j["faces"].back()["chip"] = chips[i];
+      }
       std::cout << j.dump() << "\n";
     } else {
       std::cout << fmt::format("{}: {}x{}, {} face(s) ({})\n", file.string(), frame->cols, frame->rows, faces.size(),

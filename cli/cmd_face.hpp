@@ -11,6 +11,7 @@ struct FaceCheckOptions {
   std::vector<std::string> inputs;  // images and folders
   bool json = false;                // one JSON object per image and line
   std::string annotate;             // folder for annotated PNGs; "" = none
+  std::string chips;                // folder for each face's aligned chip; "" = none
 };
 
 struct FaceCalibrateOptions {

@@ -1,11 +1,16 @@
 #include "data/image.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cstring>
 #include <fstream>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
+
+#include "core/errors.hpp"
+#include "data/hash.hpp"
 
 namespace lockerctl::data {
 namespace {
@@ -113,6 +118,18 @@ DecodeResult load_image(const std::filesystem::path& path) {
   DecodeResult r;
   if (!read_file(path, bytes, r.error)) return r;
   return decode_image(bytes);
+}
+
+void verify_model_file(const std::filesystem::path& file, const char* expected) {
+  const auto fail = [&](const std::string& why) {
+    return ModelError(fmt::format("{}: {}; expected a file with SHA-256 {} (scripts/fetch-face-models.sh fetches it)",
+                                  file.string(), why, expected));
+  };
+  if (!std::filesystem::exists(file)) throw fail("no such file");
+  std::vector<std::uint8_t> bytes;
+  std::string error;
+  if (!read_file(file, bytes, error)) throw fail(error);
+  if (sha256_hex(bytes.data(), bytes.size()) != expected) throw fail("wrong SHA-256 (corrupt or another model)");
 }
 
 cv::Mat resize_square(const cv::Mat& rgb, int size) {

@@ -43,6 +43,10 @@ DecodeResult load_image(const std::filesystem::path& path);
 bool read_file(const std::filesystem::path& path, std::vector<std::uint8_t>& bytes,
                std::string& error);
 
+/// Checks that `file` exists and has the SHA-256 `expected` (a pinned model file). Throws
+/// ModelError naming the file, the reason and the expected hash, and how to fetch the models.
+void verify_model_file(const std::filesystem::path& file, const char* expected);
+
 /// Resizes 8-bit RGB to size×size with bilinear interpolation on the 8-bit image (no crop, no
 /// aspect preservation): the preprocessing the reference MobileNetV2 features were computed with.
 cv::Mat resize_square(const cv::Mat& rgb, int size);

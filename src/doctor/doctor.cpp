@@ -14,6 +14,7 @@
 #include "core/errors.hpp"
 #include "core/fs.hpp"
 #include "core/version.hpp"
+#include "data/image.hpp"
 #include "models/torch_runtime.hpp"
 #include "vision/face.hpp"
 #include "vision/liveness.hpp"
@@ -84,7 +85,7 @@ Item access_items(const config::Config& config) {
 Item model_file_item(const std::string& name, const std::string& file, const char* sha256) {
   if (!std::filesystem::exists(file)) return {name, file + " (not fetched yet: scripts/fetch-face-models.sh)", true};
   try {
-    vision::verify_model_file(file, sha256);
+    data::verify_model_file(file, sha256);
     return {name, file + " (SHA-256 matches its pin)", true};
   } catch (const Error& e) {
     return {name, e.what(), false};

@@ -8,7 +8,6 @@
 #include <opencv2/objdetect.hpp>
 
 #include "core/errors.hpp"
-#include "data/hash.hpp"
 #include "data/image.hpp"
 
 namespace lockerctl::vision {
@@ -37,7 +36,7 @@ void largest_first(std::vector<Face>& faces) {
 class YuNetDetector final : public FaceDetector {
  public:
   explicit YuNetDetector(const FaceOptions& o) : options_(o) {
-    verify_model_file(o.model, kYuNetSha256);
+    data::verify_model_file(o.model, kYuNetSha256);
     try {
       // One network per pass: changing a network's input size rebuilds it, which costs more than
       // the detection itself.
@@ -144,18 +143,6 @@ class WholeFrame final : public FaceDetector {
 
 bool Face::cut_off(const cv::Size& frame) const {
   return box.x < 0 || box.y < 0 || box.x + box.width > frame.width || box.y + box.height > frame.height;
-}
-
-void verify_model_file(const std::string& file, const char* expected) {
-  const auto fail = [&](const std::string& why) {
-    return ModelError(fmt::format("{}: {}; expected a file with SHA-256 {} (scripts/fetch-face-models.sh fetches it)",
-                                  file, why, expected));
-  };
-  if (!std::filesystem::exists(file)) throw fail("no such file");
-  std::vector<std::uint8_t> bytes;
-  std::string error;
-  if (!data::read_file(file, bytes, error)) throw fail(error);
-  if (data::sha256_hex(bytes.data(), bytes.size()) != expected) throw fail("wrong SHA-256 (corrupt or another model)");
 }
 
 std::unique_ptr<FaceDetector> make_face_detector(const FaceOptions& options) {

@@ -94,8 +94,4 @@ void draw_faces(cv::Mat& image, const std::vector<Face>& faces, const std::vecto
 /// load in OpenCV 4.6). scripts/face-models.sha256 pins the same.
 inline constexpr const char* kYuNetSha256 = "50ef07f702a31741ca46a4c0d947773b64143b9362780237bf0d427d6c79bab7";
 
-/// Checks that `file` exists and has the SHA-256 `expected`. Throws ModelError naming the file,
-/// the reason and the expected hash, and how to fetch the models.
-void verify_model_file(const std::string& file, const char* expected);
-
 }  // namespace lockerctl::vision

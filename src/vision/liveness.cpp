@@ -9,6 +9,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "core/errors.hpp"
+#include "data/image.hpp"
 
 namespace lockerctl::vision {
 namespace {
@@ -22,7 +23,7 @@ struct FasNet {
 };
 
 FasNet load(const std::string& file, const char* sha256, double scale) {
-  verify_model_file(file, sha256);
+  data::verify_model_file(file, sha256);
   try {
     return {scale, cv::dnn::readNetFromONNX(file)};
   } catch (const cv::Exception& e) {

@@ -11,6 +11,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "core/errors.hpp"
+#include "data/image.hpp"
 #include "support/temp_dir.hpp"
 #include "vision/face.hpp"
 #include "vision/liveness.hpp"
@@ -102,7 +103,7 @@ TEST(Haar, FindsTheFaceInAPhotoAndNoneInAPlainWall) {
 TEST(ModelFile, AMissingOrCorruptFileIsNamedWithItsExpectedHash) {
   test::TempDir dir;
   try {
-    verify_model_file((dir / "yunet.onnx").string(), kYuNetSha256);
+    data::verify_model_file((dir / "yunet.onnx").string(), kYuNetSha256);
     FAIL();
   } catch (const ModelError& e) {
     EXPECT_EQ(std::string(e.what()),
