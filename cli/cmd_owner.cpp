@@ -9,9 +9,13 @@
 
 #include <iostream>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "access/credentials.hpp"
+#include "core/clock.hpp"
+#include "eval/score_report.hpp"
+#include "vision/face_bench.hpp"
 #include "core/errors.hpp"
 #include "core/log.hpp"
 #include "vision/camera.hpp"
@@ -93,6 +97,48 @@ void setup_owner(CLI::App& app, const GlobalOptions& global, Action& action) {
                                  "Make a new authenticator-app secret (TOTP, RFC 6238) and print it as an "
                                  "otpauth:// URI and a QR code to scan; replaces the old one.", *o);
   totp->callback([&global, &action, o] { action = [&global, o] { return run_owner_enroll_totp(global, *o); }; });
+
+  CLI::App* enroll = owner_command(
+      owner, "enroll",
+      "Enroll the owner's face for layer 2 (owner.method: embedding): each photo must show exactly one face, at "
+      "least owner.min_face_px, sharp (owner.min_sharpness), not cut off and, with liveness.enabled, live. A photo "
+      "that fails is named with the reason and the others go on. The templates (128-d face embeddings) replace "
+      "the owner's old ones in the database; the audit log records it. Exit 3 when no photo could be used.", *o);
+  enroll->add_option("--photos", o->photos, "Photo files or folders (searched at any depth)");
+  enroll->add_flag("--camera", o->camera, "Capture from camera.source instead, until --count photos passed");
+  enroll->add_option("--count", o->count, "With --camera: photos to take")->check(CLI::Range(1, 100))->capture_default_str();
+  enroll->callback([&global, &action, o] {
+    if (o->photos.empty() == !o->camera) throw CLI::ValidationError("owner enroll", "give --photos FILE|DIR... or --camera");
+    action = [&global, o] { return run_owner_enroll(global, *o); };
+  });
+
+  auto v = std::make_shared<OwnerVerifyOptions>();
+  CLI::App* verify = owner->add_subcommand(
+      "verify",
+      "Layer 2 of `lockerctl run` on photos: per image, the face found (or none), its similarity to the owner's "
+      "templates (1 - the distance to the closest), owner.match_threshold and the decision. Exit 1 when an image "
+      "is not the owner, 3 when one cannot be read.");
+  verify->add_option("name", v->name, "Owner name")->required();
+  verify->add_option("inputs", v->inputs, "Image files or folders (searched at any depth)")->required();
+  verify->add_flag("--json", v->json, "One JSON object per image and line: image, face, score, threshold, decision");
+  verify->callback([&global, &action, v] { action = [&global, v] { return run_owner_verify(global, *v); }; });
+
+  auto b = std::make_shared<OwnerBenchmarkOptions>();
+  CLI::App* bench = owner->add_subcommand(
+      "benchmark",
+      "Measure layer 2 on people the network was not tuned on: every person of DATASET (one folder each) is "
+      "enrolled from their first --enroll photos that pass the enrollment checks; their other photos are tried "
+      "as genuine, every photo of everyone else (and of --impostors) as impostor. Writes metrics.json, "
+      "metrics.md, roc.png and confusion.png (at owner.match_threshold) and prints the threshold that keeps "
+      "false accepts at --target-far, with enrollment time and per-frame latency.");
+  bench->add_option("dataset", b->dataset, "Folder with one sub-folder of photos per person")->required()->check(CLI::ExistingDirectory);
+  bench->add_option("--impostors", b->impostors, "Folder of photos of people never enrolled")->check(CLI::ExistingDirectory);
+  bench->add_option("--enroll", b->enroll, "Enrollment photos per person")->check(CLI::Range(1, 50))->capture_default_str();
+  bench->add_option("--target-far", b->target_far, "False-accept rate the suggested threshold keeps to")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  bench->add_option("--report-dir", b->report_dir, "Where the report goes")->capture_default_str();
+  bench->callback([&global, &action, b] { action = [&global, b] { return run_owner_benchmark(global, *b); }; });
 
   CLI::App* face = owner_command(owner, "enroll-face",
                                  "Capture frames that show exactly one face (face.detector), live by the liveness "
@@ -188,6 +234,257 @@ int run_owner_enroll_face(const GlobalOptions& global, const OwnerOptions& o) {
   }
   std::cout << fmt::format("{} face images of '{}' in {} (from {} frames; {} refused by the liveness check)\n", saved,
                            o.name, out.string(), frames, spoofs);
+  return 0;
+}
+
+int run_owner_enroll(const GlobalOptions& global, const OwnerOptions& o) {
+  const config::Config cfg = load_config(global);
+  Station station(cfg);
+  station.owners.get(o.name);
+  FaceRecognition faces(cfg, station.db);
+  const auto started = std::chrono::steady_clock::now();
+  std::vector<inference::FaceDescriptor> templates;
+  int refused = 0;
+  const auto consider = [&](const std::string& what, const cv::Mat& frame) {
+    std::string why;
+    if (auto d = faces.verifier.enrollment_descriptor(frame, why)) {
+      templates.push_back(*d);
+      return true;
+    }
+    ++refused;
+    if (!o.camera) log::error("{}: refused: {}", what, why);
+    return false;
+  };
+  if (o.camera) {
+    auto camera = vision::open_camera(cfg.camera.source);
+    int frames = 0, misses = 0;
+    while (static_cast<int>(templates.size()) < o.count && frames < o.count * 20) {
+      auto frame = camera->grab();
+      if (!frame) {
+        if (++misses > 50) throw DeviceError(fmt::format("camera {}: no frames", camera->name()));
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        continue;
+      }
+      consider(fmt::format("{} frame {}", camera->name(), ++frames), *frame);
+    }
+  } else {
+    for (const auto& file : image_inputs(o.photos)) {
+      std::string error;
+      const auto frame = load_frame(file, error);
+      if (!frame) {
+        ++refused;
+        log::error("{}: refused: {}", file.string(), error);
+        continue;
+      }
+      consider(file.string(), *frame);
+    }
+  }
+  if (templates.empty()) {
+    throw DataError(fmt::format("owner enroll {}: no usable photo ({} refused); the old templates are kept", o.name, refused));
+  }
+  const int replaced = faces.templates.count(o.name);
+  faces.templates.replace(o.name, templates);
+  station.audit.append({0, {}, "-", "owner", replaced ? "face re-enrolled" : "face enrolled", std::nullopt, std::nullopt, "",
+                        fmt::format("{}: {} templates{}", o.name, templates.size(),
+                                    replaced ? fmt::format(" replace {}", replaced) : "")});
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  std::cout << fmt::format("'{}' enrolled from {} photo(s), {} refused, in {:.1f} s{}\n", o.name, templates.size(), refused,
+                           seconds, replaced ? fmt::format("; replaced {} old template(s)", replaced) : "");
+  return 0;
+}
+
+int run_owner_verify(const GlobalOptions& global, const OwnerVerifyOptions& o) {
+  const config::Config cfg = load_config(global);
+  Station station(cfg);
+  station.owners.get(o.name);
+  FaceRecognition faces(cfg, station.db);
+  const access::OwnerTemplates enrolled = faces.templates.load(o.name);
+  if (enrolled.templates.empty()) {
+    throw DataError(fmt::format("owner '{}': no intact face template{} (lockerctl owner enroll {} --photos DIR)", o.name,
+                                enrolled.damaged ? fmt::format("; {} damaged", enrolled.damaged) : "", o.name));
+  }
+  if (enrolled.damaged) log::warn("owner '{}': {} damaged template(s) left out", o.name, enrolled.damaged);
+  const double threshold = cfg.owner.match_threshold;
+  int unreadable = 0, denied = 0;
+  for (const auto& file : image_inputs(o.inputs)) {
+    std::string error;
+    const auto frame = load_frame(file, error);
+    if (!frame) {
+      ++unreadable;
+      log::error("{}: {}", file.string(), error);
+      continue;
+    }
+    const auto found = faces.detector->detect(*frame);
+    const auto probe = faces.verifier.describe(*frame, found);
+    const double score = probe ? access::similarity(*probe, enrolled.templates) : 0;
+    const bool pass = probe && score >= threshold;
+    denied += !pass;
+    if (o.json) {
+      nlohmann::json j{{"image", file.string()}, {"face", nullptr}, {"faces", found.size()}, {"score", nullptr},
+                       {"threshold", threshold}, {"decision", pass ? "pass" : "deny"}};
+      if (probe) {
+        const auto& b = found.front().box;
+        j["face"] = {b.x, b.y, b.width, b.height};
+        j["score"] = score;
+      }
+      std::cout << j.dump() << "\n";
+    } else if (probe) {
+      const auto& b = found.front().box;
+      std::cout << fmt::format("{}: face {:.0f},{:.0f} {:.0f}x{:.0f}{}  similarity {:.3f}  threshold {:.3f}  {}\n", file.string(), b.x,
+                               b.y, b.width, b.height, found.size() > 1 ? fmt::format(" (largest of {})", found.size()) : "",
+                               score, threshold, pass ? "PASS" : "DENY");
+    } else {
+      std::cout << fmt::format("{}: no face found  DENY\n", file.string());
+    }
+  }
+  if (unreadable) return static_cast<int>(ExitCode::Data);
+  return denied ? static_cast<int>(ExitCode::CheckFailed) : 0;
+}
+
+int run_owner_benchmark(const GlobalOptions& global, const OwnerBenchmarkOptions& o) {
+  namespace fs = std::filesystem;
+  config::Config cfg = load_config(global);
+  cfg.liveness.enabled = false;  // photos of photos: the benchmark measures recognition, face calibrate liveness
+  audit::Database scratch(":memory:");  // templates stay in memory; nothing is enrolled for real
+  FaceRecognition faces(cfg, scratch);
+  struct Photo {
+    std::optional<inference::FaceDescriptor> probe;  // largest face, as `run` sees it
+    bool enrolled = false;
+  };
+  struct Person {
+    std::string name;
+    std::vector<Photo> photos;
+    std::vector<inference::FaceDescriptor> templates;
+  };
+  std::vector<Person> people;
+  std::vector<double> enroll_seconds;
+  int unreadable = 0, refused = 0, too_few = 0;
+  const auto describe = [&](const fs::path& file, cv::Mat* frame_out = nullptr) -> std::optional<Photo> {
+    std::string error;
+    const auto frame = load_frame(file, error);
+    if (!frame) {
+      ++unreadable;
+      log::warn("{}: {}", file.string(), error);
+      return std::nullopt;
+    }
+    if (frame_out) *frame_out = *frame;
+    return Photo{faces.verifier.describe(*frame, faces.detector->detect(*frame)), false};
+  };
+  std::vector<fs::path> dirs;
+  for (const auto& e : fs::directory_iterator(o.dataset)) {
+    if (e.is_directory()) dirs.push_back(e.path());
+  }
+  std::sort(dirs.begin(), dirs.end());
+  for (const auto& dir : dirs) {
+    Person p{dir.filename().string(), {}, {}};
+    double seconds = 0;
+    for (const auto& file : image_inputs({dir.string()})) {
+      cv::Mat frame;
+      auto photo = describe(file, &frame);
+      if (!photo) continue;
+      if (static_cast<int>(p.templates.size()) < o.enroll) {
+        const auto started = std::chrono::steady_clock::now();
+        std::string why;
+        if (auto d = faces.verifier.enrollment_descriptor(frame, why)) {
+          p.templates.push_back(*d);
+          photo->enrolled = true;
+        } else {
+          ++refused;
+          log::debug("{}: not for enrollment: {}", file.string(), why);
+        }
+        seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      }
+      p.photos.push_back(*photo);
+    }
+    if (static_cast<int>(p.templates.size()) < o.enroll) {
+      ++too_few;
+      p.templates.clear();  // not enrolled: their photos still serve as impostors
+    } else {
+      enroll_seconds.push_back(seconds);
+    }
+    people.push_back(std::move(p));
+  }
+  std::vector<inference::FaceDescriptor> outsiders;
+  int no_face_impostors = 0, no_face_genuine = 0;
+  if (!o.impostors.empty()) {
+    for (const auto& file : image_inputs({o.impostors})) {
+      if (auto photo = describe(file)) {
+        if (photo->probe) outsiders.push_back(*photo->probe);
+      }
+    }
+  }
+  std::vector<float> scores, labels;
+  int enrolled_people = 0;
+  for (const Person& p : people) {
+    if (p.templates.empty()) continue;
+    ++enrolled_people;
+    for (const Person& q : people) {
+      for (const Photo& photo : q.photos) {
+        if (&q == &p && photo.enrolled) continue;
+        if (!photo.probe) {
+          if (&q == &p) {
+            ++no_face_genuine;  // layer 2 denies a frame without a face: a false reject
+            scores.push_back(0);
+            labels.push_back(1);
+          } else {
+            ++no_face_impostors;
+          }
+          continue;
+        }
+        scores.push_back(static_cast<float>(std::max(0.0, access::similarity(*photo.probe, p.templates))));
+        labels.push_back(&q == &p ? 1.f : 0.f);
+      }
+    }
+    for (const auto& d : outsiders) {
+      scores.push_back(static_cast<float>(std::max(0.0, access::similarity(d, p.templates))));
+      labels.push_back(0);
+    }
+  }
+  const auto genuine = static_cast<std::size_t>(std::count(labels.begin(), labels.end(), 1.f));
+  if (genuine == 0 || genuine == labels.size()) {
+    throw DataError(fmt::format("owner benchmark {}: need people with more than {} usable photos and others to try; "
+                                "{} of {} people enrolled", o.dataset, o.enroll, enrolled_people, people.size()));
+  }
+
+  // Per-frame latency of layer 2 (detection + alignment + embedding + comparison) on 640x480
+  // camera frames made from genuine photos.
+  std::vector<cv::Mat> frames;
+  for (const auto& file : image_inputs({dirs.front().string()})) {
+    std::string error;
+    if (auto f = load_frame(file, error)) frames.push_back(vision::camera_frame(*f, {640, 480}));
+  }
+  std::size_t next = 0;
+  const auto& reference = people.front().templates.empty() ? people.back().templates : people.front().templates;
+  const Latency latency = time_calls(30, [&] {
+    const cv::Mat& frame = frames[next++ % frames.size()];
+    if (auto d = faces.verifier.describe(frame, faces.detector->detect(frame))) access::similarity(*d, reference);
+  }, 3);
+  std::sort(enroll_seconds.begin(), enroll_seconds.end());
+  const double enroll_median = enroll_seconds.empty() ? 0 : enroll_seconds[enroll_seconds.size() / 2];
+
+  const double threshold = cfg.owner.match_threshold;
+  const eval::ScoreReport r = eval::write_score_report(
+      o.report_dir, scores, labels, threshold, o.target_far,
+      {"face embeddings", o.dataset,
+       fmt::format("{} people enrolled from {} photos each, {} genuine and {} impostor tries", enrolled_people, o.enroll,
+                   genuine, labels.size() - genuine),
+       "owner", "someone else"},
+      {{"dataset", o.dataset}, {"impostors", o.impostors}, {"enroll_photos", o.enroll}, {"people", people.size()},
+       {"people_enrolled", enrolled_people}, {"people_too_few_photos", too_few}, {"photos_refused_for_enrollment", refused},
+       {"unreadable", unreadable}, {"genuine_without_face", no_face_genuine}, {"impostors_without_face", no_face_impostors},
+       {"enroll_seconds_median", enroll_median}, {"latency_ms_median", latency.median_ms}, {"latency_ms_p95", latency.p95_ms},
+       {"threads", cfg.runtime.threads}, {"evaluated", utc_now_iso8601()}});
+  const auto& m = r.metrics;
+  std::cout << fmt::format(
+      "face embeddings on {}: {} people enrolled from {} photos each ({} with too few usable photos), {} genuine and "
+      "{} impostor tries; ROC AUC {:.5f}\n"
+      "  at owner.match_threshold {:.3f}: strangers accepted {:.5f} (FAR), owners rejected {:.4f} (FRR)\n"
+      "  for FAR <= {}: threshold {:.3f}, FAR {:.5f}, FRR {:.4f}\n"
+      "  enrollment {:.2f} s per person (median); layer 2 per 640x480 frame {:.1f} ms median, {:.1f} ms p95\n"
+      "  report: {}/metrics.md\n",
+      o.dataset, enrolled_people, o.enroll, too_few, genuine, labels.size() - genuine, r.roc_auc, threshold, m.far, m.frr,
+      o.target_far, r.far_threshold, r.at_far_threshold.far, r.at_far_threshold.frr, enroll_median, latency.median_ms,
+      latency.p95_ms, o.report_dir);
   return 0;
 }
 

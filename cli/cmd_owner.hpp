@@ -12,9 +12,25 @@ struct OwnerOptions {
   bool password_stdin = false;  // set-password --stdin
   int count = 20;               // enroll-face --count
   std::string out;              // enroll-face --out
+  std::vector<std::string> photos;  // enroll --photos
+  bool camera = false;          // enroll --camera (with --count)
 };
 
-/// Adds `lockerctl owner add|set-password|set-phone|enroll-totp|enroll-face|list`.
+struct OwnerVerifyOptions {
+  std::string name;
+  std::vector<std::string> inputs;  // images and folders
+  bool json = false;
+};
+
+struct OwnerBenchmarkOptions {
+  std::string dataset;          // one folder per person
+  std::string impostors;        // extra folder of people who are never enrolled
+  int enroll = 5;               // enrollment photos per person
+  double target_far = 0.001;
+  std::string report_dir = "reports/owner-benchmark";
+};
+
+/// Adds `lockerctl owner add|set-password|set-phone|enroll-totp|enroll|verify|benchmark|enroll-face|list`.
 void setup_owner(CLI::App& app, const GlobalOptions& global, Action& action);
 
 int run_owner_add(const GlobalOptions& global, const OwnerOptions& options);
@@ -23,5 +39,8 @@ int run_owner_set_phone(const GlobalOptions& global, const OwnerOptions& options
 int run_owner_enroll_totp(const GlobalOptions& global, const OwnerOptions& options);
 int run_owner_enroll_face(const GlobalOptions& global, const OwnerOptions& options);
 int run_owner_list(const GlobalOptions& global);
+int run_owner_enroll(const GlobalOptions& global, const OwnerOptions& options);
+int run_owner_verify(const GlobalOptions& global, const OwnerVerifyOptions& options);
+int run_owner_benchmark(const GlobalOptions& global, const OwnerBenchmarkOptions& options);
 
 }  // namespace lockerctl::cli

@@ -111,7 +111,24 @@ int run_access(const GlobalOptions& global, const RunOptions& options) {
 
   const auto backend = a.backend == config::InferenceBackend::OpenCv ? inference::Backend::OpenCv : inference::Backend::Torch;
   auto human = inference::open_engine(a.human_model, backend);
-  auto owner_model = inference::open_engine(a.owner_model, backend);
+  std::unique_ptr<inference::InferenceEngine> owner_model;
+  std::unique_ptr<FaceRecognition> recognition;
+  std::unique_ptr<access::OwnerCheck> owner_check;
+  double owner_threshold = cfg.owner.match_threshold;
+  if (cfg.owner.method == config::OwnerMethod::Cnn) {
+    owner_model = inference::open_engine(a.owner_model, backend);
+    owner_threshold = threshold_of(a.owner_threshold, *owner_model);
+    owner_check = std::make_unique<access::CnnOwnerCheck>(std::map<std::string, inference::InferenceEngine*>{{a.owner, owner_model.get()}},
+                                                          owner_threshold, cfg.face.margin);
+  } else {
+    recognition = std::make_unique<FaceRecognition>(cfg, station.db);
+    const access::OwnerTemplates t = recognition->templates.load(a.owner);
+    if (t.templates.empty()) {
+      throw DataError(fmt::format("owner '{}' has no face enrolled for owner.method: embedding (lockerctl owner enroll {} "
+                                  "--photos DIR){}", a.owner, a.owner, t.damaged ? fmt::format("; {} damaged template(s)", t.damaged) : ""));
+    }
+    owner_check = std::make_unique<access::EmbeddingOwnerCheck>(recognition->verifier);
+  }
 
   std::unique_ptr<vision::Camera> camera = vision::open_camera(cfg.camera.source);
   const auto faces = vision::make_face_detector(face_options(cfg));
@@ -124,10 +141,8 @@ int run_access(const GlobalOptions& global, const RunOptions& options) {
   o.frames = cfg.camera.frames;
   o.majority_vote = cfg.camera.vote == config::Vote::Majority;
   o.human_threshold = threshold_of(a.human_threshold, *human);
-  o.owner_threshold = threshold_of(a.owner_threshold, *owner_model);
   o.liveness_threshold = cfg.liveness.threshold;
   o.liveness_frames = cfg.liveness.frames;
-  o.face_margin = cfg.face.margin;
   o.trigger_on_face = a.trigger == config::Trigger::Face;
   o.keys_from_board = a.input == config::InputSource::Board;
   o.password_tries = a.password_tries;
@@ -144,12 +159,12 @@ int run_access(const GlobalOptions& global, const RunOptions& options) {
   o.lock_output = cfg.board.lock_output;
   o.incidents_dir = std::filesystem::path(cfg.paths.var_dir) / "incidents";
 
-  access::Flow flow(o, {*camera, *faces, liveness.get(), *human, *owner_model, board->panel(), station.audit, station.outbox,
+  access::Flow flow(o, {*camera, *faces, liveness.get(), *human, *owner_check, board->panel(), station.audit, station.outbox,
                         station.owners});
-  log::info("locker of '{}': camera {}, board {} ({}), layer 1 threshold {:.3f}, faces {}, liveness {}, layer 2 "
+  log::info("locker of '{}': camera {}, board {} ({}), layer 1 threshold {:.3f}, faces {}, liveness {}, layer 2 {} "
             "threshold {:.3f}", owner.name, camera->name(), cfg.board.port, board->device(), o.human_threshold,
             faces->name(), liveness ? fmt::format("threshold {:.3f}", o.liveness_threshold) : std::string("off"),
-            o.owner_threshold);
+            cfg.owner.method == config::OwnerMethod::Cnn ? "(owner CNN)" : "(face embeddings)", owner_threshold);
 
   access::FlowSummary summary;
   if (script.empty()) {

@@ -116,4 +116,26 @@ std::unique_ptr<vision::LivenessCheck> liveness_check(const config::Config& cfg)
   return vision::make_liveness_check({cfg.liveness.model_v2, cfg.liveness.model_v1se});
 }
 
+namespace {
+
+const config::Config& needs_yunet(const config::Config& cfg) {
+  if (cfg.face.detector != config::FaceDetector::YuNet) {
+    throw Error("face.detector: face embeddings align faces by their landmarks, which only yunet gives", ExitCode::Config);
+  }
+  return cfg;
+}
+
+access::FaceMatchOptions face_match_options(const config::Config& cfg) {
+  return {cfg.owner.match_threshold, cfg.owner.min_face_px, cfg.owner.min_sharpness, cfg.liveness.threshold};
+}
+
+}  // namespace
+
+FaceRecognition::FaceRecognition(const config::Config& cfg, audit::Database& db)
+    : detector(vision::make_face_detector(face_options(needs_yunet(cfg)))),
+      liveness(liveness_check(cfg)),
+      embedder(cfg.owner.embedding_model),
+      templates(db),
+      verifier(*detector, embedder, liveness.get(), templates, face_match_options(cfg)) {}
+
 }  // namespace lockerctl::cli

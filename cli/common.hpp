@@ -10,6 +10,7 @@
 #include <opencv2/core.hpp>
 
 #include "config/config.hpp"
+#include "access/face_match.hpp"
 #include "access/owners.hpp"
 #include "audit/audit_log.hpp"
 #include "devices/board_link.hpp"
@@ -76,6 +77,18 @@ class Station {
   notify::SimulatedPhone phone;
   notify::Outbox outbox;
   access::OwnerStore owners;
+};
+
+/// Layer 2 by face embeddings as configured (owner.*, face.*, liveness.*), with the templates in
+/// `db`. Throws ConfigError unless face.detector is yunet (alignment needs its landmarks), and
+/// ModelError naming a missing or corrupt model file.
+struct FaceRecognition {
+  FaceRecognition(const config::Config& cfg, audit::Database& db);
+  std::unique_ptr<vision::FaceDetector> detector;
+  std::unique_ptr<vision::LivenessCheck> liveness;  ///< null when liveness.enabled is false
+  inference::FaceEmbedder embedder;
+  access::FaceTemplates templates;
+  access::FaceVerifier verifier;
 };
 
 /// Sets up logging from the flags alone, before any configuration is read.

@@ -22,13 +22,6 @@ Clock::duration seconds(double s) {
   return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(s));
 }
 
-/// A model's score for a camera image (BGR or gray; the models take RGB).
-double probability(inference::InferenceEngine& model, const cv::Mat& image) {
-  cv::Mat rgb;
-  cv::cvtColor(image, rgb, image.channels() == 1 ? cv::COLOR_GRAY2RGB : cv::COLOR_BGR2RGB);
-  return model.probability(rgb);
-}
-
 constexpr const char* kStateNames[] = {"idle", "human", "liveness", "owner", "password", "otp", "open", "stopped"};
 
 }  // namespace
@@ -303,7 +296,7 @@ State Flow::check_human(Attempt& a) {
       if (wait_input(Clock::now() + 20ms) == Input::Stop) return State::Stopped;
       continue;
     }
-    const double score = probability(p_.human, *frame);
+    const double score = frame_probability(p_.human, *frame);
     scores.push_back(score);
     if (score >= o_.human_threshold) accepted.emplace_back(score, *frame);
     if (score > best) {
@@ -367,22 +360,14 @@ State Flow::check_liveness(Attempt& a) {
 
 State Flow::check_owner(Attempt& a) {
   if (!a.faces) a.faces = p_.faces.detect(a.frame);
-  const auto crop = vision::layer2_input(a.frame, *a.faces, o_.face_margin);
-  double score = 0;
-  std::string seen;
-  if (crop) {
-    score = probability(p_.owner_model, crop->image);
-    if (crop->faces > 1) seen = fmt::format("{} faces in view, the largest decides", crop->faces);
-    if (crop->face.cut_off(a.frame.size())) seen += std::string(seen.empty() ? "" : "; ") + "face cut off at the frame border";
-  }
-  if (crop && score >= o_.owner_threshold) {
-    log(a.id, "owner", "pass", seen, score, o_.owner_threshold);
+  const OwnerVerdict v = p_.owner_check.check(a.frame, *a.faces, {o_.owner});
+  if (!v.holder.empty()) {
+    log(a.id, "owner", "pass", v.detail, v.score, v.threshold);
     return State::Password;
   }
-  const std::string why = crop ? "not the owner" : "no face found";
+  const std::string why = v.face ? "not the owner" : "no face found";
   const std::string image = keep_evidence(a, why);
-  log(a.id, "owner", "deny", seen.empty() ? why : why + "; " + seen,
-      crop ? std::optional<double>(score) : std::nullopt, o_.owner_threshold, image);
+  log(a.id, "owner", "deny", v.detail.empty() ? why : why + "; " + v.detail, v.score, v.threshold, image);
   alert(a.id,
         fmt::format("lockerctl: someone who is not you tried to open your locker at {}. Photo: file://{}",
                     utc_now_iso8601(), image),

@@ -26,6 +26,7 @@
 
 #include <opencv2/core.hpp>
 
+#include "access/owner_check.hpp"
 #include "access/owners.hpp"
 #include "audit/audit_log.hpp"
 #include "devices/lock_board.hpp"
@@ -46,10 +47,8 @@ struct FlowOptions {
   int frames = 5;
   bool majority_vote = false;      ///< else the best frame decides
   double human_threshold = 0.5;
-  double owner_threshold = 0.5;
   double liveness_threshold = 0.5;
   int liveness_frames = 3;         ///< layer-1-accepted frames the liveness check scores
-  double face_margin = 0.2;        ///< layer-2 crop (vision::crop_face)
   bool trigger_on_face = false;    ///< else a key / Enter starts an attempt
   bool keys_from_board = true;     ///< keypad digits of the board make entries (end with '#')
   int password_tries = 3;
@@ -72,7 +71,7 @@ struct FlowParts {
   vision::FaceDetector& faces;
   vision::LivenessCheck* liveness;  ///< nullptr: no liveness step
   inference::InferenceEngine& human;
-  inference::InferenceEngine& owner_model;
+  OwnerCheck& owner_check;          ///< layer 2
   devices::LockBoard& board;
   audit::AuditLog& audit;
   notify::Outbox& outbox;

@@ -21,7 +21,7 @@ void check_consistency(const Config& c, const YAML::Node& root, const std::strin
                         "data", fmt::format("train_fraction + val_fraction + test_fraction is {}, "
                                             "not 1", sum)});
   }
-  for (const auto* layer : {&c.human, &c.owner}) {
+  for (const LayerConfig* layer : {&c.human, static_cast<const LayerConfig*>(&c.owner)}) {
     if (layer->positive_class.empty() || layer->negative_class.empty() ||
         layer->positive_class == layer->negative_class) {
       problems.push_back({file, 0, 0, layer == &c.human ? "human" : "owner",

@@ -93,6 +93,29 @@ struct LayerConfig {
   }
 };
 
+/// How layer 2 tells the owner: face embeddings compared with enrolled templates, or the paper's
+/// owner CNN.
+enum class OwnerMethod { Embedding, Cnn };
+
+/// Layer 2: the owner CNN's classes and input size, and how layer 2 decides.
+struct OwnerConfig : LayerConfig {
+  OwnerMethod method = OwnerMethod::Embedding;
+  std::string embedding_model = "models/face/face_recognition_model-weights_manifest.json";
+  double match_threshold = 0.45;  // similarity (1 - descriptor distance) a face needs to match
+  int min_face_px = 48;           // enrollment: smallest face side in pixels
+  double min_sharpness = 15;      // enrollment: smallest sharpness (variance of the chip's Laplacian)
+
+  template <class V>
+  void visit(V& v) {
+    LayerConfig::visit(v);
+    v.field("method", method, Choices<OwnerMethod>{{{"embedding", OwnerMethod::Embedding}, {"cnn", OwnerMethod::Cnn}}});
+    v.field("embedding_model", embedding_model);
+    v.field("match_threshold", match_threshold, Range<double>{0.0, 1.0});
+    v.field("min_face_px", min_face_px, Range<int>{16, 4096});
+    v.field("min_sharpness", min_sharpness, Range<double>{0.0, 100000.0});
+  }
+};
+
 /// The validation figure that picks the best epoch and drives early stopping.
 enum class Monitor { ValLoss, ValF1, ValAccuracy };
 
@@ -288,7 +311,7 @@ struct Config {
   LogConfig log;
   DataConfig data;
   LayerConfig human{"human", "not_human", 224};  // layer 1: MobileNetV2 input size
-  LayerConfig owner{"owner", "not_owner", 256};  // layer 2: the owner CNN's input size
+  OwnerConfig owner{{"owner", "not_owner", 256}};  // layer 2; 256: the owner CNN's input size
   TrainConfig train;
   BoardConfig board;
   CameraConfig camera;

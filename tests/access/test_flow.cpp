@@ -88,6 +88,7 @@ struct Locker {
   BlueLiveness liveness;
   vision::LivenessCheck* liveness_check = &liveness;
   ColourModel human{0}, owner_model{1};
+  CnnOwnerCheck owner_check{{{"alice", &owner_model}}, 0.5, 0.2};
   std::unique_ptr<devices::BoardLink> board;
   FlowOptions options;
 
@@ -115,7 +116,7 @@ struct Locker {
 
   /// Runs a flow with `script`; returns "layer:decision" for every audit row.
   std::vector<std::string> run(const std::string& script, bool keys_via_board = true) {
-    Flow flow(options, {camera, *faces, liveness_check, human, owner_model, board->panel(), audit, outbox, owners});
+    Flow flow(options, {camera, *faces, liveness_check, human, owner_check, board->panel(), audit, outbox, owners});
     std::atomic<bool> stop{false};
     std::thread runner([&] { flow.run(stop); });
     std::istringstream in(script);

@@ -16,6 +16,7 @@ paths:
   var_dir: var
 owner:
   image_size: 32
+  method: cnn
 train:
   epochs: 1
 camera:

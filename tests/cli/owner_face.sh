@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# Layer 2 by face embeddings, as an operator meets it on real photos (LFW): `owner enroll` from a
+# folder (a photo without a face, one with two faces and an unreadable file are named and the
+# others go on; re-enrolling replaces the templates and the audit log says so), `owner verify`
+# (text and JSON; a stranger is denied, exit 1), bad inputs, and `lockerctl run` with
+# owner.method: embedding: the enrolled owner is admitted, a stranger is denied at layer 2 with
+# evidence and an alert. Layer 1 is a small CNN trained here with a threshold that passes.
+#   owner_face.sh LOCKERCTL WORKDIR SHARED_DATA REPO   (exit 77 = skipped: shared data or model absent)
+set -euo pipefail
+shared=${LOCKERCTL_SHARED_DATA:-$3}
+repo=$4
+. "$(dirname "$0")/lib.sh"
+models=$shared/face_models
+lfw=$shared/lfw_subset/identities
+manifest=$repo/models/face/face_recognition_model-weights_manifest.json
+for need in "$models/yunet_120x160.onnx" "$lfw/Abdullah_Gul" "$manifest"; do
+  [ -e "$need" ] || { echo "SKIP: $need is absent (../shared/data; scripts/fetch-face-models.sh)"; exit 77; }
+done
+
+cat > config.yaml <<YAML
+paths:
+  data_dir: data
+  models_dir: models
+  var_dir: var
+owner:
+  image_size: 32
+  embedding_model: $manifest
+train:
+  epochs: 1
+camera:
+  source: sim
+  frames: 2
+face:
+  model: $models/yunet_120x160.onnx
+liveness:
+  enabled: false
+board:
+  poll_ms: 20
+access:
+  owner: alice
+  human_model: models/layer1.h5
+  human_threshold: 0.000001
+  unlock_s: 0.5
+  input_timeout_s: 10
+YAML
+lc() { "$lockerctl" -c config.yaml "$@"; }
+lc owner add alice --phone +15550001 > /dev/null
+echo 2468 | lc owner set-password alice > /dev/null
+
+# Enrollment from a folder: 5 photos of one person, plus three that must be refused.
+alice=("$lfw"/Abdullah_Gul/*.jpg)
+stranger=("$lfw"/Amelie_Mauresmo/*.jpg)
+mkdir -p photos
+cp "${alice[@]:0:5}" photos/
+cp "$lfw/Charles_Moose/Charles_Moose_0007.jpg" photos/two-faces.jpg
+cp "$shared/caltech101_subset/laptop/image_0001.jpg" photos/laptop.jpg
+cp config.yaml photos/notes.jpg
+code=0
+lc owner enroll alice --photos photos > enroll.out 2> enroll.err || code=$?
+[ "$code" = 0 ] || fail "enroll: exit $code: $(cat enroll.err)"
+grep -q "^'alice' enrolled from 5 photo(s), 3 refused" enroll.out || fail "enroll: $(cat enroll.out)"
+grep -q 'two-faces.jpg: refused: 2 faces; an enrollment photo shows exactly one' enroll.err || fail "two faces: $(cat enroll.err)"
+grep -q 'laptop.jpg: refused: no face found' enroll.err || fail "no face: $(cat enroll.err)"
+grep -q 'notes.jpg: refused: ' enroll.err || fail "unreadable: $(cat enroll.err)"
+lc owner enroll alice --photos "${alice[@]:0:4}" > reenroll.out || fail "re-enroll"
+grep -q 'replaced 5 old template(s)' reenroll.out || fail "re-enroll: $(cat reenroll.out)"
+lc audit list > audit.txt
+grep -q 'face re-enrolled.*alice: 4 templates replace 5' audit.txt || fail "audit: $(cat audit.txt)"
+lc owner enroll alice --photos "${alice[@]:0:5}" > /dev/null
+
+# Verification: the owner's other photos pass, a stranger's do not (exit 1).
+lc owner verify alice "${alice[@]:10:3}" > verify.out || fail "verify owner: $(cat verify.out)"
+[ "$(grep -c 'PASS$' verify.out)" = 3 ] || fail "verify owner: $(cat verify.out)"
+code=0
+lc owner verify alice --json "${stranger[@]:0:3}" > stranger.json || code=$?
+[ "$code" = 1 ] || fail "a stranger gave exit $code"
+[ "$(grep -c '"decision":"deny"' stranger.json)" = 3 ] || fail "stranger: $(cat stranger.json)"
+grep -q '"face":\[[0-9.]*,[0-9.]*,[0-9.]*,[0-9.]*\],"faces":1,"image":"[^"]*","score":[0-9.]*,"threshold":0.45' stranger.json \
+  || fail "JSON fields: $(head -1 stranger.json)"
+
+# Bad input: one line naming it, the exit code of its kind.
+refuses 3 "^error: owner 'bob': no such owner" "$lockerctl" -c config.yaml owner enroll bob --photos photos
+code=0
+lc owner enroll alice --photos photos/laptop.jpg 2> none.err || code=$?
+[ "$code" = 3 ] && grep -q 'laptop.jpg: refused: no face found' none.err &&
+  tail -1 none.err | grep -q "^error: owner enroll alice: no usable photo (1 refused); the old templates are kept" ||
+  fail "no usable photo: exit $code: $(cat none.err)"
+lc owner add carol --phone +15550003 > /dev/null
+refuses 3 "^error: owner 'carol': no intact face template (lockerctl owner enroll carol" \
+  "$lockerctl" -c config.yaml owner verify carol "${alice[0]}"
+refuses 64 "give --photos FILE|DIR... or --camera" "$lockerctl" -c config.yaml owner enroll alice
+sed "s|  embedding_model: .*|  embedding_model: $repo/README.md|" config.yaml > badmodel.yaml
+refuses 4 "README.md: wrong SHA-256 (corrupt or another model); expected a file with SHA-256 cbaffa50" \
+  "$lockerctl" -c badmodel.yaml owner verify alice "${alice[0]}"
+sed "s|^face:|face:\n  detector: haar|" config.yaml > haar.yaml
+refuses 2 "face.detector: face embeddings align faces by their landmarks, which only yunet gives" \
+  "$lockerctl" -c haar.yaml owner verify alice "${alice[0]}"
+
+# run with owner.method: embedding. Layer 1: a small CNN trained here, threshold set to pass.
+lc -q dataset synth --task owner --per-class 8 --size 32 --out scenes > /dev/null
+sed 's|^face:|face:\n  detector: whole_frame|' config.yaml > synth.yaml
+"$lockerctl" -c synth.yaml -q dataset prepare -d scenes --task owner > /dev/null
+"$lockerctl" -c synth.yaml -q train owner -d scenes --run-dir run --out models/layer1.h5 > /dev/null
+cat > run.script <<S
+show ${stranger[5]}
+press
+wait owner
+wait idle
+sleep 300
+show ${alice[12]}
+press
+wait password
+type 2468
+wait otp
+otp
+wait open
+door open
+sleep 200
+door close
+wait idle
+S
+lc run --script run.script > run.out 2> run.err || fail "run: $(cat run.err)"
+grep -q '^attempts 2, granted 1, denied 1' run.out || fail "run: $(cat run.out) $(cat run.err)"
+grep -q 'layer 2 (face embeddings) threshold 0.450' run.err || fail "start line: $(head -3 run.err)"
+lc audit list > audit.txt
+grep -q 'owner *deny.*not the owner; closest: alice' audit.txt || fail "no layer-2 deny: $(cat audit.txt)"
+grep -q 'owner *pass' audit.txt || fail "no layer-2 pass: $(cat audit.txt)"
+grep -q 'access *granted' audit.txt || fail "not granted: $(cat audit.txt)"
+grep -q 'someone who is not you tried to open your locker' var/phone/+15550001.txt || fail "no alert"
+ls var/incidents/*/frame.jpg > /dev/null || fail "no evidence photo of the stranger"
+lc audit verify > /dev/null || fail "audit verify"
+echo "ok: owner faces"
