@@ -100,13 +100,26 @@ int run_access(const GlobalOptions& global, const RunOptions& options) {
   signals::catch_stop_signals();
 
   Station station(cfg);
-  const access::Owner owner = station.owners.get(a.owner);
-  if (owner.password_hash.empty()) {
-    throw DataError(fmt::format("owner '{}' has no password yet (lockerctl owner set-password {})", owner.name, owner.name));
+  access::LockerStore lockers(station.db);
+  // Who may open: the holders of each locker served, or the station's owner.
+  std::vector<std::string> served, people;
+  for (const std::string& number : split_list(a.locker)) {
+    const access::Locker locker = lockers.get(number);
+    served.push_back(locker.number);
+    for (const auto& h : locker.holders) {
+      if (std::find(people.begin(), people.end(), h) == people.end()) people.push_back(h);
+    }
   }
-  if (a.otp == config::OtpMethod::Totp && owner.totp_secret.empty()) {
-    throw DataError(fmt::format("owner '{}': access.otp is totp but no authenticator is enrolled "
-                                "(lockerctl owner enroll-totp {})", owner.name, owner.name));
+  if (served.empty()) people = {a.owner};
+  for (const std::string& name : people) {
+    const access::Owner owner = station.owners.get(name);
+    if (owner.password_hash.empty()) {
+      throw DataError(fmt::format("owner '{}' has no password yet (lockerctl owner set-password {})", owner.name, owner.name));
+    }
+    if (a.otp == config::OtpMethod::Totp && owner.totp_secret.empty()) {
+      throw DataError(fmt::format("owner '{}': access.otp is totp but no authenticator is enrolled "
+                                  "(lockerctl owner enroll-totp {})", owner.name, owner.name));
+    }
   }
 
   const auto backend = a.backend == config::InferenceBackend::OpenCv ? inference::Backend::OpenCv : inference::Backend::Torch;
@@ -116,16 +129,22 @@ int run_access(const GlobalOptions& global, const RunOptions& options) {
   std::unique_ptr<access::OwnerCheck> owner_check;
   double owner_threshold = cfg.owner.match_threshold;
   if (cfg.owner.method == config::OwnerMethod::Cnn) {
+    if (!served.empty()) {
+      throw Error("access.locker: lockers with joint holders need owner.method: embedding (the owner CNN knows one owner)",
+                  ExitCode::Config);
+    }
     owner_model = inference::open_engine(a.owner_model, backend);
     owner_threshold = threshold_of(a.owner_threshold, *owner_model);
     owner_check = std::make_unique<access::CnnOwnerCheck>(std::map<std::string, inference::InferenceEngine*>{{a.owner, owner_model.get()}},
                                                           owner_threshold, cfg.face.margin);
   } else {
     recognition = std::make_unique<FaceRecognition>(cfg, station.db);
-    const access::OwnerTemplates t = recognition->templates.load(a.owner);
-    if (t.templates.empty()) {
-      throw DataError(fmt::format("owner '{}' has no face enrolled for owner.method: embedding (lockerctl owner enroll {} "
-                                  "--photos DIR){}", a.owner, a.owner, t.damaged ? fmt::format("; {} damaged template(s)", t.damaged) : ""));
+    for (const std::string& name : people) {
+      const access::OwnerTemplates t = recognition->templates.load(name);
+      if (t.templates.empty()) {
+        throw DataError(fmt::format("owner '{}' has no face enrolled for owner.method: embedding (lockerctl owner enroll {} "
+                                    "--photos DIR){}", name, name, t.damaged ? fmt::format("; {} damaged template(s)", t.damaged) : ""));
+      }
     }
     owner_check = std::make_unique<access::EmbeddingOwnerCheck>(recognition->verifier);
   }
@@ -138,6 +157,7 @@ int run_access(const GlobalOptions& global, const RunOptions& options) {
 
   access::FlowOptions o;
   o.owner = a.owner;
+  o.lockers = served;
   o.frames = cfg.camera.frames;
   o.majority_vote = cfg.camera.vote == config::Vote::Majority;
   o.human_threshold = threshold_of(a.human_threshold, *human);
@@ -160,9 +180,9 @@ int run_access(const GlobalOptions& global, const RunOptions& options) {
   o.incidents_dir = std::filesystem::path(cfg.paths.var_dir) / "incidents";
 
   access::Flow flow(o, {*camera, *faces, liveness.get(), *human, *owner_check, board->panel(), station.audit, station.outbox,
-                        station.owners});
-  log::info("locker of '{}': camera {}, board {} ({}), layer 1 threshold {:.3f}, faces {}, liveness {}, layer 2 {} "
-            "threshold {:.3f}", owner.name, camera->name(), cfg.board.port, board->device(), o.human_threshold,
+                        station.owners, &lockers});
+  log::info("{}: camera {}, board {} ({}), layer 1 threshold {:.3f}, faces {}, liveness {}, layer 2 {} "
+            "threshold {:.3f}", served.empty() ? fmt::format("locker of '{}'", a.owner) : fmt::format("locker(s) {}", fmt::join(served, ", ")), camera->name(), cfg.board.port, board->device(), o.human_threshold,
             faces->name(), liveness ? fmt::format("threshold {:.3f}", o.liveness_threshold) : std::string("off"),
             cfg.owner.method == config::OwnerMethod::Cnn ? "(owner CNN)" : "(face embeddings)", owner_threshold);
 
@@ -181,7 +201,7 @@ int run_access(const GlobalOptions& global, const RunOptions& options) {
     std::thread runner([&] { summary = flow.run(signals::stop_flag()); });
     try {
       access::run_script(in, script, {flow, dynamic_cast<vision::FolderCamera*>(camera.get()), board->simulator(),
-                                      &station.phone, owner.phone, a.input == config::InputSource::Board},
+                                      &station.phone, station.owners.get(people.front()).phone, a.input == config::InputSource::Board},
                          signals::stop_flag());
     } catch (const Error& e) {
       script_error = e.what();

@@ -44,6 +44,20 @@ config::Config load_config(const GlobalOptions& global) {
   return cfg;
 }
 
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> items;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const std::size_t end = std::min(text.find(',', start), text.size());
+    std::string item = text.substr(start, end - start);
+    item.erase(0, item.find_first_not_of(" \t"));
+    item.erase(item.find_last_not_of(" \t") + 1);
+    if (!item.empty()) items.push_back(item);
+    start = end + 1;
+  }
+  return items;
+}
+
 std::vector<std::filesystem::path> image_inputs(const std::vector<std::string>& inputs) {
   namespace fs = std::filesystem;
   std::vector<fs::path> files;

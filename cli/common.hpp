@@ -59,6 +59,9 @@ vision::FaceOptions face_options(const config::Config& cfg);
 /// Throws ModelError naming a missing or corrupt model file.
 std::unique_ptr<vision::LivenessCheck> liveness_check(const config::Config& cfg);
 
+/// The items of a comma-separated list, trimmed, empty ones left out ("12, 14" -> {"12", "14"}).
+std::vector<std::string> split_list(const std::string& text);
+
 /// The image files that command-line inputs name: a file as it is, a folder's images (any depth,
 /// by extension) in name order.
 std::vector<std::filesystem::path> image_inputs(const std::vector<std::string>& inputs);

@@ -15,6 +15,7 @@
 #include "cmd_export.hpp"
 #include "cmd_model.hpp"
 #include "cmd_face.hpp"
+#include "cmd_locker.hpp"
 #include "cmd_owner.hpp"
 #include "cmd_run.hpp"
 #include "cmd_train.hpp"
@@ -75,6 +76,7 @@ int main(int argc, char** argv) {
   setup_board(app, global, action);
   setup_run(app, global, action);
   setup_owner(app, global, action);
+  setup_locker(app, global, action);
   setup_face(app, global, action);
   setup_audit(app, global, action);
 

@@ -22,7 +22,7 @@ Clock::duration seconds(double s) {
   return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(s));
 }
 
-constexpr const char* kStateNames[] = {"idle", "human", "liveness", "owner", "password", "otp", "open", "stopped"};
+constexpr const char* kStateNames[] = {"idle", "locker", "human", "liveness", "owner", "password", "otp", "open", "stopped"};
 
 }  // namespace
 
@@ -97,8 +97,19 @@ std::int64_t Flow::log(const std::string& attempt, const std::string& layer, con
 }
 
 void Flow::alert(const std::string& attempt, const std::string& text, const std::string& link) {
-  const Owner owner = p_.owners.get(o_.owner);
-  p_.outbox.enqueue({0, owner.name, owner.phone, "alert", text, link, 0});
+  std::vector<std::string> to = holders_;
+  if (to.empty() && o_.lockers.empty()) to = {o_.owner};
+  if (to.empty()) {
+    for (const std::string& number : o_.lockers) {
+      for (const std::string& h : p_.lockers->get(number).holders) {
+        if (std::find(to.begin(), to.end(), h) == to.end()) to.push_back(h);
+      }
+    }
+  }
+  for (const std::string& name : to) {
+    const Owner owner = p_.owners.get(name);
+    p_.outbox.enqueue({0, owner.name, owner.phone, "alert", text, link, 0});
+  }
   ++summary_.alerts;
   log(attempt, "alert", "queued", text);
   next_delivery_ = {};  // send it now
@@ -112,7 +123,8 @@ std::string Flow::keep_evidence(const Attempt& a, const std::string& reason) {
   if (ec) throw IoError(fmt::format("{}: cannot create the incident folder: {}", dir.string(), ec.message()));
   vision::save_frame(dir / "frame.jpg", a.frame);
   write_file_atomically(dir / "incident.txt",
-                        fmt::format("attempt: {}\ntime: {}\nowner: {}\nreason: {}\n", a.id, utc_now_iso8601(), o_.owner, reason));
+                        fmt::format("attempt: {}\ntime: {}\n{}holders: {}\nreason: {}\n", a.id, utc_now_iso8601(),
+                                    a.locker.empty() ? "" : "locker: " + a.locker + "\n", fmt::join(holders_, ", "), reason));
   return (dir / "frame.jpg").string();
 }
 
@@ -275,13 +287,44 @@ State Flow::idle() {
       face_in_view_ = face;
       if (!appeared) continue;
     }
-    const double until = p_.owners.locked_until(o_.owner);
-    if (until > notify::unix_now()) {
-      log({}, "lockout", "deny", fmt::format("locked out for {:.0f} more s after a failed attempt", until - notify::unix_now()));
-      continue;
+    if (o_.lockers.size() > 1) return State::Locker;
+    if (o_.lockers.empty()) {
+      const double until = p_.owners.locked_until(o_.owner);
+      if (until > notify::unix_now()) {
+        log({}, "lockout", "deny", fmt::format("locked out for {:.0f} more s after a failed attempt", until - notify::unix_now()));
+        continue;
+      }
     }
     return State::Human;
   }
+}
+
+State Flow::ask_locker(Attempt& a) {
+  log::info("{} locker: type the locker number", a.id);
+  std::string entry;
+  const Input in = wait_input(Clock::now() + seconds(o_.input_timeout_s), &entry);
+  if (in == Input::Stop) return State::Stopped;
+  if (in != Input::Entry) {
+    log(a.id, "locker", "timeout", "no locker number entered; attempt ended");
+    ++summary_.denied;
+    return State::Idle;
+  }
+  if (std::find(o_.lockers.begin(), o_.lockers.end(), entry) == o_.lockers.end()) {
+    log(a.id, "locker", "deny", fmt::format("locker {} is not served here", entry));
+    ++summary_.denied;
+    return State::Idle;
+  }
+  a.locker = entry;
+  return begin(a);
+}
+
+State Flow::begin(Attempt& a) {
+  if (a.locker.empty() && o_.lockers.size() == 1) a.locker = o_.lockers.front();
+  holders_ = a.locker.empty() ? std::vector<std::string>{o_.owner} : p_.lockers->get(a.locker).holders;
+  log(a.id, "trigger", "start",
+      a.locker.empty() ? fmt::format("owner '{}'", o_.owner)
+                       : fmt::format("locker {}, holders {}", a.locker, fmt::join(holders_, ", ")));
+  return State::Human;
 }
 
 State Flow::check_human(Attempt& a) {
@@ -360,9 +403,18 @@ State Flow::check_liveness(Attempt& a) {
 
 State Flow::check_owner(Attempt& a) {
   if (!a.faces) a.faces = p_.faces.detect(a.frame);
-  const OwnerVerdict v = p_.owner_check.check(a.frame, *a.faces, {o_.owner});
+  const OwnerVerdict v = p_.owner_check.check(a.frame, *a.faces, holders_);
   if (!v.holder.empty()) {
-    log(a.id, "owner", "pass", v.detail, v.score, v.threshold);
+    a.holder = v.holder;
+    const std::string who = a.locker.empty() ? v.detail : fmt::format("locker {}: holder {}{}{}", a.locker, a.holder,
+                                                                      v.detail.empty() ? "" : "; ", v.detail);
+    log(a.id, "owner", "pass", who, v.score, v.threshold);
+    const double until = p_.owners.locked_until(a.holder);
+    if (until > notify::unix_now()) {
+      log(a.id, "lockout", "deny", fmt::format("{} is locked out for {:.0f} more s after a failed attempt", a.holder, until - notify::unix_now()));
+      ++summary_.denied;
+      return State::Idle;
+    }
     return State::Password;
   }
   const std::string why = v.face ? "not the owner" : "no face found";
@@ -379,7 +431,7 @@ State Flow::check_owner(Attempt& a) {
 State Flow::fail_layer3(Attempt& a, const std::string& why) {
   const std::string image = keep_evidence(a, why);
   const double until = notify::unix_now() + o_.lockout_s;
-  p_.owners.lock_out(o_.owner, until);
+  p_.owners.lock_out(a.holder, until);
   log(a.id, "lockout", "start", fmt::format("{}; no attempts for {:.0f} s", why, o_.lockout_s), std::nullopt,
       std::nullopt, image);
   alert(a.id,
@@ -416,7 +468,7 @@ State Flow::ask(Attempt& a, const Question& q) {
 }
 
 State Flow::password(Attempt& a) {
-  const Owner owner = p_.owners.get(o_.owner);
+  const Owner owner = p_.owners.get(a.holder);
   if (owner.password_hash.empty()) {
     log(a.id, "password", "error", fmt::format("owner '{}' has no password (lockerctl owner set-password)", owner.name));
     ++summary_.denied;
@@ -427,7 +479,7 @@ State Flow::password(Attempt& a) {
 }
 
 State Flow::one_time_password(Attempt& a) {
-  const Owner owner = p_.owners.get(o_.owner);
+  const Owner owner = p_.owners.get(a.holder);
   if (o_.totp) {
     if (owner.totp_secret.empty()) {
       log(a.id, "otp", "error", fmt::format("owner '{}' has no authenticator (lockerctl owner enroll-totp)", owner.name));
@@ -489,15 +541,16 @@ FlowSummary Flow::run(const std::atomic<bool>& stop_flag) {
       switch (s) {
         case State::Idle:
           s = idle();
-          if (s == State::Human) {
-            a = Attempt{fmt::format("A{}-{}", utc_now_iso8601(), ++attempt_counter_), {}, {}, {}};
+          if (s == State::Human || s == State::Locker) {
+            a = Attempt{fmt::format("A{}-{}", utc_now_iso8601(), ++attempt_counter_), {}, {}, {}, {}, {}};
             a.id.erase(std::remove_if(a.id.begin(), a.id.end(), [](char c) { return c == ':' || c == '-'; }), a.id.end());
             a.id.insert(a.id.find('Z') + 1, "-");
             ++summary_.attempts;
             attempt_ = a.id;
-            log(a.id, "trigger", "start", fmt::format("owner '{}'", o_.owner));
+            if (s == State::Human) s = begin(a);
           }
           break;
+        case State::Locker: s = ask_locker(a); break;
         case State::Human: s = check_human(a); break;
         case State::Liveness: s = check_liveness(a); break;
         case State::Owner: s = check_owner(a); break;
@@ -520,6 +573,7 @@ FlowSummary Flow::run(const std::atomic<bool>& stop_flag) {
     if (s == State::Idle && !attempt_.empty()) {
       // Keys and presses left over from the attempt that just ended do not start the next one.
       attempt_.clear();
+      holders_.clear();
       keypad_.clear();
       std::lock_guard lock(mutex_);
       inputs_.clear();

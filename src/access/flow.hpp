@@ -2,7 +2,7 @@
 
 // The four-layer access flow as an explicit state machine, one thread:
 //
-//   Idle --trigger--> Human --pass--> Liveness --pass--> Owner --pass--> Password --ok--> Otp --ok--> Open --> Idle
+//   Idle --trigger--> [Locker: the number typed, when the station serves several] --> Human --pass--> Liveness --pass--> Owner --pass--> Password --ok--> Otp --ok--> Open --> Idle
 //     ^                 |deny           |spoof             |deny           |3 wrong         |3 wrong/expired
 //     +-----------------+---------------+------------------+---------------+----------------+
 //   (a spoof or a stranger: evidence photo and alert; 3 wrong passwords or codes: evidence photo,
@@ -27,6 +27,7 @@
 #include <opencv2/core.hpp>
 
 #include "access/owner_check.hpp"
+#include "access/lockers.hpp"
 #include "access/owners.hpp"
 #include "audit/audit_log.hpp"
 #include "devices/lock_board.hpp"
@@ -38,12 +39,13 @@
 
 namespace lockerctl::access {
 
-enum class State { Idle, Human, Liveness, Owner, Password, Otp, Open, Stopped };
+enum class State { Idle, Locker, Human, Liveness, Owner, Password, Otp, Open, Stopped };
 const char* state_name(State s);
 std::optional<State> parse_state(const std::string& name);
 
 struct FlowOptions {
-  std::string owner;
+  std::string owner;               ///< with no lockers: the one person this station opens for
+  std::vector<std::string> lockers;  ///< lockers served (their holders may open); several: the number is asked first
   int frames = 5;
   bool majority_vote = false;      ///< else the best frame decides
   double human_threshold = 0.5;
@@ -76,6 +78,7 @@ struct FlowParts {
   audit::AuditLog& audit;
   notify::Outbox& outbox;
   OwnerStore& owners;
+  LockerStore* lockers = nullptr;   ///< needed when FlowOptions::lockers is not empty
 };
 
 /// Counts of a run, for the summary line.
@@ -107,6 +110,8 @@ class Flow {
     cv::Mat frame;  ///< the best frame of layer 1 (with a face, once the liveness check ran), evidence
     std::vector<cv::Mat> accepted;  ///< frames that passed layer 1, best first
     std::optional<std::vector<vision::Face>> faces;  ///< the faces of `frame`, once detected
+    std::string locker;  ///< the locker asked for ("" with no lockers)
+    std::string holder;  ///< the person layer 2 recognised
   };
 
   /// One question of layer 3 (password or code): how many tries, until when, what passes.
@@ -121,6 +126,9 @@ class Flow {
 
   void enter_state(State s);
   State idle();
+  State ask_locker(Attempt& a);
+  /// Starts `a` on its locker: who may open it, and the audit line.
+  State begin(Attempt& a);
   State check_human(Attempt& a);
   State check_liveness(Attempt& a);
   State check_owner(Attempt& a);
@@ -137,6 +145,8 @@ class Flow {
   void service();
   std::optional<cv::Mat> grab_frame();
   std::string keep_evidence(const Attempt& a, const std::string& reason);
+  /// Queues `text` for everyone concerned: the holders of the attempt's locker, else every holder
+  /// of every locker served (or the station's owner).
   void alert(const std::string& attempt, const std::string& text, const std::string& link);
   std::int64_t log(const std::string& attempt, const std::string& layer, const std::string& decision,
                    const std::string& detail = {}, std::optional<double> score = std::nullopt,
@@ -156,6 +166,7 @@ class Flow {
   bool stop_ = false;
 
   std::string attempt_;  ///< the attempt under way, "" in idle: board events are filed under it
+  std::vector<std::string> holders_;  ///< who the attempt under way may be; empty in idle
   std::string keypad_;   ///< digits typed on the board so far
   bool door_open_ = false;
   std::chrono::steady_clock::time_point door_opened_at_{};

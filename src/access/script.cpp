@@ -42,20 +42,22 @@ void run_script(std::istream& in, const std::string& name, ScriptTargets t, cons
         type(w[1]);
       } else if (verb == "otp") {
         if (!t.phone) throw std::invalid_argument("'otp' needs the simulated phone");
+        if (w.size() > 2) throw std::invalid_argument("'otp' takes at most a phone number");
+        const std::string number = w.size() == 2 ? w[1] : t.owner_phone;
         // Like a person, wait for a new code to arrive (a few seconds at most).
         std::string code;
         const auto until = std::chrono::steady_clock::now() + 10s;
         while (!stop && (code.empty() || code == last_code) && std::chrono::steady_clock::now() < until) {
-          code = t.phone->last_code(t.owner_phone);
+          code = t.phone->last_code(number);
           if (code.empty() || code == last_code) std::this_thread::sleep_for(50ms);
         }
-        if (code.empty() || code == last_code) throw std::invalid_argument("no new code arrived on the owner's phone within 10 s");
+        if (code.empty() || code == last_code) throw std::invalid_argument(fmt::format("no new code arrived on {} within 10 s", number));
         last_code = code;
         type(code);
       } else if (verb == "wait") {
         if (w.size() < 2 || w.size() > 3) throw std::invalid_argument("'wait' needs a state and optionally seconds");
         const auto state = parse_state(w[1]);
-        if (!state) throw std::invalid_argument(fmt::format("'{}' is not a state (idle, human, liveness, owner, password, otp, open)", w[1]));
+        if (!state) throw std::invalid_argument(fmt::format("'{}' is not a state (idle, locker, human, liveness, owner, password, otp, open)", w[1]));
         const double s = w.size() == 3 ? std::stod(w[2]) : 30.0;
         if (!t.flow.wait_for(*state, seen, std::chrono::milliseconds(static_cast<long long>(s * 1000)))) {
           throw std::invalid_argument(fmt::format("the flow did not reach '{}' within {} s (now '{}')", w[1], s,

@@ -7,10 +7,10 @@
 //                         "show none" takes the camera away (lost camera)
 //   press                 ask for access (a key on the board's keypad, or Enter)
 //   type TEXT             type a password or code and confirm it (keypad: TEXT then '#')
-//   otp                   type the next code that arrives on the owner's simulated phone
-//                         (waits up to 10 s for it)
-//   wait STATE [SECONDS]  wait until the flow enters STATE (idle, human, liveness, owner, password,
-//                         otp, open), 30 s at most by default; a script error when it does not
+//   otp [PHONE]           type the next code that arrives on the simulated phone PHONE (default:
+//                         the owner's; waits up to 10 s for it)
+//   wait STATE [SECONDS]  wait until the flow enters STATE (idle, locker, human, liveness, owner,
+//                         password, otp, open), 30 s at most by default; a script error when it does not
 //   sleep MS
 //   any board line        key, door, input, tamper, battery, power, noise, nak, busy
 //                         (see `lockerctl board simulate --help`)
@@ -32,7 +32,7 @@ struct ScriptTargets {
   vision::FolderCamera* camera = nullptr;        ///< null: `show` is an error
   devices::osdp::BoardSimulator* board = nullptr;  ///< null: board lines are errors
   const notify::SimulatedPhone* phone = nullptr;   ///< null: `otp` is an error
-  std::string owner_phone;
+  std::string owner_phone;  ///< whose phone a bare `otp` reads
   bool keys_via_board = true;  ///< type/press through the simulated keypad
 };
 

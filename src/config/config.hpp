@@ -101,7 +101,7 @@ enum class OwnerMethod { Embedding, Cnn };
 struct OwnerConfig : LayerConfig {
   OwnerMethod method = OwnerMethod::Embedding;
   std::string embedding_model = "models/face/face_recognition_model-weights_manifest.json";
-  double match_threshold = 0.45;  // similarity (1 - descriptor distance) a face needs to match
+  double match_threshold = 0.49;  // similarity (1 - descriptor distance) a face needs to match
   int min_face_px = 48;           // enrollment: smallest face side in pixels
   double min_sharpness = 15;      // enrollment: smallest sharpness (variance of the chip's Laplacian)
 
@@ -252,6 +252,7 @@ enum class OtpMethod { Sms, Totp };
 /// The four-layer access flow (`lockerctl run`).
 struct AccessConfig {
   std::string owner = "owner";                 // the owner of this locker (lockerctl owner add NAME)
+  std::string locker;                          // locker number(s) served, comma-separated; "" = `owner` alone
   std::string human_model = "models/human.h5";  // layer 1 model file
   std::string owner_model = "models/owner.h5";  // layer 2 model file
   InferenceBackend backend = InferenceBackend::OpenCv;  // opencv (fast, ONNX in memory) | torch
@@ -273,6 +274,7 @@ struct AccessConfig {
   template <class V>
   void visit(V& v) {
     v.field("owner", owner);
+    v.field("locker", locker);
     v.field("human_model", human_model);
     v.field("owner_model", owner_model);
     v.field("backend", backend,

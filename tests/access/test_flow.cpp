@@ -14,6 +14,7 @@
 #include "access/credentials.hpp"
 #include "access/flow.hpp"
 #include "access/script.hpp"
+#include "core/errors.hpp"
 #include "devices/board_link.hpp"
 #include "support/temp_dir.hpp"
 
@@ -348,6 +349,102 @@ TEST(Flow, NoFaceForTheLivenessCheckLeavesTheDecisionToLayerTwoWhichDenies) {
   EXPECT_TRUE(has(rows, "liveness:no face")) << joined(rows);
   EXPECT_TRUE(has(rows, "owner:deny")) << joined(rows);
   EXPECT_EQ(l.liveness.calls, 0);
+}
+
+TEST(Flow, SeveralLockersTheNumberComesFirstAndOnlyItsHoldersMayOpen) {
+  Locker l;
+  // bob is the "stranger" scene: blue, not green. Locker 12 is alice's; 14 is joint.
+  l.owners.add("bob", "+15550002");
+  l.owners.set_password_hash("bob", hash_password("1357"));
+  ColourModel bob_model{2};
+  LockerStore lockers(l.db);
+  lockers.add("12", {"alice"});
+  lockers.add("14", {"alice", "bob"});
+  CnnOwnerCheck check{{{"alice", &l.owner_model}, {"bob", &bob_model}}, 0.5, 0.2};
+  l.options.lockers = {"12", "14"};
+  Flow flow(l.options, {l.camera, *l.faces, l.liveness_check, l.human, check, l.board->panel(), l.audit, l.outbox, l.owners, &lockers});
+  std::atomic<bool> stop{false};
+  std::thread runner([&] { flow.run(stop); });
+  std::istringstream in(l.scene(l.stranger) +
+                        "press\nwait locker\ntype 99\nwait idle\n"                   // not served here
+                        "press\nwait locker\ntype 12\nwait owner\nwait idle\n"      // bob is no holder of 12
+                        "press\nwait locker\ntype 14\nwait password\ntype 1357\nwait otp\notp +15550002\nwait open\n"
+                        "door open\nsleep 100\ndoor close\nwait idle\n");
+  std::string error;
+  try {
+    run_script(in, "test", {flow, &l.camera, l.board->simulator(), &l.phone, "+15550001", true}, stop);
+  } catch (const std::exception& e) {
+    error = e.what();
+  }
+  flow.stop();
+  runner.join();
+  EXPECT_EQ(error, "");
+  std::vector<std::string> details;
+  for (const auto& e : l.audit.list()) details.push_back(e.layer + ":" + e.decision + ":" + e.detail);
+  const auto logged = [&](const std::string& part) {
+    return std::any_of(details.begin(), details.end(), [&](const std::string& d) { return d.find(part) != std::string::npos; });
+  };
+  EXPECT_TRUE(logged("locker:deny:locker 99 is not served here")) << joined(details);
+  EXPECT_TRUE(logged("trigger:start:locker 12, holders alice")) << joined(details);
+  EXPECT_TRUE(logged("owner:deny:not the owner")) << joined(details);
+  EXPECT_TRUE(logged("trigger:start:locker 14, holders alice, bob")) << joined(details);
+  EXPECT_TRUE(logged("owner:pass:locker 14: holder bob")) << joined(details);
+  EXPECT_TRUE(logged("access:granted")) << joined(details);
+  // The denial on locker 12 alerted its holder only; bob's code went to bob.
+  EXPECT_NE(l.inbox().find("someone who is not you"), std::string::npos) << l.inbox();
+  std::ifstream bob_phone(l.phone.inbox("+15550002"));
+  const std::string bob_inbox{std::istreambuf_iterator<char>(bob_phone), {}};
+  EXPECT_EQ(bob_inbox.find("someone who is not you"), std::string::npos) << bob_inbox;
+  EXPECT_NE(bob_inbox.find("code is"), std::string::npos) << bob_inbox;
+  EXPECT_TRUE(l.audit.verify().ok);
+}
+
+TEST(Flow, ADenialAtAJointLockerAlertsEveryHolder) {
+  Locker l;
+  l.owners.add("bob", "+15550002");
+  LockerStore lockers(l.db);
+  lockers.add("14", {"alice", "bob"});
+  l.options.lockers = {"14"};  // one locker: no number to type
+  Flow flow(l.options, {l.camera, *l.faces, l.liveness_check, l.human, l.owner_check, l.board->panel(), l.audit, l.outbox,
+                        l.owners, &lockers});
+  std::atomic<bool> stop{false};
+  std::thread runner([&] { flow.run(stop); });
+  std::istringstream in(l.scene(l.stranger) + "press\nwait owner\nwait idle\nsleep 300\n");
+  EXPECT_NO_THROW(run_script(in, "test", {flow, &l.camera, l.board->simulator(), &l.phone, "+15550001", true}, stop));
+  flow.stop();
+  runner.join();
+  std::ifstream bob_phone(l.phone.inbox("+15550002"));
+  const std::string bob_inbox{std::istreambuf_iterator<char>(bob_phone), {}};
+  EXPECT_NE(l.inbox().find("someone who is not you"), std::string::npos) << l.inbox();
+  EXPECT_NE(bob_inbox.find("someone who is not you"), std::string::npos) << bob_inbox;
+}
+
+TEST(Lockers, RefuseBadNumbersUnknownHoldersAndDuplicates) {
+  test::TempDir dir;
+  audit::Database db(dir / "db");
+  OwnerStore owners(db);
+  owners.add("alice", "+1");
+  LockerStore lockers(db);
+  const auto refused = [&](auto fn) {
+    try {
+      fn();
+    } catch (const DataError& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  EXPECT_EQ(refused([&] { lockers.add("1a", {"alice"}); }), "locker number '1a': 1 to 8 digits, as typed on the keypad");
+  EXPECT_EQ(refused([&] { lockers.add("7", {}); }), "locker 7: name at least one holder (--holder NAME)");
+  EXPECT_EQ(refused([&] { lockers.add("7", {"zed"}); }), "locker 7: holder 'zed' is not an owner (lockerctl owner add zed --phone NUMBER)");
+  EXPECT_EQ(refused([&] { lockers.add("7", {"alice", "alice"}); }), "locker 7: holder 'alice' is named twice");
+  lockers.add("7", {"alice"});
+  EXPECT_EQ(refused([&] { lockers.add("7", {"alice"}); }), "locker 7 already exists (lockerctl locker set-holders 7 ...)");
+  EXPECT_EQ(refused([&] { lockers.remove("8"); }), "locker 8: no such locker (lockerctl locker add 8 --holder NAME)");
+  owners.add("bob", "+2");
+  lockers.set_holders("7", {"bob", "alice"});
+  EXPECT_EQ(lockers.get("7").holders, (std::vector<std::string>{"bob", "alice"}));
+  lockers.remove("7");
+  EXPECT_TRUE(lockers.list().empty());
 }
 
 }  // namespace

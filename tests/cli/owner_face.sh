@@ -75,7 +75,7 @@ code=0
 lc owner verify alice --json "${stranger[@]:0:3}" > stranger.json || code=$?
 [ "$code" = 1 ] || fail "a stranger gave exit $code"
 [ "$(grep -c '"decision":"deny"' stranger.json)" = 3 ] || fail "stranger: $(cat stranger.json)"
-grep -q '"face":\[[0-9.]*,[0-9.]*,[0-9.]*,[0-9.]*\],"faces":1,"image":"[^"]*","score":[0-9.]*,"threshold":0.45' stranger.json \
+grep -q '"face":\[[0-9.]*,[0-9.]*,[0-9.]*,[0-9.]*\],"faces":1,"image":"[^"]*","score":[0-9.]*,"threshold":0.49' stranger.json \
   || fail "JSON fields: $(head -1 stranger.json)"
 
 # Bad input: one line naming it, the exit code of its kind.
@@ -121,12 +121,45 @@ wait idle
 S
 lc run --script run.script > run.out 2> run.err || fail "run: $(cat run.err)"
 grep -q '^attempts 2, granted 1, denied 1' run.out || fail "run: $(cat run.out) $(cat run.err)"
-grep -q 'layer 2 (face embeddings) threshold 0.450' run.err || fail "start line: $(head -3 run.err)"
+grep -q 'layer 2 (face embeddings) threshold 0.490' run.err || fail "start line: $(head -3 run.err)"
 lc audit list > audit.txt
 grep -q 'owner *deny.*not the owner; closest: alice' audit.txt || fail "no layer-2 deny: $(cat audit.txt)"
 grep -q 'owner *pass' audit.txt || fail "no layer-2 pass: $(cat audit.txt)"
 grep -q 'access *granted' audit.txt || fail "not granted: $(cat audit.txt)"
 grep -q 'someone who is not you tried to open your locker' var/phone/+15550001.txt || fail "no alert"
 ls var/incidents/*/frame.jpg > /dev/null || fail "no evidence photo of the stranger"
+
+# Joint holders: locker 14 is alice's and bob's; bob is recognised among its holders and gets
+# his own password and code.
+lc owner add bob --phone +15550002 > /dev/null
+echo 1357 | lc owner set-password bob > /dev/null
+refuses 3 "^error: locker 14: holder 'zed' is not an owner" "$lockerctl" -c config.yaml locker add 14 --holder alice --holder zed
+lc locker add 14 --holder alice --holder bob > /dev/null
+lc locker list | grep -q '^14 *alice, bob (no face enrolled)$' || fail "locker list: $(lc locker list)"
+lc owner enroll bob --photos "${stranger[@]:0:5}" > /dev/null
+lc locker list | grep -q '^14 *alice, bob$' || fail "locker list: $(lc locker list)"
+sed 's|^  owner: alice|  owner: alice\n  locker: "14"|' config.yaml > joint.yaml
+cat > joint.script <<S
+show ${stranger[6]}
+press
+wait password
+type 1357
+wait otp
+otp +15550002
+wait open
+wait idle
+S
+"$lockerctl" -c joint.yaml run --script joint.script > joint.out 2> joint.err || fail "joint run: $(cat joint.err)"
+grep -q '^attempts 1, granted 1, denied 0' joint.out || fail "joint run: $(cat joint.out) $(cat joint.err)"
+lc audit list > audit.txt
+grep -q 'owner *pass.*locker 14: holder bob' audit.txt || fail "holder not named: $(cat audit.txt)"
+sed 's|  locker: "14"|  locker: "14, 15"|' joint.yaml > unknown.yaml
+refuses 3 "^error: locker 15: no such locker (lockerctl locker add 15 --holder NAME)" "$lockerctl" -c unknown.yaml run --script /dev/null
+sed 's|^owner:|owner:\n  method: cnn|' joint.yaml > cnn.yaml
+refuses 2 "access.locker: lockers with joint holders need owner.method: embedding" "$lockerctl" -c cnn.yaml run --script /dev/null
+lc locker set-holders 14 --holder bob > /dev/null
+lc locker remove 14 > /dev/null
+[ -z "$(lc locker list)" ] || fail "locker remove: $(lc locker list)"
+lc audit list | grep -q 'locker *holders set.*locker 14: holders bob' || fail "locker changes are not audited"
 lc audit verify > /dev/null || fail "audit verify"
 echo "ok: owner faces"
