@@ -8,6 +8,8 @@
 #include <fmt/format.h>
 
 #include <iostream>
+#include <fstream>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -138,6 +140,11 @@ void setup_owner(CLI::App& app, const GlobalOptions& global, Action& action) {
       ->check(CLI::Range(0.0, 1.0))
       ->capture_default_str();
   bench->add_option("--report-dir", b->report_dir, "Where the report goes")->capture_default_str();
+  bench->add_option("--descriptors", b->descriptors,
+                    "Take each photo's descriptor from this file instead (JSON lines {\"file\": NAME, \"descriptor\": "
+                    "[128 numbers] or null}, as scripts/face-api-pipeline.sh writes them): the same photos, checks and "
+                    "protocol, another pipeline's faces")
+      ->check(CLI::ExistingFile);
   bench->callback([&global, &action, b] { action = [&global, b] { return run_owner_benchmark(global, *b); }; });
 
   CLI::App* face = owner_command(owner, "enroll-face",
@@ -356,9 +363,29 @@ int run_owner_benchmark(const GlobalOptions& global, const OwnerBenchmarkOptions
     std::vector<Photo> photos;
     std::vector<inference::FaceDescriptor> templates;
   };
+  std::map<std::string, std::optional<inference::FaceDescriptor>> external;  // by file name
+  if (!o.descriptors.empty()) {
+    std::ifstream in(o.descriptors);
+    std::string line;
+    for (int n = 1; std::getline(in, line); ++n) {
+      try {
+        const auto j = nlohmann::json::parse(line);
+        std::optional<inference::FaceDescriptor> d;
+        if (!j.at("descriptor").is_null()) {
+          const auto v = j.at("descriptor").get<std::vector<float>>();
+          if (v.size() != 128) throw DataError("not 128 numbers");
+          d.emplace();
+          std::copy(v.begin(), v.end(), d->begin());
+        }
+        external[j.at("file").get<std::string>()] = d;
+      } catch (const std::exception& e) {
+        throw DataError(fmt::format("{}:{}: not a descriptor line: {}", o.descriptors, n, e.what()));
+      }
+    }
+  }
   std::vector<Person> people;
   std::vector<double> enroll_seconds;
-  int unreadable = 0, refused = 0, too_few = 0;
+  int unreadable = 0, refused = 0, too_few = 0, not_in_descriptors = 0;
   const auto describe = [&](const fs::path& file, cv::Mat* frame_out = nullptr) -> std::optional<Photo> {
     std::string error;
     const auto frame = load_frame(file, error);
@@ -368,7 +395,13 @@ int run_owner_benchmark(const GlobalOptions& global, const OwnerBenchmarkOptions
       return std::nullopt;
     }
     if (frame_out) *frame_out = *frame;
-    return Photo{faces.verifier.describe(*frame, faces.detector->detect(*frame)), false};
+    if (o.descriptors.empty()) return Photo{faces.verifier.describe(*frame, faces.detector->detect(*frame)), false};
+    const auto it = external.find(file.filename().string());
+    if (it == external.end()) {
+      ++not_in_descriptors;
+      return std::nullopt;
+    }
+    return Photo{it->second, false};
   };
   std::vector<fs::path> dirs;
   for (const auto& e : fs::directory_iterator(o.dataset)) {
@@ -386,8 +419,12 @@ int run_owner_benchmark(const GlobalOptions& global, const OwnerBenchmarkOptions
         const auto started = std::chrono::steady_clock::now();
         std::string why;
         if (auto d = faces.verifier.enrollment_descriptor(frame, why)) {
-          p.templates.push_back(*d);
-          photo->enrolled = true;
+          if (!o.descriptors.empty() && !photo->probe) {
+            ++refused;  // the other pipeline found no face in it
+          } else {
+            p.templates.push_back(o.descriptors.empty() ? *d : *photo->probe);
+            photo->enrolled = true;
+          }
         } else {
           ++refused;
           log::debug("{}: not for enrollment: {}", file.string(), why);
@@ -463,26 +500,28 @@ int run_owner_benchmark(const GlobalOptions& global, const OwnerBenchmarkOptions
   const double enroll_median = enroll_seconds.empty() ? 0 : enroll_seconds[enroll_seconds.size() / 2];
 
   const double threshold = cfg.owner.match_threshold;
+  const std::string what = o.descriptors.empty() ? "face embeddings" : "face embeddings of " + o.descriptors;
   const eval::ScoreReport r = eval::write_score_report(
       o.report_dir, scores, labels, threshold, o.target_far,
-      {"face embeddings", o.dataset,
+      {what, o.dataset,
        fmt::format("{} people enrolled from {} photos each, {} genuine and {} impostor tries", enrolled_people, o.enroll,
                    genuine, labels.size() - genuine),
        "owner", "someone else"},
       {{"dataset", o.dataset}, {"impostors", o.impostors}, {"enroll_photos", o.enroll}, {"people", people.size()},
        {"people_enrolled", enrolled_people}, {"people_too_few_photos", too_few}, {"photos_refused_for_enrollment", refused},
-       {"unreadable", unreadable}, {"genuine_without_face", no_face_genuine}, {"impostors_without_face", no_face_impostors},
+       {"unreadable", unreadable}, {"descriptors", o.descriptors}, {"not_in_descriptors", not_in_descriptors},
+       {"genuine_without_face", no_face_genuine}, {"impostors_without_face", no_face_impostors},
        {"enroll_seconds_median", enroll_median}, {"latency_ms_median", latency.median_ms}, {"latency_ms_p95", latency.p95_ms},
        {"threads", cfg.runtime.threads}, {"evaluated", utc_now_iso8601()}});
   const auto& m = r.metrics;
   std::cout << fmt::format(
-      "face embeddings on {}: {} people enrolled from {} photos each ({} with too few usable photos), {} genuine and "
+      "{} on {}: {} people enrolled from {} photos each ({} with too few usable photos), {} genuine and "
       "{} impostor tries; ROC AUC {:.5f}\n"
       "  at owner.match_threshold {:.3f}: strangers accepted {:.5f} (FAR), owners rejected {:.4f} (FRR)\n"
       "  for FAR <= {}: threshold {:.3f}, FAR {:.5f}, FRR {:.4f}\n"
       "  enrollment {:.2f} s per person (median); layer 2 per 640x480 frame {:.1f} ms median, {:.1f} ms p95\n"
       "  report: {}/metrics.md\n",
-      o.dataset, enrolled_people, o.enroll, too_few, genuine, labels.size() - genuine, r.roc_auc, threshold, m.far, m.frr,
+      what, o.dataset, enrolled_people, o.enroll, too_few, genuine, labels.size() - genuine, r.roc_auc, threshold, m.far, m.frr,
       o.target_far, r.far_threshold, r.at_far_threshold.far, r.at_far_threshold.frr, enroll_median, latency.median_ms,
       latency.p95_ms, o.report_dir);
   return 0;

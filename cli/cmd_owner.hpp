@@ -25,6 +25,7 @@ struct OwnerVerifyOptions {
 struct OwnerBenchmarkOptions {
   std::string dataset;          // one folder per person
   std::string impostors;        // extra folder of people who are never enrolled
+  std::string descriptors;      // JSON lines {file, descriptor|null}: another pipeline's descriptors
   int enroll = 5;               // enrollment photos per person
   double target_far = 0.001;
   std::string report_dir = "reports/owner-benchmark";

@@ -15,6 +15,7 @@
 #include "core/fs.hpp"
 #include "core/version.hpp"
 #include "data/image.hpp"
+#include "inference/face_embedder.hpp"
 #include "models/torch_runtime.hpp"
 #include "vision/face.hpp"
 #include "vision/liveness.hpp"
@@ -73,7 +74,9 @@ std::string Report::failures() const {
 /// `lockerctl train`).
 Item access_items(const config::Config& config) {
   std::string value;
-  for (const auto& model : {config.access.human_model, config.access.owner_model}) {
+  std::vector<std::string> models{config.access.human_model};
+  if (config.owner.method == config::OwnerMethod::Cnn) models.push_back(config.access.owner_model);
+  for (const auto& model : models) {
     value += fmt::format("{}{} ({})", value.empty() ? "" : ", ", model,
                          std::filesystem::exists(model) ? "present" : "not trained yet");
   }
@@ -112,6 +115,15 @@ Item liveness_item(const config::Config& config) {
   return {"liveness", v2.value + ", " + v1se.value, v2.ok && v1se.ok};
 }
 
+Item owner_item(const config::Config& config) {
+  if (config.owner.method == config::OwnerMethod::Cnn) return {"owner.method", "cnn (the owner CNN, access.owner_model)", true};
+  const std::filesystem::path manifest = config.owner.embedding_model;
+  const Item m = model_file_item("owner.embedding_model", manifest.string(), inference::kFaceRecognitionManifestSha256);
+  const Item bin = model_file_item("owner.embedding_model", (manifest.parent_path() / "face_recognition_model.bin").string(),
+                                   inference::kFaceRecognitionBinSha256);
+  return {"owner.embedding_model", m.value + ", " + bin.value, m.ok && bin.ok};
+}
+
 Report examine(const config::Config& config) {
   Report report;
   const models::TorchRuntime rt = models::torch_runtime();
@@ -135,6 +147,7 @@ Report examine(const config::Config& config) {
   report.items.push_back(access_items(config));
   report.items.push_back(face_item(config));
   report.items.push_back(liveness_item(config));
+  report.items.push_back(owner_item(config));
   const bool sim = config.board.port == "sim";
   const bool port = sim || std::filesystem::exists(config.board.port);
   report.items.push_back({"board.port",
