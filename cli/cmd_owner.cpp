@@ -9,6 +9,7 @@
 
 #include <iostream>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -66,6 +67,23 @@ std::string terminal_qr(const std::string& text) {
   }
   QRcode_free(qr);
   return out;
+}
+
+/// Shows `take` the frames of `camera` until it has accepted `count` of them, or 20 times as many
+/// frames went by. Returns the frames seen. Throws DeviceError when the camera gives none.
+int capture(vision::Camera& camera, int count, const std::function<bool(const cv::Mat&)>& take) {
+  int accepted = 0, frames = 0, misses = 0;
+  while (accepted < count && frames < count * 20) {
+    auto frame = camera.grab();
+    if (!frame) {
+      if (++misses > 50) throw DeviceError(fmt::format("camera {}: no frames", camera.name()));
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      continue;
+    }
+    ++frames;
+    accepted += take(*frame);
+  }
+  return frames;
 }
 
 CLI::App* owner_command(CLI::App* parent, const char* name, const char* help, OwnerOptions& o) {
@@ -216,25 +234,18 @@ int run_owner_enroll_face(const GlobalOptions& global, const OwnerOptions& o) {
   std::error_code ec;
   std::filesystem::create_directories(out, ec);
   if (ec) throw IoError(fmt::format("{}: cannot create the folder: {}", out.string(), ec.message()));
-  int saved = 0, frames = 0, misses = 0, spoofs = 0;
-  while (saved < o.count) {
-    auto frame = camera->grab();
-    if (!frame) {
-      if (++misses > 50) throw DeviceError(fmt::format("camera {}: no frames", camera->name()));
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      continue;
-    }
-    if (++frames > o.count * 20) break;
+  int saved = 0, spoofs = 0;
+  const int frames = capture(*camera, o.count, [&](const cv::Mat& frame) {
     // Whole frames with exactly one live face: `dataset prepare` crops them as `run` does.
-    const auto found = faces->detect(*frame);
-    if (found.size() != 1) continue;
-    if (liveness && liveness->score(*frame, found.front()) < cfg.liveness.threshold) {
+    const auto found = faces->detect(frame);
+    if (found.size() != 1) return false;
+    if (liveness && liveness->score(frame, found.front()) < cfg.liveness.threshold) {
       ++spoofs;
-      continue;
+      return false;
     }
-    vision::save_frame(out / fmt::format("{}-{:04}.png", o.name, saved), *frame);
-    ++saved;
-  }
+    vision::save_frame(out / fmt::format("{}-{:04}.png", o.name, saved++), frame);
+    return true;
+  });
   if (saved == 0) {
     throw DeviceError(fmt::format("camera {}: no frame with one live face in {} frames ({} refused by the liveness "
                                   "check)", camera->name(), frames, spoofs));
@@ -264,16 +275,8 @@ int run_owner_enroll(const GlobalOptions& global, const OwnerOptions& o) {
   };
   if (o.camera) {
     auto camera = vision::open_camera(cfg.camera.source);
-    int frames = 0, misses = 0;
-    while (static_cast<int>(templates.size()) < o.count && frames < o.count * 20) {
-      auto frame = camera->grab();
-      if (!frame) {
-        if (++misses > 50) throw DeviceError(fmt::format("camera {}: no frames", camera->name()));
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        continue;
-      }
-      consider(fmt::format("{} frame {}", camera->name(), ++frames), *frame);
-    }
+    int frames = 0;
+    capture(*camera, o.count, [&](const cv::Mat& frame) { return consider(fmt::format("{} frame {}", camera->name(), ++frames), frame); });
   } else {
     for (const auto& file : image_inputs(o.photos)) {
       std::string error;

@@ -66,6 +66,13 @@ lc owner enroll alice --photos "${alice[@]:0:4}" > reenroll.out || fail "re-enro
 grep -q 'replaced 5 old template(s)' reenroll.out || fail "re-enroll: $(cat reenroll.out)"
 lc audit list > audit.txt
 grep -q 'face re-enrolled.*alice: 4 templates replace 5' audit.txt || fail "audit: $(cat audit.txt)"
+# From the camera (here a folder of frames): frames that fail the checks are skipped.
+mkdir -p camera
+cp "${alice[@]:5:2}" camera/
+cp "$shared/caltech101_subset/laptop/image_0001.jpg" camera/0-laptop.jpg
+sed "s|^  source: sim|  source: camera|" config.yaml > camera.yaml
+"$lockerctl" -c camera.yaml owner enroll alice --camera --count 2 > camera.out || fail "camera enroll"
+grep -q "^'alice' enrolled from 2 photo(s), 1 refused" camera.out || fail "camera enroll: $(cat camera.out)"
 lc owner enroll alice --photos "${alice[@]:0:5}" > /dev/null
 
 # Verification: the owner's other photos pass, a stranger's do not (exit 1).
