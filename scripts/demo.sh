@@ -79,7 +79,7 @@ cat var/sim/phone/*.txt
 step "lockerctl face check + calibrate: YuNet faces and the liveness check on real photos"
 shared=${LOCKERCTL_SHARED_DATA:-../shared/data}
 if [ -d "$shared/face_models" ]; then
-  scripts/fetch-face-models.sh --from "$shared/face_models"   # the team's offline copy, hashes checked
+  scripts/fetch-face-models.sh --from "$shared/face_models" || true  # the team's offline copy (+ npm), hashes checked
 else
   scripts/fetch-face-models.sh || true                        # the public origins, hashes checked
 fi
@@ -94,4 +94,23 @@ if [ -f models/face/yunet_120x160.onnx ] && [ -d "$samples" ]; then
   echo "(four photos prove the pipeline, not an accuracy: calibrate on captures from your own camera)"
 else
   echo "face models or sample photos not available here: scripts/fetch-face-models.sh fetches the models"
+fi
+
+step "lockerctl owner enroll + verify: layer 2 by face embeddings on real photos (LFW)"
+lfw=$shared/lfw_subset/identities
+if [ -f models/face/face_recognition_model.bin ] && [ -f models/face/yunet_120x160.onnx ] && [ -d "$lfw" ]; then
+  rm -rf var/demo-owner && mkdir -p var/demo-owner
+  # LFW's news photos are photos of photos: the liveness check is for a camera, so it is off here.
+  printf 'paths:\n  var_dir: var/demo-owner\nliveness:\n  enabled: false\n' > var/demo-owner/config.yaml
+  owner=(--config var/demo-owner/config.yaml)
+  "$lockerctl" "${owner[@]}" owner add alice --phone +15550001
+  alice=("$lfw"/Abdullah_Gul/*.jpg)
+  stranger=("$lfw"/Amelie_Mauresmo/*.jpg)
+  "$lockerctl" "${owner[@]}" owner enroll alice --photos "${alice[@]:0:5}"
+  echo "three later photos of alice, then three of someone else (exit 1: someone was denied, as it should be):"
+  code=0
+  "$lockerctl" "${owner[@]}" owner verify alice "${alice[@]:10:3}" "${stranger[@]:0:3}" || code=$?
+  [ "$code" -le 1 ] || exit "$code"
+else
+  echo "the face models or ../shared/data/lfw_subset are not available here: scripts/fetch-face-models.sh fetches the models"
 fi
