@@ -150,7 +150,8 @@ void setup_owner(CLI::App& app, const GlobalOptions& global, Action& action) {
       "enrolled from their first --enroll photos that pass the enrollment checks; their other photos are tried "
       "as genuine, every photo of everyone else (and of --impostors) as impostor. Writes metrics.json, "
       "metrics.md, roc.png and confusion.png (at owner.match_threshold) and prints the threshold that keeps "
-      "false accepts at --target-far, with enrollment time and per-frame latency.");
+      "false accepts at --target-far, with enrollment time and per-frame latency. The liveness check is off here: "
+      "photo collections are photos of photos (lockerctl face calibrate measures liveness).");
   bench->add_option("dataset", b->dataset, "Folder with one sub-folder of photos per person")->required()->check(CLI::ExistingDirectory);
   bench->add_option("--impostors", b->impostors, "Folder of photos of people never enrolled")->check(CLI::ExistingDirectory);
   bench->add_option("--enroll", b->enroll, "Enrollment photos per person")->check(CLI::Range(1, 50))->capture_default_str();
