@@ -81,11 +81,12 @@ void setup_run(CLI::App& app, const GlobalOptions& global, Action& action) {
   auto opts = std::make_shared<RunOptions>();
   CLI::App* run = app.add_subcommand(
       "run",
-      "Run the four-layer access flow at a locker: camera -> layer 1 (human, MobileNetV2) -> layer 2 "
-      "(liveness check, then the owner CNN on the face) -> layer 3 (password, then a one-time code) -> layer 4 (the lock board "
-      "releases the lock; the door is watched). Every decision goes to the audit log, alerts to the "
-      "owner's phone. Runs until Ctrl-C, or to the end of a script. Exits non-zero only when it cannot "
-      "start (configuration, models, owner, camera or board); later device faults are logged and retried, "
+      "Run the four-layer access flow at a locker: camera -> [the locker number, when access.locker names "
+      "several] -> layer 1 (human, MobileNetV2) -> layer 2 (liveness check, then who the face is: face embeddings "
+      "against the enrolled templates of the locker's holders, or the owner CNN; owner.method) -> layer 3 (that "
+      "holder's password, then a one-time code) -> layer 4 (the lock board releases the lock; the door is watched). "
+      "Every decision goes to the audit log, alerts to the holders' phones. Runs until Ctrl-C, or to the end of a script. Exits non-zero only when it cannot "
+      "start (configuration, models, owners, lockers, enrolled faces, camera or board); later device faults are logged and retried, "
       "and the locker stays locked. See docs/access-flow.md.");
   run->add_option("--script", opts->script,
                   "Scripted input (tests, demos): show/press/type/otp/wait/sleep and board lines; "
@@ -150,8 +151,13 @@ int run_access(const GlobalOptions& global, const RunOptions& options) {
   }
 
   std::unique_ptr<vision::Camera> camera = vision::open_camera(cfg.camera.source);
-  const auto faces = vision::make_face_detector(face_options(cfg));
-  const auto liveness = liveness_check(cfg);
+  // One face detector and one liveness check: the embedding method brings its own, the flow shares them.
+  std::unique_ptr<vision::FaceDetector> own_detector;
+  if (!recognition) own_detector = vision::make_face_detector(face_options(cfg));
+  vision::FaceDetector* const faces = recognition ? recognition->detector.get() : own_detector.get();
+  std::unique_ptr<vision::LivenessCheck> own_liveness;
+  if (!recognition) own_liveness = liveness_check(cfg);
+  vision::LivenessCheck* const liveness = recognition ? recognition->liveness.get() : own_liveness.get();
 
   const auto board = connect_board(board_link_options(cfg));
 
@@ -179,10 +185,12 @@ int run_access(const GlobalOptions& global, const RunOptions& options) {
   o.lock_output = cfg.board.lock_output;
   o.incidents_dir = std::filesystem::path(cfg.paths.var_dir) / "incidents";
 
-  access::Flow flow(o, {*camera, *faces, liveness.get(), *human, *owner_check, board->panel(), station.audit, station.outbox,
+  access::Flow flow(o, {*camera, *faces, liveness, *human, *owner_check, board->panel(), station.audit, station.outbox,
                         station.owners, &lockers});
+  const std::string station_of = served.empty() ? fmt::format("locker of '{}'", a.owner)
+                                                : fmt::format("locker(s) {}", fmt::join(served, ", "));
   log::info("{}: camera {}, board {} ({}), layer 1 threshold {:.3f}, faces {}, liveness {}, layer 2 {} "
-            "threshold {:.3f}", served.empty() ? fmt::format("locker of '{}'", a.owner) : fmt::format("locker(s) {}", fmt::join(served, ", ")), camera->name(), cfg.board.port, board->device(), o.human_threshold,
+            "threshold {:.3f}", station_of, camera->name(), cfg.board.port, board->device(), o.human_threshold,
             faces->name(), liveness ? fmt::format("threshold {:.3f}", o.liveness_threshold) : std::string("off"),
             cfg.owner.method == config::OwnerMethod::Cnn ? "(owner CNN)" : "(face embeddings)", owner_threshold);
 
