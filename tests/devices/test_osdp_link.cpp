@@ -324,13 +324,15 @@ TEST(SerialPort, OpensADeviceAgainAfterItVanished) {
 
   stop_first = true;
   server.join();
+  // The name goes before the device: the kernel hands a closed /dev/pts number to the next
+  // pseudo-terminal opened, maybe another test's, which the panel must never reopen and talk to.
+  std::filesystem::remove(name);
   first.reset();  // the device is gone
   std::optional<BoardEvent> e;
   do e = panel.next_event(3s); while (e && e->kind != Kind::Offline);
   ASSERT_TRUE(e) << "no offline event";
 
   PseudoTerminal second;
-  std::filesystem::remove(name);
   std::filesystem::create_symlink(second.slave_path(), name);
   server = serve(second, stop_second);
   do e = panel.next_event(3s); while (e && e->kind != Kind::Online);
