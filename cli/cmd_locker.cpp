@@ -73,7 +73,7 @@ int run_locker_remove(const GlobalOptions& global, const LockerOptions& o) {
 
 int run_locker_list(const GlobalOptions& global) {
   Station station(load_config(global));
-  access::FaceTemplates templates(station.db);
+  access::FaceTemplates templates(station.db, station.key);
   for (const auto& locker : access::LockerStore(station.db).list()) {
     std::vector<std::string> holders;
     for (const auto& name : locker.holders) {

@@ -260,7 +260,7 @@ int run_owner_enroll(const GlobalOptions& global, const OwnerOptions& o) {
   const config::Config cfg = load_config(global);
   Station station(cfg);
   station.owners.get(o.name);
-  FaceRecognition faces(cfg, station.db);
+  FaceRecognition faces(cfg, station.db, station.key);
   const auto started = std::chrono::steady_clock::now();
   std::vector<inference::FaceDescriptor> templates;
   int refused = 0;
@@ -308,7 +308,7 @@ int run_owner_verify(const GlobalOptions& global, const OwnerVerifyOptions& o) {
   const config::Config cfg = load_config(global);
   Station station(cfg);
   station.owners.get(o.name);
-  FaceRecognition faces(cfg, station.db);
+  FaceRecognition faces(cfg, station.db, station.key);
   const access::OwnerTemplates enrolled = faces.templates.load(o.name);
   if (enrolled.templates.empty()) {
     throw DataError(fmt::format("owner '{}': no intact face template{} (lockerctl owner enroll {} --photos DIR)", o.name,
@@ -357,7 +357,7 @@ int run_owner_benchmark(const GlobalOptions& global, const OwnerBenchmarkOptions
   config::Config cfg = load_config(global);
   cfg.liveness.enabled = false;  // photos of photos: the benchmark measures recognition, face calibrate liveness
   audit::Database scratch(":memory:");  // templates stay in memory; nothing is enrolled for real
-  FaceRecognition faces(cfg, scratch);
+  FaceRecognition faces(cfg, scratch, audit::Key{});
   struct Photo {
     std::optional<inference::FaceDescriptor> probe;  // largest face, as `run` sees it
     bool enrolled = false;

@@ -139,7 +139,7 @@ int run_access(const GlobalOptions& global, const RunOptions& options) {
     owner_check = std::make_unique<access::CnnOwnerCheck>(std::map<std::string, inference::InferenceEngine*>{{a.owner, owner_model.get()}},
                                                           owner_threshold, cfg.face.margin);
   } else {
-    recognition = std::make_unique<FaceRecognition>(cfg, station.db);
+    recognition = std::make_unique<FaceRecognition>(cfg, station.db, station.key);
     for (const std::string& name : people) {
       const access::OwnerTemplates t = recognition->templates.load(name);
       if (t.templates.empty()) {

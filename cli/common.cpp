@@ -90,7 +90,8 @@ std::optional<cv::Mat> load_frame(const std::filesystem::path& file, std::string
 
 Station::Station(const config::Config& cfg)
     : db(audit::database_file(cfg.paths.var_dir)),
-      audit(db, audit::load_key(cfg.audit.key, cfg.paths.var_dir)),
+      key(audit::load_key(cfg.audit.key, cfg.paths.var_dir)),
+      audit(db, key),
       phone(std::filesystem::path(cfg.paths.var_dir) / "phone"),
       outbox(db, phone),
       owners(db) {}
@@ -145,11 +146,11 @@ access::FaceMatchOptions face_match_options(const config::Config& cfg) {
 
 }  // namespace
 
-FaceRecognition::FaceRecognition(const config::Config& cfg, audit::Database& db)
+FaceRecognition::FaceRecognition(const config::Config& cfg, audit::Database& db, const audit::Key& key)
     : detector(vision::make_face_detector(face_options(needs_yunet(cfg)))),
       liveness(liveness_check(cfg)),
       embedder(cfg.owner.embedding_model),
-      templates(db),
+      templates(db, key),
       verifier(*detector, embedder, liveness.get(), templates, face_match_options(cfg)) {}
 
 }  // namespace lockerctl::cli

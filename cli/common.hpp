@@ -76,6 +76,7 @@ class Station {
  public:
   explicit Station(const config::Config& cfg);
   audit::Database db;
+  audit::Key key;  ///< the audit log's, which also signs face templates
   audit::AuditLog audit;
   notify::SimulatedPhone phone;
   notify::Outbox outbox;
@@ -83,10 +84,10 @@ class Station {
 };
 
 /// Layer 2 by face embeddings as configured (owner.*, face.*, liveness.*), with the templates in
-/// `db`. Throws ConfigError unless face.detector is yunet (alignment needs its landmarks), and
+/// `db` signed with `key`. Throws ConfigError unless face.detector is yunet (alignment needs its landmarks), and
 /// ModelError naming a missing or corrupt model file.
 struct FaceRecognition {
-  FaceRecognition(const config::Config& cfg, audit::Database& db);
+  FaceRecognition(const config::Config& cfg, audit::Database& db, const audit::Key& key);
   std::unique_ptr<vision::FaceDetector> detector;
   std::unique_ptr<vision::LivenessCheck> liveness;  ///< null when liveness.enabled is false
   inference::FaceEmbedder embedder;

@@ -1,12 +1,14 @@
 #pragma once
 
 // Owners' face templates: the 128-d descriptors of their enrollment photos, in the database. Each
-// row carries the SHA-256 of its owner and values, so that a damaged or edited row is found and
-// left out (a template that cannot be trusted never matches anyone).
+// row carries an HMAC-SHA-256 of its owner, position and values under the audit key, so that a
+// damaged row, or one written by someone who can write the database but does not hold the key,
+// is found and left out: a template that cannot be trusted never matches anyone.
 
 #include <string>
 #include <vector>
 
+#include "audit/audit_log.hpp"
 #include "audit/database.hpp"
 #include "inference/face_embedder.hpp"
 
@@ -14,12 +16,13 @@ namespace lockerctl::access {
 
 struct OwnerTemplates {
   std::vector<inference::FaceDescriptor> templates;  ///< the intact ones
-  int damaged = 0;                                    ///< rows left out: wrong size, not finite, checksum
+  int damaged = 0;                                    ///< rows left out: wrong size, not finite, bad MAC
 };
 
 class FaceTemplates {
  public:
-  explicit FaceTemplates(audit::Database& db);
+  /// `key`: the audit log's key (audit::load_key), which signs every row.
+  FaceTemplates(audit::Database& db, const audit::Key& key);
 
   /// Replaces every template of `owner` with `templates`, in one transaction.
   void replace(const std::string& owner, const std::vector<inference::FaceDescriptor>& templates);
@@ -28,7 +31,9 @@ class FaceTemplates {
   int count(const std::string& owner) const;
 
  private:
+  std::string row_mac(const std::string& owner, std::int64_t position, const std::string& hex) const;
   audit::Database& db_;
+  audit::Key key_;
 };
 
 }  // namespace lockerctl::access

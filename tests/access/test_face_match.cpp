@@ -33,7 +33,7 @@ struct Faces : ::testing::Test {
     detector = vision::make_face_detector(o);
     embedder = std::make_unique<inference::FaceEmbedder>(manifest());
     db = std::make_unique<audit::Database>(dir / "db");
-    templates = std::make_unique<FaceTemplates>(*db);
+    templates = std::make_unique<FaceTemplates>(*db, key);
     verifier = std::make_unique<FaceVerifier>(*detector, *embedder, nullptr, *templates, FaceMatchOptions{});
   }
   std::vector<inference::FaceDescriptor> enroll(const std::string& person, const std::string& as) {
@@ -46,6 +46,7 @@ struct Faces : ::testing::Test {
     return t;
   }
   test::TempDir dir;
+  audit::Key key{1, 2, 3};
   std::unique_ptr<vision::FaceDetector> detector;
   std::unique_ptr<inference::FaceEmbedder> embedder;
   std::unique_ptr<audit::Database> db;
@@ -100,8 +101,16 @@ TEST_F(Faces, MatchesOnlyAmongTheCandidates) {
   EXPECT_FALSE(verifier->match(cv::Mat(200, 200, CV_8UC3, cv::Scalar::all(128)), {"alice"}).face);
 }
 
-TEST_F(Faces, ADamagedTemplateNeverMatches) {
+TEST_F(Faces, ADamagedOrForgedTemplateNeverMatches) {
+  enroll("Abdullah_Gul", "bob");
   enroll("Abdullah_Gul", "alice");
+  // Someone who can write the database but has no key: bob's rows, MACs and all, moved to carol.
+  db->exec("UPDATE face_templates SET owner = 'carol' WHERE owner = 'bob'");
+  EXPECT_EQ(templates->load("carol").damaged, 5);
+  EXPECT_TRUE(templates->load("carol").templates.empty());
+  // Under another key nothing of alice's is trusted.
+  FaceTemplates other_key(*db, audit::Key{9});
+  EXPECT_EQ(other_key.load("alice").damaged, 5);
   // Every row edited: one value changed (checksum no longer fits), one cut short.
   db->exec("UPDATE face_templates SET descriptor = '00' || substr(descriptor, 3) WHERE position = 0");
   db->exec("UPDATE face_templates SET descriptor = substr(descriptor, 1, 100) WHERE position > 0");
