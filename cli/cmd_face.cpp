@@ -17,14 +17,6 @@ namespace lockerctl::cli {
 namespace fs = std::filesystem;
 namespace {
 
-/// The frame of `file`, or nullopt with the reason logged.
-std::optional<cv::Mat> read_frame(const fs::path& file) {
-  std::string error;
-  auto frame = load_frame(file, error);
-  if (!frame) log::error("{}: {}", file.string(), error);
-  return frame;
-}
-
 nlohmann::json face_json(const vision::Face& f, const cv::Size& frame, const std::optional<double>& live,
                          double threshold) {
   nlohmann::json j{{"box", {f.box.x, f.box.y, f.box.width, f.box.height}}, {"score", f.score},

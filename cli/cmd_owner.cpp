@@ -318,32 +318,29 @@ int run_owner_verify(const GlobalOptions& global, const OwnerVerifyOptions& o) {
   const double threshold = cfg.owner.match_threshold;
   int unreadable = 0, denied = 0;
   for (const auto& file : image_inputs(o.inputs)) {
-    std::string error;
-    const auto frame = load_frame(file, error);
+    const auto frame = read_frame(file);
     if (!frame) {
       ++unreadable;
-      log::error("{}: {}", file.string(), error);
       continue;
     }
+    // Layer 2 as `run` decides it.
     const auto found = faces.detector->detect(*frame);
-    const auto probe = faces.verifier.describe(*frame, found);
-    const double score = probe ? access::similarity(*probe, enrolled.templates) : 0;
-    const bool pass = probe && score >= threshold;
-    denied += !pass;
+    const access::FaceMatch m = faces.verifier.match(*frame, found, {o.name});
+    denied += !m.matched;
     if (o.json) {
       nlohmann::json j{{"image", file.string()}, {"face", nullptr}, {"faces", found.size()}, {"score", nullptr},
-                       {"threshold", threshold}, {"decision", pass ? "pass" : "deny"}};
-      if (probe) {
+                       {"threshold", threshold}, {"decision", m.matched ? "pass" : "deny"}};
+      if (m.face) {
         const auto& b = found.front().box;
         j["face"] = {b.x, b.y, b.width, b.height};
-        j["score"] = score;
+        j["score"] = m.score;
       }
       std::cout << j.dump() << "\n";
-    } else if (probe) {
+    } else if (m.face) {
       const auto& b = found.front().box;
       std::cout << fmt::format("{}: face {:.0f},{:.0f} {:.0f}x{:.0f}{}  similarity {:.3f}  threshold {:.3f}  {}\n", file.string(), b.x,
                                b.y, b.width, b.height, found.size() > 1 ? fmt::format(" (largest of {})", found.size()) : "",
-                               score, threshold, pass ? "PASS" : "DENY");
+                               m.score, threshold, m.matched ? "PASS" : "DENY");
     } else {
       std::cout << fmt::format("{}: no face found  DENY\n", file.string());
     }
@@ -472,12 +469,12 @@ int run_owner_benchmark(const GlobalOptions& global, const OwnerBenchmarkOptions
           }
           continue;
         }
-        scores.push_back(static_cast<float>(std::max(0.0, access::similarity(*photo.probe, p.templates))));
+        scores.push_back(static_cast<float>(std::max(0.0, *access::similarity(*photo.probe, p.templates))));
         labels.push_back(&q == &p ? 1.f : 0.f);
       }
     }
     for (const auto& d : outsiders) {
-      scores.push_back(static_cast<float>(std::max(0.0, access::similarity(d, p.templates))));
+      scores.push_back(static_cast<float>(std::max(0.0, *access::similarity(d, p.templates))));
       labels.push_back(0);
     }
   }

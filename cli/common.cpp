@@ -44,6 +44,13 @@ config::Config load_config(const GlobalOptions& global) {
   return cfg;
 }
 
+std::optional<cv::Mat> read_frame(const std::filesystem::path& file) {
+  std::string error;
+  auto frame = load_frame(file, error);
+  if (!frame) log::error("{}: {}", file.string(), error);
+  return frame;
+}
+
 std::vector<std::string> split_list(const std::string& text) {
   std::vector<std::string> items;
   std::size_t start = 0;

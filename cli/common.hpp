@@ -69,6 +69,8 @@ std::vector<std::filesystem::path> image_inputs(const std::vector<std::string>& 
 /// An image file decoded by the one image loader (data::load_image) as the BGR frame a camera
 /// gives; nullopt with `error` set when it cannot be used.
 std::optional<cv::Mat> load_frame(const std::filesystem::path& file, std::string& error);
+/// As load_frame, with the reason logged as an error ("FILE: reason").
+std::optional<cv::Mat> read_frame(const std::filesystem::path& file);
 
 /// The locker station's state under paths.var_dir: the database (audit log, owners, outbox) and
 /// the simulated phone the outbox delivers to.

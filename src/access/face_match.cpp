@@ -52,9 +52,9 @@ std::optional<inference::FaceDescriptor> FaceVerifier::enrollment_descriptor(con
   return embedder_.embed(chip);
 }
 
-double similarity(const inference::FaceDescriptor& probe, const std::vector<inference::FaceDescriptor>& templates) {
-  double best = -1;
-  for (const auto& t : templates) best = std::max(best, 1.0 - inference::descriptor_distance(probe, t));
+std::optional<double> similarity(const inference::FaceDescriptor& probe, const std::vector<inference::FaceDescriptor>& templates) {
+  std::optional<double> best;
+  for (const auto& t : templates) best = std::max(best.value_or(-1e9), 1.0 - inference::descriptor_distance(probe, t));
   return best;
 }
 
@@ -66,32 +66,22 @@ std::optional<inference::FaceDescriptor> FaceVerifier::describe(const cv::Mat& f
 FaceMatch FaceVerifier::match(const cv::Mat& frame, const std::vector<vision::Face>& faces,
                               const std::vector<std::string>& candidates) {
   FaceMatch m;
-  m.faces = faces.size();
   const auto probe = describe(frame, faces);
   if (!probe) return m;
   m.face = true;
-  double best = -1;
   for (const std::string& person : candidates) {
     const OwnerTemplates t = templates_.load(person);
     m.damaged += t.damaged;
-    if (t.templates.empty()) m.without_templates.push_back(person);
-    const double score = similarity(*probe, t.templates);
-    if (score > best) {
-      best = score;
+    const auto score = similarity(*probe, t.templates);
+    if (!score) {
+      m.without_templates.push_back(person);
+    } else if (m.closest.empty() || *score > m.score) {
+      m.score = *score;
       m.closest = person;
     }
   }
-  if (!m.closest.empty() && best >= 0) {
-    m.score = best;
-    m.matched = best >= o_.threshold;
-  } else {
-    m.closest.clear();
-  }
+  m.matched = !m.closest.empty() && m.score >= o_.threshold;
   return m;
-}
-
-FaceMatch FaceVerifier::match(const cv::Mat& frame, const std::vector<std::string>& candidates) {
-  return match(frame, detector_.detect(frame), candidates);
 }
 
 }  // namespace lockerctl::access

@@ -26,14 +26,13 @@ struct FaceMatchOptions {
   double liveness_threshold = 0.5;
 };
 
-/// 1 - the distance from `probe` to the closest of `templates`; -1 without templates.
-double similarity(const inference::FaceDescriptor& probe, const std::vector<inference::FaceDescriptor>& templates);
+/// 1 - the distance from `probe` to the closest of `templates`; nullopt without templates.
+std::optional<double> similarity(const inference::FaceDescriptor& probe, const std::vector<inference::FaceDescriptor>& templates);
 
 /// The result of comparing a frame's largest face with some people's templates.
 struct FaceMatch {
   bool face = false;          ///< a face was found (and had landmarks)
-  std::size_t faces = 0;      ///< faces in the frame
-  std::string closest;        ///< the person whose template is closest ("" without templates)
+  std::string closest;        ///< the person whose template is closest ("" when no candidate has one)
   double score = 0;           ///< similarity to `closest`
   bool matched = false;       ///< score >= threshold
   int damaged = 0;            ///< damaged templates left out
@@ -57,8 +56,6 @@ class FaceVerifier {
   /// Compares the largest of `faces` (detected in the BGR `frame`) with the templates of
   /// `candidates`: 1:N over them, never over anyone else.
   FaceMatch match(const cv::Mat& frame, const std::vector<vision::Face>& faces, const std::vector<std::string>& candidates);
-  /// As above, detecting the faces first.
-  FaceMatch match(const cv::Mat& frame, const std::vector<std::string>& candidates);
 
   const FaceMatchOptions& options() const { return o_; }
 
