@@ -4,7 +4,9 @@
 # others go on; re-enrolling replaces the templates and the audit log says so), `owner verify`
 # (text and JSON; a stranger is denied, exit 1), bad inputs, and `lockerctl run` with
 # owner.method: embedding: the enrolled owner is admitted, a stranger is denied at layer 2 with
-# evidence and an alert. Layer 1 is a small CNN trained here with a threshold that passes.
+# evidence and an alert; then lockers with joint holders (a holder without a password or without
+# an enrolled face stops the start, a joint holder is recognised and gets his own password and
+# code). Layer 1 is a small CNN trained here with a threshold that passes.
 #   owner_face.sh LOCKERCTL WORKDIR SHARED_DATA REPO   (exit 77 = skipped: shared data or model absent)
 set -euo pipefail
 shared=${LOCKERCTL_SHARED_DATA:-$3}
@@ -99,6 +101,12 @@ refuses 64 "give --photos FILE|DIR... or --camera" "$lockerctl" -c config.yaml o
 sed "s|  embedding_model: .*|  embedding_model: $repo/README.md|" config.yaml > badmodel.yaml
 refuses 4 "README.md: wrong SHA-256 (corrupt or another model); expected a file with SHA-256 cbaffa50" \
   "$lockerctl" -c badmodel.yaml owner verify alice "${alice[0]}"
+mkdir -p cut
+head -c 5000 "$manifest" > cut/face_recognition_model-weights_manifest.json
+cp "$(dirname "$manifest")/face_recognition_model.bin" cut/
+sed "s|  embedding_model: .*|  embedding_model: cut/face_recognition_model-weights_manifest.json|" config.yaml > cut.yaml
+refuses 4 "cut/face_recognition_model-weights_manifest.json: wrong SHA-256 (corrupt or another model)" \
+  "$lockerctl" -c cut.yaml owner verify alice "${alice[0]}"
 sed "s|^face:|face:\n  detector: haar|" config.yaml > haar.yaml
 refuses 2 "face.detector: face embeddings align faces by their landmarks, which only yunet gives" \
   "$lockerctl" -c haar.yaml owner verify alice "${alice[0]}"
@@ -154,9 +162,16 @@ echo 1357 | lc owner set-password bob > /dev/null
 refuses 3 "^error: locker 14: holder 'zed' is not an owner" "$lockerctl" -c config.yaml locker add 14 --holder alice --holder zed
 lc locker add 14 --holder alice --holder bob > /dev/null
 lc locker list | grep -q '^14 *alice, bob (no face enrolled)$' || fail "locker list: $(lc locker list)"
+sed 's|^  owner: alice|  owner: alice\n  locker: "14"|' config.yaml > joint.yaml
+refuses 3 "^error: owner 'bob' has no face enrolled for owner.method: embedding (lockerctl owner enroll bob" \
+  "$lockerctl" -c joint.yaml run --script /dev/null
+lc locker add 16 --holder carol > /dev/null
+sed 's|  locker: "14"|  locker: "16"|' joint.yaml > nopassword.yaml
+refuses 3 "^error: owner 'carol' has no password yet (lockerctl owner set-password carol)" \
+  "$lockerctl" -c nopassword.yaml run --script /dev/null
+lc locker remove 16 > /dev/null
 lc owner enroll bob --photos "${stranger[@]:0:5}" > /dev/null
 lc locker list | grep -q '^14 *alice, bob$' || fail "locker list: $(lc locker list)"
-sed 's|^  owner: alice|  owner: alice\n  locker: "14"|' config.yaml > joint.yaml
 cat > joint.script <<S
 show ${stranger[6]}
 press
