@@ -41,8 +41,9 @@ int run_model_summary(const GlobalOptions& global, const ModelSummaryOptions& op
     std::cout << options.file << "\n"
               << "  classes: " << meta.positive_class << " (1) / " << meta.negative_class
               << " (0), threshold " << meta.threshold << "\n"
-              << "  preprocessing: " << meta.preprocessing.channel_order << " x "
-              << meta.preprocessing.scale << " + " << meta.preprocessing.offset << "\n"
+              << "  input: " << (meta.input == models::kFaceChipInput ? "aligned face chip" : "image") << ", "
+              << meta.preprocessing.channel_order << " x " << meta.preprocessing.scale << " + "
+              << meta.preprocessing.offset << "\n"
               << "  created: " << meta.created << "\n"
               << "  source: " << meta.source << "\n";
     if (!meta.dataset_manifest.empty()) std::cout << "  dataset: " << meta.dataset_manifest << "\n";

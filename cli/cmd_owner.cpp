@@ -16,13 +16,17 @@
 #include <thread>
 
 #include "access/credentials.hpp"
+#include "access/owner_check.hpp"
 #include "core/clock.hpp"
+#include "data/hash.hpp"
+#include "train/owner_model.hpp"
 #include "eval/score_report.hpp"
 #include "vision/face_bench.hpp"
 #include "core/errors.hpp"
 #include "core/log.hpp"
 #include "vision/camera.hpp"
 #include "vision/face.hpp"
+#include "vision/face_chip.hpp"
 
 namespace lockerctl::cli {
 namespace {
@@ -132,11 +136,27 @@ void setup_owner(CLI::App& app, const GlobalOptions& global, Action& action) {
     action = [&global, o] { return run_owner_enroll(global, *o); };
   });
 
+  auto t = std::make_shared<OwnerTrainOptions>();
+  CLI::App* train = owner->add_subcommand(
+      "train",
+      "Train the owner's own owner CNN for owner.method: cnn, on aligned face chips at owner.chip_size: the chips "
+      "`owner enroll` kept as `owner`, and the faces of owner.negatives (photos of other people; "
+      "scripts/fetch-negative-faces.sh) as `not_owner`, with augmentation and class balance. Each class is split "
+      "60/15/25 (train/validation/test); the test split gives the false-accept rate on strangers the model never "
+      "saw (FAR) and the false-reject rate on the owner's held-out photos (FRR). The model becomes active "
+      "(<models_dir>/owners/NAME.h5) only when FAR <= owner.max_far and it accepted at least one held-out photo of the "
+      "owner; otherwise exit 4 and the active model stays as it was. Each run starts afresh in runs/owner-NAME (best.h5, metrics, test/metrics.md); the audit log records the outcome.");
+  train->add_option("name", t->name, "Owner name")->required();
+  train->add_option("--epochs", t->epochs, "Epochs (default: train.epochs)")->check(CLI::Range(1, 100000));
+  train->add_option("--device", t->device, "cpu or cuda (default: runtime.device)")->check(CLI::IsMember({"cpu", "cuda"}));
+  train->callback([&global, &action, t] { action = [&global, t] { return run_owner_train(global, *t); }; });
+
   auto v = std::make_shared<OwnerVerifyOptions>();
   CLI::App* verify = owner->add_subcommand(
       "verify",
-      "Layer 2 of `lockerctl run` on photos: per image, the face found (or none), its similarity to the owner's "
-      "templates (1 - the distance to the closest), owner.match_threshold and the decision. Exit 1 when an image "
+      "Layer 2 of `lockerctl run` on photos: per image, the face found (or none), its score, the threshold and the "
+      "decision. owner.method: embedding scores the similarity to the owner's templates (1 - the distance to the "
+      "closest) against owner.match_threshold; cnn, the owner's CNN (owner train) against its threshold. Exit 1 when an image "
       "is not the owner, 3 when one cannot be read.");
   verify->add_option("name", v->name, "Owner name")->required();
   verify->add_option("inputs", v->inputs, "Image files or folders (searched at any depth)")->required();
@@ -263,11 +283,13 @@ int run_owner_enroll(const GlobalOptions& global, const OwnerOptions& o) {
   FaceRecognition faces(cfg, station.db, station.key);
   const auto started = std::chrono::steady_clock::now();
   std::vector<inference::FaceDescriptor> templates;
+  std::vector<cv::Mat> chips;
   int refused = 0;
   const auto consider = [&](const std::string& what, const cv::Mat& frame) {
     std::string why;
-    if (auto d = faces.verifier.enrollment_descriptor(frame, why)) {
-      templates.push_back(*d);
+    if (auto face = faces.verifier.enrollment_face(frame, why)) {
+      templates.push_back(face->descriptor);
+      chips.push_back(face->chip);
       return true;
     }
     ++refused;
@@ -295,6 +317,7 @@ int run_owner_enroll(const GlobalOptions& global, const OwnerOptions& o) {
   }
   const int replaced = faces.templates.count(o.name);
   faces.templates.replace(o.name, templates);
+  vision::replace_face_chips(face_chips_dir(cfg, o.name), chips);
   station.audit.append({0, {}, "-", "owner", replaced ? "face re-enrolled" : "face enrolled", std::nullopt, std::nullopt, "",
                         fmt::format("{}: {} templates{}", o.name, templates.size(),
                                     replaced ? fmt::format(" replace {}", replaced) : "")});
@@ -304,18 +327,99 @@ int run_owner_enroll(const GlobalOptions& global, const OwnerOptions& o) {
   return 0;
 }
 
+int run_owner_train(const GlobalOptions& global, const OwnerTrainOptions& o) {
+  namespace fs = std::filesystem;
+  const config::Config cfg = load_config(global);
+  Station station(cfg);
+  station.owners.get(o.name);
+  train::OwnerModelOptions m;
+  m.owner = o.name;
+  m.owner_chips = vision::face_chip_files(face_chips_dir(cfg, o.name));
+  if (m.owner_chips.empty()) {
+    throw DataError(fmt::format("owner '{}' has no enrolled face chips (lockerctl owner enroll {} --photos DIR)", o.name, o.name));
+  }
+  const fs::path negatives = cfg.owner.negatives;
+  if (!fs::is_directory(negatives)) {
+    throw DataError(fmt::format("owner.negatives: {}: no such folder (scripts/fetch-negative-faces.sh fetches photos of "
+                                "other people, or name a folder of them)", negatives.string()));
+  }
+  // Other people's chips are aligned once per folder and kept under data_dir.
+  const std::string folder_id = data::sha256_hex(fs::absolute(negatives).lexically_normal().string()).substr(0, 12);
+  const fs::path chips = fs::path(cfg.paths.data_dir) / "face_chips" / (negatives.filename().string() + "-" + folder_id);
+  const auto detector = landmark_face_detector(cfg);
+  const vision::ChipFolderReport made = vision::make_face_chips(image_inputs({negatives.string()}), chips, *detector);
+  log::info("owner.negatives {}: {} face chips made, {} kept from before, {} photos without a face, {} unreadable",
+            negatives.string(), made.made, made.kept, made.no_face, made.unreadable);
+  m.other_chips = vision::face_chip_files(chips);
+  m.positive_class = cfg.owner.positive_class;
+  m.negative_class = cfg.owner.negative_class;
+  m.image_size = cfg.owner.chip_size;
+  m.fractions = {0.6, 0.15, 0.25, static_cast<std::uint64_t>(cfg.data.seed)};
+  m.max_far = cfg.owner.max_far;
+  m.active = owner_model_file(cfg, o.name);
+  train::TrainOptions& t = m.train;
+  t.data_dir = cfg.paths.data_dir;
+  t.run_dir = fs::path("runs") / ("owner-" + o.name);
+  t.device = compute_device(cfg, o.device);
+  t.workers = data_workers(cfg);
+  t.seed = static_cast<std::uint64_t>(cfg.data.seed);
+  t.train = cfg.train;
+  t.train.augment = true;  // a handful of owner photos: every epoch shows them changed
+  t.train.balance = true;
+  if (o.epochs > 0) t.train.epochs = o.epochs;
+  t.config_yaml = config::to_yaml(cfg);
+
+  const train::OwnerModelResult r = train::train_owner_model(m);
+  const eval::Metrics& test = r.tested.metrics;
+  const auto& c = test.confusion;
+  const std::string figures = fmt::format(
+      "FAR {:.4f} ({} of {} held-out strangers accepted), FRR {:.4f} ({} of {} held-out owner photos rejected) at "
+      "threshold {:.3f}", test.far, c.fp, c.fp + c.tn, test.frr, c.fn, c.fn + c.tp, test.threshold);
+  station.audit.append({0, {}, "-", "owner", r.activated ? "cnn trained" : "cnn refused", test.far, cfg.owner.max_far, "",
+                        fmt::format("{}: {}", o.name, figures)});
+  std::cout << fmt::format("owner CNN of '{}' on {} face chips of the owner and {} of other people, {} epoch(s) in {:.1f} s: {}\n"
+                           "  test report {}/metrics.md\n",
+                           o.name, m.owner_chips.size(), m.other_chips.size(), r.trained.history.size(), r.trained.seconds,
+                           figures, r.tested.report_dir.string());
+  if (!r.activated) {
+    const std::string why = test.far > cfg.owner.max_far
+                                ? fmt::format("FAR {:.4f} is above owner.max_far {}", test.far, cfg.owner.max_far)
+                                : std::string("it rejected every held-out photo of the owner (enroll more photos)");
+    throw ModelError(fmt::format("owner train {}: {}; not made active ({} stays as it was; the model is in {})", o.name,
+                                 why, m.active.string(), r.trained.model.string()));
+  }
+  std::cout << fmt::format("  active: {} (owner.method: cnn)\n", m.active.string());
+  return 0;
+}
+
 int run_owner_verify(const GlobalOptions& global, const OwnerVerifyOptions& o) {
   const config::Config cfg = load_config(global);
   Station station(cfg);
   station.owners.get(o.name);
-  FaceRecognition faces(cfg, station.db, station.key);
-  const access::OwnerTemplates enrolled = faces.templates.load(o.name);
-  if (enrolled.templates.empty()) {
-    throw DataError(fmt::format("owner '{}': no intact face template{} (lockerctl owner enroll {} --photos DIR)", o.name,
-                                enrolled.damaged ? fmt::format("; {} damaged", enrolled.damaged) : "", o.name));
+  // Layer 2 as `run` decides it, with either method.
+  std::unique_ptr<FaceRecognition> recognition;
+  std::unique_ptr<inference::InferenceEngine> model;
+  std::unique_ptr<vision::FaceDetector> cnn_detector;
+  std::unique_ptr<access::OwnerCheck> check;
+  const bool cnn = cfg.owner.method == config::OwnerMethod::Cnn;
+  if (cnn) {
+    model = open_owner_model(cfg, o.name);
+    cnn_detector = model->info().input == models::kFaceChipInput ? landmark_face_detector(cfg)
+                                                                 : vision::make_face_detector(face_options(cfg));
+    check = std::make_unique<access::CnnOwnerCheck>(
+        std::map<std::string, access::CnnOwnerCheck::Model>{{o.name, {model.get(), model_threshold(cfg.access.owner_threshold, *model)}}},
+        cfg.face.margin);
+  } else {
+    recognition = std::make_unique<FaceRecognition>(cfg, station.db, station.key);
+    const access::OwnerTemplates enrolled = recognition->templates.load(o.name);
+    if (enrolled.templates.empty()) {
+      throw DataError(fmt::format("owner '{}': no intact face template{} (lockerctl owner enroll {} --photos DIR)", o.name,
+                                  enrolled.damaged ? fmt::format("; {} damaged", enrolled.damaged) : "", o.name));
+    }
+    if (enrolled.damaged) log::warn("owner '{}': {} damaged template(s) left out", o.name, enrolled.damaged);
+    check = std::make_unique<access::EmbeddingOwnerCheck>(recognition->verifier);
   }
-  if (enrolled.damaged) log::warn("owner '{}': {} damaged template(s) left out", o.name, enrolled.damaged);
-  const double threshold = cfg.owner.match_threshold;
+  vision::FaceDetector& detector = recognition ? *recognition->detector : *cnn_detector;
   int unreadable = 0, denied = 0;
   for (const auto& file : image_inputs(o.inputs)) {
     const auto frame = read_frame(file);
@@ -323,24 +427,25 @@ int run_owner_verify(const GlobalOptions& global, const OwnerVerifyOptions& o) {
       ++unreadable;
       continue;
     }
-    // Layer 2 as `run` decides it.
-    const auto found = faces.detector->detect(*frame);
-    const access::FaceMatch m = faces.verifier.match(*frame, found, {o.name});
-    denied += !m.matched;
+    const auto found = detector.detect(*frame);
+    const access::OwnerVerdict v = check->check(*frame, found, {o.name});
+    const bool matched = !v.holder.empty();
+    denied += !matched;
     if (o.json) {
       nlohmann::json j{{"image", file.string()}, {"face", nullptr}, {"faces", found.size()}, {"score", nullptr},
-                       {"threshold", threshold}, {"decision", m.matched ? "pass" : "deny"}};
-      if (m.face) {
+                       {"threshold", v.threshold}, {"decision", matched ? "pass" : "deny"}};
+      if (v.face) {
         const auto& b = found.front().box;
         j["face"] = {b.x, b.y, b.width, b.height};
-        j["score"] = m.score;
+        if (v.score) j["score"] = *v.score;
       }
       std::cout << j.dump() << "\n";
-    } else if (m.face) {
+    } else if (v.face) {
       const auto& b = found.front().box;
-      std::cout << fmt::format("{}: face {:.0f},{:.0f} {:.0f}x{:.0f}{}  similarity {:.3f}  threshold {:.3f}  {}\n", file.string(), b.x,
+      std::cout << fmt::format("{}: face {:.0f},{:.0f} {:.0f}x{:.0f}{}  {} {}  threshold {:.3f}  {}\n", file.string(), b.x,
                                b.y, b.width, b.height, found.size() > 1 ? fmt::format(" (largest of {})", found.size()) : "",
-                               m.score, threshold, m.matched ? "PASS" : "DENY");
+                               cnn ? "score" : "similarity", v.score ? fmt::format("{:.3f}", *v.score) : "-", v.threshold,
+                               matched ? "PASS" : "DENY");
     } else {
       std::cout << fmt::format("{}: no face found  DENY\n", file.string());
     }
@@ -419,11 +524,11 @@ int run_owner_benchmark(const GlobalOptions& global, const OwnerBenchmarkOptions
       if (static_cast<int>(p.templates.size()) < o.enroll) {
         const auto started = std::chrono::steady_clock::now();
         std::string why;
-        if (auto d = faces.verifier.enrollment_descriptor(frame, why)) {
+        if (auto face = faces.verifier.enrollment_face(frame, why)) {
           if (!o.descriptors.empty() && !photo->probe) {
             ++refused;  // the other pipeline found no face in it
           } else {
-            p.templates.push_back(o.descriptors.empty() ? *d : *photo->probe);
+            p.templates.push_back(o.descriptors.empty() ? face->descriptor : *photo->probe);
             photo->enrolled = true;
           }
         } else {

@@ -16,6 +16,12 @@ struct OwnerOptions {
   bool camera = false;          // enroll --camera (with --count)
 };
 
+struct OwnerTrainOptions {
+  std::string name;
+  int epochs = 0;               // 0 = train.epochs
+  std::string device;           // "" = runtime.device
+};
+
 struct OwnerVerifyOptions {
   std::string name;
   std::vector<std::string> inputs;  // images and folders
@@ -31,7 +37,7 @@ struct OwnerBenchmarkOptions {
   std::string report_dir = "reports/owner-benchmark";
 };
 
-/// Adds `lockerctl owner add|set-password|set-phone|enroll-totp|enroll|verify|benchmark|enroll-face|list`.
+/// Adds `lockerctl owner add|set-password|set-phone|enroll-totp|enroll|train|verify|benchmark|enroll-face|list`.
 void setup_owner(CLI::App& app, const GlobalOptions& global, Action& action);
 
 int run_owner_add(const GlobalOptions& global, const OwnerOptions& options);
@@ -41,6 +47,7 @@ int run_owner_enroll_totp(const GlobalOptions& global, const OwnerOptions& optio
 int run_owner_enroll_face(const GlobalOptions& global, const OwnerOptions& options);
 int run_owner_list(const GlobalOptions& global);
 int run_owner_enroll(const GlobalOptions& global, const OwnerOptions& options);
+int run_owner_train(const GlobalOptions& global, const OwnerTrainOptions& options);
 int run_owner_verify(const GlobalOptions& global, const OwnerVerifyOptions& options);
 int run_owner_benchmark(const GlobalOptions& global, const OwnerBenchmarkOptions& options);
 

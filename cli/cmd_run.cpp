@@ -71,10 +71,6 @@ class ConsoleInput {
   std::thread thread_;
 };
 
-double threshold_of(double configured, const inference::InferenceEngine& engine) {
-  return configured > 0 ? configured : engine.info().threshold;
-}
-
 }  // namespace
 
 void setup_run(CLI::App& app, const GlobalOptions& global, Action& action) {
@@ -83,7 +79,7 @@ void setup_run(CLI::App& app, const GlobalOptions& global, Action& action) {
       "run",
       "Run the four-layer access flow at a locker: camera -> [the locker number, when access.locker names "
       "several] -> layer 1 (human, MobileNetV2) -> layer 2 (liveness check, then who the face is: face embeddings "
-      "against the enrolled templates of the locker's holders, or the owner CNN; owner.method) -> layer 3 (that "
+      "against the enrolled templates of the locker's holders, or each holder's owner CNN from `owner train`; owner.method) -> layer 3 (that "
       "holder's password, then a one-time code) -> layer 4 (the lock board releases the lock; the door is watched). "
       "Every decision goes to the audit log, alerts to the holders' phones. Runs until Ctrl-C, or to the end of a script. Exits non-zero only when it cannot "
       "start (configuration, models, owners, lockers, enrolled faces, camera or board); later device faults are logged and retried, "
@@ -125,19 +121,23 @@ int run_access(const GlobalOptions& global, const RunOptions& options) {
 
   const auto backend = a.backend == config::InferenceBackend::OpenCv ? inference::Backend::OpenCv : inference::Backend::Torch;
   auto human = inference::open_engine(a.human_model, backend);
-  std::unique_ptr<inference::InferenceEngine> owner_model;
+  std::vector<std::unique_ptr<inference::InferenceEngine>> owner_models;  // owner.method: cnn, one per person
+  bool chip_models = false;
   std::unique_ptr<FaceRecognition> recognition;
   std::unique_ptr<access::OwnerCheck> owner_check;
-  double owner_threshold = cfg.owner.match_threshold;
+  std::string owner_thresholds = fmt::format("{:.3f}", cfg.owner.match_threshold);
   if (cfg.owner.method == config::OwnerMethod::Cnn) {
-    if (!served.empty()) {
-      throw Error("access.locker: lockers with joint holders need owner.method: embedding (the owner CNN knows one owner)",
-                  ExitCode::Config);
+    std::map<std::string, access::CnnOwnerCheck::Model> by_holder;
+    std::vector<std::string> thresholds;
+    for (const std::string& name : people) {
+      owner_models.push_back(open_owner_model(cfg, name));
+      inference::InferenceEngine& engine = *owner_models.back();
+      chip_models |= engine.info().input == models::kFaceChipInput;
+      by_holder[name] = {&engine, model_threshold(a.owner_threshold, engine)};
+      thresholds.push_back(fmt::format("{:.3f}", by_holder[name].threshold));
     }
-    owner_model = inference::open_engine(a.owner_model, backend);
-    owner_threshold = threshold_of(a.owner_threshold, *owner_model);
-    owner_check = std::make_unique<access::CnnOwnerCheck>(std::map<std::string, inference::InferenceEngine*>{{a.owner, owner_model.get()}},
-                                                          owner_threshold, cfg.face.margin);
+    owner_thresholds = fmt::format("{}", fmt::join(thresholds, "/"));
+    owner_check = std::make_unique<access::CnnOwnerCheck>(std::move(by_holder), cfg.face.margin);
   } else {
     recognition = std::make_unique<FaceRecognition>(cfg, station.db, station.key);
     for (const std::string& name : people) {
@@ -153,7 +153,7 @@ int run_access(const GlobalOptions& global, const RunOptions& options) {
   std::unique_ptr<vision::Camera> camera = vision::open_camera(cfg.camera.source);
   // One face detector and one liveness check: the embedding method brings its own, the flow shares them.
   std::unique_ptr<vision::FaceDetector> own_detector;
-  if (!recognition) own_detector = vision::make_face_detector(face_options(cfg));
+  if (!recognition) own_detector = chip_models ? landmark_face_detector(cfg) : vision::make_face_detector(face_options(cfg));
   vision::FaceDetector* const faces = recognition ? recognition->detector.get() : own_detector.get();
   std::unique_ptr<vision::LivenessCheck> own_liveness;
   if (!recognition) own_liveness = liveness_check(cfg);
@@ -166,7 +166,7 @@ int run_access(const GlobalOptions& global, const RunOptions& options) {
   o.lockers = served;
   o.frames = cfg.camera.frames;
   o.majority_vote = cfg.camera.vote == config::Vote::Majority;
-  o.human_threshold = threshold_of(a.human_threshold, *human);
+  o.human_threshold = model_threshold(a.human_threshold, *human);
   o.liveness_threshold = cfg.liveness.threshold;
   o.liveness_frames = cfg.liveness.frames;
   o.trigger_on_face = a.trigger == config::Trigger::Face;
@@ -190,9 +190,9 @@ int run_access(const GlobalOptions& global, const RunOptions& options) {
   const std::string station_of = served.empty() ? fmt::format("locker of '{}'", a.owner)
                                                 : fmt::format("locker(s) {}", fmt::join(served, ", "));
   log::info("{}: camera {}, board {} ({}), layer 1 threshold {:.3f}, faces {}, liveness {}, layer 2 {} "
-            "threshold {:.3f}", station_of, camera->name(), cfg.board.port, board->device(), o.human_threshold,
+            "threshold {}", station_of, camera->name(), cfg.board.port, board->device(), o.human_threshold,
             faces->name(), liveness ? fmt::format("threshold {:.3f}", o.liveness_threshold) : std::string("off"),
-            cfg.owner.method == config::OwnerMethod::Cnn ? "(owner CNN)" : "(face embeddings)", owner_threshold);
+            cfg.owner.method == config::OwnerMethod::Cnn ? "(owner CNN)" : "(face embeddings)", owner_thresholds);
 
   access::FlowSummary summary;
   if (script.empty()) {

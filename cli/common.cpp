@@ -51,6 +51,31 @@ std::optional<cv::Mat> read_frame(const std::filesystem::path& file) {
   return frame;
 }
 
+std::filesystem::path face_chips_dir(const config::Config& cfg, const std::string& owner) {
+  return std::filesystem::path(cfg.paths.var_dir) / "faces" / owner;
+}
+
+std::filesystem::path owner_model_file(const config::Config& cfg, const std::string& owner) {
+  return std::filesystem::path(cfg.paths.models_dir) / "owners" / (owner + ".h5");
+}
+
+std::unique_ptr<inference::InferenceEngine> open_owner_model(const config::Config& cfg, const std::string& owner) {
+  std::filesystem::path file = owner_model_file(cfg, owner);
+  if (!std::filesystem::exists(file)) {
+    // The paper's single owner model serves the station's owner who has none of their own.
+    if (owner != cfg.access.owner || !split_list(cfg.access.locker).empty()) {
+      throw DataError(fmt::format("owner '{}' has no owner model for owner.method: cnn (lockerctl owner train {})", owner, owner));
+    }
+    file = cfg.access.owner_model;
+  }
+  const auto backend = cfg.access.backend == config::InferenceBackend::OpenCv ? inference::Backend::OpenCv : inference::Backend::Torch;
+  return inference::open_engine(file, backend, models::Architecture::OwnerCnn);
+}
+
+double model_threshold(double configured, const inference::InferenceEngine& engine) {
+  return configured > 0 ? configured : engine.info().threshold;
+}
+
 std::vector<std::string> split_list(const std::string& text) {
   std::vector<std::string> items;
   std::size_t start = 0;
@@ -138,14 +163,14 @@ std::unique_ptr<vision::LivenessCheck> liveness_check(const config::Config& cfg)
   return vision::make_liveness_check({cfg.liveness.model_v2, cfg.liveness.model_v1se});
 }
 
-namespace {
-
-const config::Config& needs_yunet(const config::Config& cfg) {
+std::unique_ptr<vision::FaceDetector> landmark_face_detector(const config::Config& cfg) {
   if (cfg.face.detector != config::FaceDetector::YuNet) {
-    throw Error("face.detector: face embeddings align faces by their landmarks, which only yunet gives", ExitCode::Config);
+    throw Error("face.detector: face chips are aligned by their landmarks, which only yunet gives", ExitCode::Config);
   }
-  return cfg;
+  return vision::make_face_detector(face_options(cfg));
 }
+
+namespace {
 
 access::FaceMatchOptions face_match_options(const config::Config& cfg) {
   return {cfg.owner.match_threshold, cfg.owner.min_face_px, cfg.owner.min_sharpness, cfg.liveness.threshold};
@@ -154,7 +179,7 @@ access::FaceMatchOptions face_match_options(const config::Config& cfg) {
 }  // namespace
 
 FaceRecognition::FaceRecognition(const config::Config& cfg, audit::Database& db, const audit::Key& key)
-    : detector(vision::make_face_detector(face_options(needs_yunet(cfg)))),
+    : detector(landmark_face_detector(cfg)),
       liveness(liveness_check(cfg)),
       embedder(cfg.owner.embedding_model),
       templates(db, key),

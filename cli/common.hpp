@@ -14,6 +14,7 @@
 #include "access/owners.hpp"
 #include "audit/audit_log.hpp"
 #include "devices/board_link.hpp"
+#include "inference/engine.hpp"
 #include "notify/outbox.hpp"
 #include "vision/face.hpp"
 #include "vision/liveness.hpp"
@@ -55,9 +56,30 @@ std::unique_ptr<devices::BoardLink> connect_board(const devices::BoardLinkOption
 /// The face detector's settings as configured (face.*).
 vision::FaceOptions face_options(const config::Config& cfg);
 
+/// The face detector aligned face chips need: yunet, the one with landmarks. Throws ConfigError
+/// for another face.detector, and as make_face_detector.
+std::unique_ptr<vision::FaceDetector> landmark_face_detector(const config::Config& cfg);
+
 /// The liveness check as configured (liveness.*), or nullptr when liveness.enabled is false.
 /// Throws ModelError naming a missing or corrupt model file.
 std::unique_ptr<vision::LivenessCheck> liveness_check(const config::Config& cfg);
+
+/// Where an owner's enrolled face chips are kept: <paths.var_dir>/faces/<owner>.
+std::filesystem::path face_chips_dir(const config::Config& cfg, const std::string& owner);
+
+/// Where `lockerctl owner train` puts an owner's model for owner.method: cnn:
+/// <paths.models_dir>/owners/<owner>.h5.
+std::filesystem::path owner_model_file(const config::Config& cfg, const std::string& owner);
+
+/// The owner CNN that decides for `owner` with owner.method: cnn, opened with access.backend: their
+/// own model from `owner train`, else access.owner_model when `owner` is the station's owner
+/// (access.owner) and the station serves no lockers. Throws DataError when there is none,
+/// ModelError as inference::open_engine.
+std::unique_ptr<inference::InferenceEngine> open_owner_model(const config::Config& cfg, const std::string& owner);
+
+/// A model's decision threshold: `configured` (access.human_threshold, owner_threshold) when set
+/// (> 0), else the one the model file carries.
+double model_threshold(double configured, const inference::InferenceEngine& engine);
 
 /// The items of a comma-separated list, trimmed, empty ones left out ("12, 14" -> {"12", "14"}).
 std::vector<std::string> split_list(const std::string& text);

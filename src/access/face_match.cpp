@@ -12,7 +12,7 @@ FaceVerifier::FaceVerifier(vision::FaceDetector& detector, inference::FaceEmbedd
                            vision::LivenessCheck* liveness, FaceTemplates& templates, FaceMatchOptions options)
     : detector_(detector), embedder_(embedder), liveness_(liveness), templates_(templates), o_(options) {}
 
-std::optional<inference::FaceDescriptor> FaceVerifier::enrollment_descriptor(const cv::Mat& frame, std::string& why) {
+std::optional<EnrolledFace> FaceVerifier::enrollment_face(const cv::Mat& frame, std::string& why) {
   const std::vector<vision::Face> faces = detector_.detect(frame);
   if (faces.empty()) {
     why = "no face found";
@@ -49,7 +49,7 @@ std::optional<inference::FaceDescriptor> FaceVerifier::enrollment_descriptor(con
       return std::nullopt;
     }
   }
-  return embedder_.embed(chip);
+  return EnrolledFace{embedder_.embed(chip), chip};
 }
 
 std::optional<double> similarity(const inference::FaceDescriptor& probe, const std::vector<inference::FaceDescriptor>& templates) {

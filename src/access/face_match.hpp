@@ -39,15 +39,22 @@ struct FaceMatch {
   std::vector<std::string> without_templates;  ///< candidates with no intact template
 };
 
+/// An enrollment photo's face: its descriptor (the template) and its aligned chip (what the owner
+/// CNN trains on, owner.method: cnn).
+struct EnrolledFace {
+  inference::FaceDescriptor descriptor;
+  cv::Mat chip;  ///< 150x150 RGB, vision::align_face
+};
+
 class FaceVerifier {
  public:
   /// `liveness` may be null (no liveness check at enrollment).
   FaceVerifier(vision::FaceDetector& detector, inference::FaceEmbedder& embedder, vision::LivenessCheck* liveness,
                FaceTemplates& templates, FaceMatchOptions options);
 
-  /// The descriptor of an enrollment photo (BGR), or nullopt with `why` set: no face, several
-  /// faces, too small, too blurred, not live.
-  std::optional<inference::FaceDescriptor> enrollment_descriptor(const cv::Mat& frame, std::string& why);
+  /// The face of an enrollment photo (BGR), or nullopt with `why` set: no face, several faces,
+  /// too small, too blurred, not live.
+  std::optional<EnrolledFace> enrollment_face(const cv::Mat& frame, std::string& why);
 
   /// The descriptor of the largest of `faces` (detected in the BGR `frame`); nullopt when there
   /// is none or it has no landmarks.

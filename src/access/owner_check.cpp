@@ -4,6 +4,8 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "vision/face_chip.hpp"
+
 namespace lockerctl::access {
 
 double frame_probability(inference::InferenceEngine& model, const cv::Mat& frame) {
@@ -46,22 +48,37 @@ OwnerVerdict EmbeddingOwnerCheck::check(const cv::Mat& frame, const std::vector<
 OwnerVerdict CnnOwnerCheck::check(const cv::Mat& frame, const std::vector<vision::Face>& faces,
                                   const std::vector<std::string>& candidates) {
   OwnerVerdict v;
-  v.threshold = threshold_;
+  if (candidates.size() == 1 && models_.count(candidates.front())) v.threshold = models_.at(candidates.front()).threshold;
   const auto crop = vision::layer2_input(frame, faces, margin_);
   if (!crop) return v;
   v.face = true;
   v.detail = faces_seen(frame, faces);
+  cv::Mat chip;  // made once, for the first model that takes chips
   std::vector<std::string> without;
+  std::optional<double> best_margin;
   for (const std::string& person : candidates) {
     const auto it = models_.find(person);
     if (it == models_.end()) {
       without.push_back(person);
       continue;
     }
-    const double score = frame_probability(*it->second, crop->image);
-    if (!v.score || score > *v.score) {
+    const Model& m = it->second;
+    double score;
+    if (m.engine->info().input == models::kFaceChipInput) {
+      if (!faces.front().has_landmarks) {
+        add(v.detail, fmt::format("no landmarks for the chip of {}'s model", person));
+        continue;
+      }
+      if (chip.empty()) chip = vision::align_face(frame, faces.front());
+      score = m.engine->probability(chip);
+    } else {
+      score = frame_probability(*m.engine, crop->image);
+    }
+    if (!best_margin || score - m.threshold > *best_margin) {
+      best_margin = score - m.threshold;
       v.score = score;
-      v.holder = score >= threshold_ ? person : "";
+      v.threshold = m.threshold;
+      v.holder = score >= m.threshold ? person : "";
     }
   }
   if (!without.empty()) add(v.detail, fmt::format("no owner model: {}", fmt::join(without, ", ")));

@@ -47,18 +47,23 @@ class EmbeddingOwnerCheck : public OwnerCheck {
   FaceVerifier& verifier_;
 };
 
-/// owner.method: cnn. Each holder's own owner CNN scores the layer-2 crop (vision::layer2_input);
-/// the highest score at or above `threshold` wins. A holder without a model never matches.
+/// owner.method: cnn. Each holder's own owner CNN scores the largest face: its aligned chip
+/// (vision::align_face) for a model trained on chips (`lockerctl owner train`), else the layer-2
+/// crop (vision::layer2_input). The holder whose model scores highest, relative to that model's
+/// threshold, matches when the score reaches it. A holder without a model never matches.
 class CnnOwnerCheck : public OwnerCheck {
  public:
-  CnnOwnerCheck(std::map<std::string, inference::InferenceEngine*> models, double threshold, double margin)
-      : models_(std::move(models)), threshold_(threshold), margin_(margin) {}
+  struct Model {
+    inference::InferenceEngine* engine;
+    double threshold;
+  };
+  CnnOwnerCheck(std::map<std::string, Model> models, double margin) : models_(std::move(models)), margin_(margin) {}
   OwnerVerdict check(const cv::Mat& frame, const std::vector<vision::Face>& faces,
                      const std::vector<std::string>& candidates) override;
 
  private:
-  std::map<std::string, inference::InferenceEngine*> models_;
-  double threshold_, margin_;
+  std::map<std::string, Model> models_;
+  double margin_;
 };
 
 }  // namespace lockerctl::access

@@ -38,6 +38,8 @@ void OwnerStore::add(const std::string& name, const std::string& phone) {
       throw DataError(fmt::format("owner name '{}': only letters, digits, '-', '_' and '.'", name));
     }
   }
+  // The name is also a file name (face chips, the owner's model): no ".", "..", or hidden file.
+  if (name.front() == '.') throw DataError(fmt::format("owner name '{}': must not start with '.'", name));
   if (find(name)) throw DataError(fmt::format("owner '{}' already exists", name));
   db_.query("INSERT INTO owners (name, phone, created) VALUES (?, ?, ?)", {name, phone, utc_now_iso8601()});
 }

@@ -104,6 +104,10 @@ struct OwnerConfig : LayerConfig {
   double match_threshold = 0.49;  // similarity (1 - descriptor distance) a face needs to match
   int min_face_px = 48;           // enrollment: smallest face side in pixels
   double min_sharpness = 15;      // enrollment: smallest sharpness (variance of the chip's Laplacian)
+  // owner.method cnn, `lockerctl owner train`:
+  std::string negatives = "datasets/negative_faces";  // photos of other people (scripts/fetch-negative-faces.sh)
+  int chip_size = 64;             // the aligned face chips are resized to this side for the CNN
+  double max_far = 0.01;          // a trained model whose held-out false-accept rate is higher is not made active
 
   template <class V>
   void visit(V& v) {
@@ -113,6 +117,9 @@ struct OwnerConfig : LayerConfig {
     v.field("match_threshold", match_threshold, Range<double>{0.0, 1.0});
     v.field("min_face_px", min_face_px, Range<int>{16, 4096});
     v.field("min_sharpness", min_sharpness, Range<double>{0.0, 100000.0});
+    v.field("negatives", negatives);
+    v.field("chip_size", chip_size, Range<int>{22, 150});
+    v.field("max_far", max_far, Range<double>{0.0, 1.0});
   }
 };
 

@@ -219,6 +219,7 @@ OnnxExport export_onnx(const std::filesystem::path& model_file) {
   metadata(model, "positive_class", meta.positive_class);
   metadata(model, "negative_class", meta.negative_class);
   metadata(model, "threshold", fmt::format("{:.17g}", meta.threshold));
+  metadata(model, "input", meta.input);
   metadata(model, "source", meta.source);
   metadata(model, "created", meta.created);
 

@@ -27,7 +27,7 @@ namespace {
 
 EngineInfo info_from(const models::ModelMeta& m) {
   return {m.spec.architecture, m.spec.input_size, m.preprocessing.scale, m.preprocessing.offset,
-          m.positive_class, m.negative_class, m.threshold};
+          m.positive_class, m.negative_class, m.threshold, m.input};
 }
 
 void check_architecture(const fs::path& model, const EngineInfo& info,
@@ -112,6 +112,7 @@ std::pair<std::string, EngineInfo> read_onnx(const fs::path& file) {
   info.threshold = std::stod(meta["threshold"]);
   info.positive_class = meta["positive_class"];
   info.negative_class = meta["negative_class"];
+  if (meta.count("input")) info.input = meta["input"];
   return {std::move(bytes), info};
 }
 

@@ -26,6 +26,7 @@ struct EngineInfo {
   double offset = -1.0;
   std::string positive_class, negative_class;
   double threshold = 0.5;
+  std::string input = models::kImageInput;  ///< models::ModelMeta::input
 };
 
 class InferenceEngine {

@@ -58,6 +58,7 @@ ModelMeta read_meta(const h5::File& f) {
   m.positive_class = f.read_string_attribute("/", "positive_class");
   m.negative_class = f.read_string_attribute("/", "negative_class");
   m.threshold = f.read_double_attribute("/", "threshold");
+  if (f.has_attribute("/", "input")) m.input = f.read_string_attribute("/", "input");  // files before it: images
   m.created = f.read_string_attribute("/", "created");
   m.source = f.read_string_attribute("/", "source");
   m.dataset_manifest = f.read_string_attribute("/", "dataset_manifest");
@@ -87,6 +88,7 @@ void save_model(const std::filesystem::path& path, BinaryNet& net, ModelMeta met
     f.write_attribute("/", "positive_class", meta.positive_class);
     f.write_attribute("/", "negative_class", meta.negative_class);
     f.write_attribute("/", "threshold", meta.threshold);
+    f.write_attribute("/", "input", meta.input);
     f.write_attribute("/", "created", meta.created);
     f.write_attribute("/", "source", meta.source);
     f.write_attribute("/", "dataset_manifest", meta.dataset_manifest);

@@ -5,7 +5,7 @@
 //
 //   /                      attributes: format="lockerctl-model", format_version, architecture,
 //                          alpha, input_size, dropout, preprocess_scale, preprocess_offset,
-//                          channel_order, positive_class, negative_class, threshold, created,
+//                          channel_order, positive_class, negative_class, threshold, input, created,
 //                          source, dataset_manifest, config_yaml, metrics_json, lockerctl_version
 //   /parameters/<name>     float32, PyTorch layout (conv weights OIHW)
 //   /buffers/<name>        BatchNorm running_mean / running_var (float32), num_batches_tracked (int64)

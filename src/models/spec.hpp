@@ -44,6 +44,9 @@ struct Preprocessing {
   static Preprocessing for_architecture(Architecture a);
 };
 
+inline constexpr const char* kImageInput = "image";
+inline constexpr const char* kFaceChipInput = "face_chip";
+
 /// Everything a model file records besides its tensors.
 struct ModelMeta {
   ModelSpec spec;
@@ -51,6 +54,9 @@ struct ModelMeta {
   std::string positive_class = "human";     ///< label of probability 1
   std::string negative_class = "not_human"; ///< label of probability 0
   double threshold = 0.5;                   ///< decision threshold on the probability
+  /// What the network looks at: kImageInput (the layer's image, as `dataset prepare` stores it)
+  /// or kFaceChipInput (an aligned face chip, vision::align_face; `lockerctl owner train`).
+  std::string input = kImageInput;
   // Provenance.
   std::string created;              ///< UTC time the file was written, ISO 8601
   std::string source;               ///< e.g. "keras:FILE sha256=…", "train:runs/NAME"

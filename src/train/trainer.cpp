@@ -80,6 +80,7 @@ Network build_network(const TrainOptions& o, const data::DatasetSummary& ds) {
   n.meta.negative_class = ds.negative_class;
   n.meta.dataset_manifest = ds.fingerprint;
   n.meta.config_yaml = o.config_yaml;
+  n.meta.input = o.face_chips ? models::kFaceChipInput : models::kImageInput;
   if (o.task == data::Task::Owner) {
     if (o.mode == Mode::Finetune) throw ModelError("finetune applies to the human layer (MobileNetV2) only");
     n.meta.spec = {models::Architecture::OwnerCnn, 1.0, ds.image_size, o.train.dropout};

@@ -34,6 +34,7 @@ struct TrainOptions {
   std::uint64_t seed = 1337;
   config::TrainConfig train;            ///< epochs, batch size, learning rate, ...
   std::string config_yaml;              ///< recorded in the model's provenance
+  bool face_chips = false;              ///< the dataset holds aligned face chips: the model's input
 };
 
 /// One epoch's figures.

@@ -1,8 +1,19 @@
 #include "vision/face_chip.hpp"
 
+#include <sys/stat.h>
+
+#include <algorithm>
 #include <complex>
 #include <stdexcept>
+#include <system_error>
+
+#include <fmt/format.h>
+#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
+
+#include "core/errors.hpp"
+#include "core/fs.hpp"
+#include "data/image.hpp"
 
 namespace lockerctl::vision {
 
@@ -67,6 +78,82 @@ double chip_sharpness(const cv::Mat& chip) {
   cv::Scalar mean, stddev;
   cv::meanStdDev(laplacian, mean, stddev);
   return stddev[0] * stddev[0];
+}
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// Writes an RGB chip as a PNG file only its owner may read.
+void write_chip(const fs::path& file, const cv::Mat& chip) {
+  cv::Mat bgr;
+  cv::cvtColor(chip, bgr, cv::COLOR_RGB2BGR);
+  std::vector<std::uint8_t> bytes;
+  if (!cv::imencode(".png", bgr, bytes)) throw IoError(file.string() + ": cannot encode the face chip");
+  write_file_atomically(file, std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+  ::chmod(file.c_str(), 0600);
+}
+
+void create_private_folder(const fs::path& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw IoError(fmt::format("{}: cannot create the folder: {}", dir.string(), ec.message()));
+  ::chmod(dir.c_str(), 0700);
+}
+
+}  // namespace
+
+void replace_face_chips(const fs::path& dir, const std::vector<cv::Mat>& chips) {
+  const fs::path next = dir.string() + ".new", old = dir.string() + ".old";
+  std::error_code ec;
+  fs::remove_all(next, ec);
+  create_private_folder(next);
+  for (std::size_t i = 0; i < chips.size(); ++i) write_chip(next / fmt::format("{:02}.png", i + 1), chips[i]);
+  fs::remove_all(old, ec);
+  if (fs::exists(dir)) {
+    fs::rename(dir, old, ec);
+    if (ec) throw IoError(fmt::format("{}: cannot move the old face chips aside: {}", dir.string(), ec.message()));
+  }
+  fs::rename(next, dir, ec);
+  if (ec) throw IoError(fmt::format("{}: cannot put the new face chips in place: {}", dir.string(), ec.message()));
+  fs::remove_all(old, ec);
+}
+
+std::vector<fs::path> face_chip_files(const fs::path& dir) {
+  std::vector<fs::path> files;
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    if (it->path().extension() == ".png") files.push_back(it->path());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+ChipFolderReport make_face_chips(const std::vector<fs::path>& photos, const fs::path& dir, FaceDetector& detector) {
+  create_private_folder(dir);
+  ChipFolderReport report;
+  for (const fs::path& photo : photos) {
+    const fs::path chip_file = dir / (photo.filename().string() + ".png");
+    if (fs::exists(chip_file)) {
+      ++report.kept;
+      continue;
+    }
+    const data::DecodeResult image = data::load_image(photo);
+    if (!image.ok()) {
+      ++report.unreadable;
+      continue;
+    }
+    cv::Mat bgr;
+    cv::cvtColor(image.image.rgb, bgr, cv::COLOR_RGB2BGR);
+    const std::vector<Face> faces = detector.detect(bgr);
+    if (faces.empty() || !faces.front().has_landmarks) {
+      ++report.no_face;
+      continue;
+    }
+    write_chip(chip_file, align_face(bgr, faces.front()));
+    ++report.made;
+  }
+  return report;
 }
 
 }  // namespace lockerctl::vision

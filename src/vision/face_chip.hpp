@@ -6,6 +6,9 @@
 // Enrollment, verification, `lockerctl run` and owner-CNN training all make chips here.
 
 #include <array>
+#include <cstddef>
+#include <filesystem>
+#include <vector>
 
 #include <opencv2/core.hpp>
 
@@ -29,5 +32,26 @@ cv::Mat align_face(const cv::Mat& frame, const Face& face);
 
 /// How sharp a chip is: the variance of its grey Laplacian. Blurred faces score low.
 double chip_sharpness(const cv::Mat& chip);
+
+/// Replaces the folder `dir` with `chips` (RGB) as 01.png, 02.png, ...: they are written beside
+/// it first and then swapped in, so a crash leaves the old chips or the new ones. Face chips are
+/// biometric data: the folder is 0700 and the files 0600. Throws IoError.
+void replace_face_chips(const std::filesystem::path& dir, const std::vector<cv::Mat>& chips);
+
+/// The PNG chips in `dir`, in name order (none when it does not exist).
+std::vector<std::filesystem::path> face_chip_files(const std::filesystem::path& dir);
+
+struct ChipFolderReport {
+  std::size_t made = 0;        ///< chips aligned now
+  std::size_t kept = 0;        ///< chips already there
+  std::size_t no_face = 0;     ///< photos without a face with landmarks
+  std::size_t unreadable = 0;  ///< photos that could not be decoded
+};
+
+/// Aligns the largest face of each of `photos` into `dir` as <photo name>.png, once: a chip
+/// already there is kept. Photos must have distinct names. Throws IoError when `dir` cannot be
+/// written.
+ChipFolderReport make_face_chips(const std::vector<std::filesystem::path>& photos, const std::filesystem::path& dir,
+                                 FaceDetector& detector);
 
 }  // namespace lockerctl::vision

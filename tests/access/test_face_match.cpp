@@ -43,7 +43,7 @@ struct Faces : ::testing::Test {
     std::vector<inference::FaceDescriptor> t;
     for (int n = 1; t.size() < 5; ++n) {
       std::string why;
-      if (auto d = verifier->enrollment_descriptor(lfw(person, n), why)) t.push_back(*d);
+      if (auto e = verifier->enrollment_face(lfw(person, n), why)) t.push_back(e->descriptor);
     }
     templates->replace(as, t);
     return t;
@@ -59,7 +59,7 @@ struct Faces : ::testing::Test {
 
 std::string refusal(FaceVerifier& v, const cv::Mat& frame) {
   std::string why;
-  return v.enrollment_descriptor(frame, why) ? "accepted" : why;
+  return v.enrollment_face(frame, why) ? "accepted" : why;
 }
 
 TEST_F(Faces, EnrollmentRefusesNoFaceTwoFacesATinyFaceABlurredFaceAndASpoof) {

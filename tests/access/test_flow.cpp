@@ -13,6 +13,7 @@
 
 #include "access/credentials.hpp"
 #include "access/flow.hpp"
+#include "vision/face_chip.hpp"
 #include "access/script.hpp"
 #include "core/errors.hpp"
 #include "devices/board_link.hpp"
@@ -89,7 +90,7 @@ struct Locker {
   BlueLiveness liveness;
   vision::LivenessCheck* liveness_check = &liveness;
   ColourModel human{0}, owner_model{1};
-  CnnOwnerCheck owner_check{{{"alice", &owner_model}}, 0.5, 0.2};
+  CnnOwnerCheck owner_check{{{"alice", {&owner_model, 0.5}}}, 0.2};
   std::unique_ptr<devices::BoardLink> board;
   FlowOptions options;
 
@@ -360,7 +361,7 @@ TEST(Flow, SeveralLockersTheNumberComesFirstAndOnlyItsHoldersMayOpen) {
   LockerStore lockers(l.db);
   lockers.add("12", {"alice"});
   lockers.add("14", {"alice", "bob"});
-  CnnOwnerCheck check{{{"alice", &l.owner_model}, {"bob", &bob_model}}, 0.5, 0.2};
+  CnnOwnerCheck check{{{"alice", {&l.owner_model, 0.5}}, {"bob", {&bob_model, 0.5}}}, 0.2};
   l.options.lockers = {"12", "14"};
   Flow flow(l.options, {l.camera, *l.faces, l.liveness_check, l.human, check, l.board->panel(), l.audit, l.outbox, l.owners, &lockers});
   std::atomic<bool> stop{false};
@@ -445,6 +446,51 @@ TEST(Lockers, RefuseBadNumbersUnknownHoldersAndDuplicates) {
   EXPECT_EQ(lockers.get("7").holders, (std::vector<std::string>{"bob", "alice"}));
   lockers.remove("7");
   EXPECT_TRUE(lockers.list().empty());
+}
+
+/// Gives a fixed score and remembers the size of the image it was given.
+class FixedScore final : public inference::InferenceEngine {
+ public:
+  FixedScore(float score, double threshold, const char* input) : score_(score) {
+    info_.threshold = threshold;
+    info_.input = input;
+  }
+  float probability(const cv::Mat& rgb) override {
+    seen = rgb.size();
+    return score_;
+  }
+  cv::Size seen;
+
+ private:
+  float score_;
+};
+
+TEST(CnnOwnerCheck, AChipModelSeesTheAlignedFaceAndEachModelIsJudgedByItsOwnThreshold) {
+  cv::Mat frame(240, 320, CV_8UC3, cv::Scalar(90, 120, 150));
+  vision::Face face;
+  face.box = cv::Rect2f(110, 60, 100, 120);
+  face.landmarks = {cv::Point2f(140, 100), cv::Point2f(180, 100), cv::Point2f(160, 125), cv::Point2f(145, 150),
+                    cv::Point2f(175, 150)};
+  face.has_landmarks = true;
+  // alice's chip model scores higher but below its own threshold; bob's crop model passes its own.
+  FixedScore alice(0.65f, 0.7, models::kFaceChipInput), bob(0.55f, 0.5, models::kImageInput);
+  CnnOwnerCheck check({{"alice", {&alice, 0.7}}, {"bob", {&bob, 0.5}}}, 0.2);
+  const OwnerVerdict v = check.check(frame, {face}, {"alice", "bob", "carol"});
+  EXPECT_TRUE(v.face);
+  EXPECT_EQ(v.holder, "bob");
+  ASSERT_TRUE(v.score.has_value());
+  EXPECT_FLOAT_EQ(static_cast<float>(*v.score), 0.55f);
+  EXPECT_DOUBLE_EQ(v.threshold, 0.5);
+  EXPECT_EQ(alice.seen, cv::Size(vision::kFaceChipSize, vision::kFaceChipSize));
+  EXPECT_EQ(bob.seen, cv::Size(168, 168));  // the layer-2 crop: the face box squared, with a 20% margin
+  EXPECT_NE(v.detail.find("no owner model: carol"), std::string::npos) << v.detail;
+
+  // Without landmarks there is no chip: the chip model cannot decide, and says so.
+  face.has_landmarks = false;
+  const OwnerVerdict only_alice = check.check(frame, {face}, {"alice"});
+  EXPECT_EQ(only_alice.holder, "");
+  EXPECT_FALSE(only_alice.score.has_value());
+  EXPECT_NE(only_alice.detail.find("no landmarks for the chip of alice's model"), std::string::npos) << only_alice.detail;
 }
 
 }  // namespace

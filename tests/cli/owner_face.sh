@@ -108,7 +108,7 @@ sed "s|  embedding_model: .*|  embedding_model: cut/face_recognition_model-weigh
 refuses 4 "cut/face_recognition_model-weights_manifest.json: wrong SHA-256 (corrupt or another model)" \
   "$lockerctl" -c cut.yaml owner verify alice "${alice[0]}"
 sed "s|^face:|face:\n  detector: haar|" config.yaml > haar.yaml
-refuses 2 "face.detector: face embeddings align faces by their landmarks, which only yunet gives" \
+refuses 2 "face.detector: face chips are aligned by their landmarks, which only yunet gives" \
   "$lockerctl" -c haar.yaml owner verify alice "${alice[0]}"
 
 # run with owner.method: embedding. Layer 1: a small CNN trained here, threshold set to pass.
@@ -189,7 +189,8 @@ grep -q 'owner *pass.*locker 14: holder bob' audit.txt || fail "holder not named
 sed 's|  locker: "14"|  locker: "14, 15"|' joint.yaml > unknown.yaml
 refuses 3 "^error: locker 15: no such locker (lockerctl locker add 15 --holder NAME)" "$lockerctl" -c unknown.yaml run --script /dev/null
 sed 's|^owner:|owner:\n  method: cnn|' joint.yaml > cnn.yaml
-refuses 2 "access.locker: lockers with joint holders need owner.method: embedding" "$lockerctl" -c cnn.yaml run --script /dev/null
+refuses 3 "^error: owner 'alice' has no owner model for owner.method: cnn (lockerctl owner train alice)" \
+  "$lockerctl" -c cnn.yaml run --script /dev/null
 lc locker set-holders 14 --holder bob > /dev/null
 lc locker remove 14 > /dev/null
 [ -z "$(lc locker list)" ] || fail "locker remove: $(lc locker list)"
