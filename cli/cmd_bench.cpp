@@ -7,6 +7,7 @@
 
 #include "models/torch_runtime.hpp"
 #include "inference/bench.hpp"
+#include "vision/camera.hpp"
 #include "vision/face_bench.hpp"
 #include "train/bench.hpp"
 
@@ -79,7 +80,7 @@ int run_bench_face(const GlobalOptions& global, const BenchFaceOptions& options)
   std::vector<cv::Mat> frames;
   for (const auto& file : image_inputs(options.inputs)) {
     std::string error;
-    const auto frame = load_frame(file, error);
+    const auto frame = vision::load_frame(file, error);
     if (!frame) throw DataError(fmt::format("{}: {}", file.string(), error));
     frames.push_back(vision::camera_frame(*frame, {options.width, options.height}));
   }

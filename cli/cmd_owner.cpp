@@ -303,7 +303,7 @@ int run_owner_enroll(const GlobalOptions& global, const OwnerOptions& o) {
   } else {
     for (const auto& file : image_inputs(o.photos)) {
       std::string error;
-      const auto frame = load_frame(file, error);
+      const auto frame = vision::load_frame(file, error);
       if (!frame) {
         ++refused;
         log::error("{}: refused: {}", file.string(), error);
@@ -346,7 +346,7 @@ int run_owner_train(const GlobalOptions& global, const OwnerTrainOptions& o) {
   // Other people's chips are aligned once per folder and kept under data_dir.
   const std::string folder_id = data::sha256_hex(fs::absolute(negatives).lexically_normal().string()).substr(0, 12);
   const fs::path chips = fs::path(cfg.paths.data_dir) / "face_chips" / (negatives.filename().string() + "-" + folder_id);
-  const auto detector = landmark_face_detector(cfg);
+  const auto detector = face_detector(cfg, true);
   const vision::ChipFolderReport made = vision::make_face_chips(image_inputs({negatives.string()}), chips, *detector);
   log::info("owner.negatives {}: {} face chips made, {} kept from before, {} photos without a face, {} unreadable",
             negatives.string(), made.made, made.kept, made.no_face, made.unreadable);
@@ -404,8 +404,7 @@ int run_owner_verify(const GlobalOptions& global, const OwnerVerifyOptions& o) {
   const bool cnn = cfg.owner.method == config::OwnerMethod::Cnn;
   if (cnn) {
     model = open_owner_model(cfg, o.name);
-    cnn_detector = model->info().input == models::kFaceChipInput ? landmark_face_detector(cfg)
-                                                                 : vision::make_face_detector(face_options(cfg));
+    cnn_detector = face_detector(cfg, model->info().input == models::kFaceChipInput);
     check = std::make_unique<access::CnnOwnerCheck>(
         std::map<std::string, access::CnnOwnerCheck::Model>{{o.name, {model.get(), model_threshold(cfg.access.owner_threshold, *model)}}},
         cfg.face.margin);
@@ -494,7 +493,7 @@ int run_owner_benchmark(const GlobalOptions& global, const OwnerBenchmarkOptions
   int unreadable = 0, refused = 0, too_few = 0, not_in_descriptors = 0;
   const auto describe = [&](const fs::path& file, cv::Mat* frame_out = nullptr) -> std::optional<Photo> {
     std::string error;
-    const auto frame = load_frame(file, error);
+    const auto frame = vision::load_frame(file, error);
     if (!frame) {
       ++unreadable;
       log::warn("{}: {}", file.string(), error);
@@ -594,7 +593,7 @@ int run_owner_benchmark(const GlobalOptions& global, const OwnerBenchmarkOptions
   std::vector<cv::Mat> frames;
   for (const auto& file : image_inputs({dirs.front().string()})) {
     std::string error;
-    if (auto f = load_frame(file, error)) frames.push_back(vision::camera_frame(*f, {640, 480}));
+    if (auto f = vision::load_frame(file, error)) frames.push_back(vision::camera_frame(*f, {640, 480}));
   }
   std::size_t next = 0;
   const auto& reference = people.front().templates.empty() ? people.back().templates : people.front().templates;

@@ -119,8 +119,7 @@ int run_access(const GlobalOptions& global, const RunOptions& options) {
     }
   }
 
-  const auto backend = a.backend == config::InferenceBackend::OpenCv ? inference::Backend::OpenCv : inference::Backend::Torch;
-  auto human = inference::open_engine(a.human_model, backend);
+  auto human = inference::open_engine(a.human_model, inference_backend(cfg));
   std::vector<std::unique_ptr<inference::InferenceEngine>> owner_models;  // owner.method: cnn, one per person
   bool chip_models = false;
   std::unique_ptr<FaceRecognition> recognition;
@@ -153,7 +152,7 @@ int run_access(const GlobalOptions& global, const RunOptions& options) {
   std::unique_ptr<vision::Camera> camera = vision::open_camera(cfg.camera.source);
   // One face detector and one liveness check: the embedding method brings its own, the flow shares them.
   std::unique_ptr<vision::FaceDetector> own_detector;
-  if (!recognition) own_detector = chip_models ? landmark_face_detector(cfg) : vision::make_face_detector(face_options(cfg));
+  if (!recognition) own_detector = face_detector(cfg, chip_models);
   vision::FaceDetector* const faces = recognition ? recognition->detector.get() : own_detector.get();
   std::unique_ptr<vision::LivenessCheck> own_liveness;
   if (!recognition) own_liveness = liveness_check(cfg);

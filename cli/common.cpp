@@ -4,12 +4,12 @@
 
 #include <algorithm>
 #include <opencv2/core/utility.hpp>
-#include <opencv2/imgproc.hpp>
 #include <thread>
 
 #include "core/errors.hpp"
 #include "data/image.hpp"
 #include "models/torch_runtime.hpp"
+#include "vision/camera.hpp"
 
 namespace lockerctl::cli {
 
@@ -46,7 +46,7 @@ config::Config load_config(const GlobalOptions& global) {
 
 std::optional<cv::Mat> read_frame(const std::filesystem::path& file) {
   std::string error;
-  auto frame = load_frame(file, error);
+  auto frame = vision::load_frame(file, error);
   if (!frame) log::error("{}: {}", file.string(), error);
   return frame;
 }
@@ -59,6 +59,10 @@ std::filesystem::path owner_model_file(const config::Config& cfg, const std::str
   return std::filesystem::path(cfg.paths.models_dir) / "owners" / (owner + ".h5");
 }
 
+inference::Backend inference_backend(const config::Config& cfg) {
+  return cfg.access.backend == config::InferenceBackend::OpenCv ? inference::Backend::OpenCv : inference::Backend::Torch;
+}
+
 std::unique_ptr<inference::InferenceEngine> open_owner_model(const config::Config& cfg, const std::string& owner) {
   std::filesystem::path file = owner_model_file(cfg, owner);
   if (!std::filesystem::exists(file)) {
@@ -68,8 +72,7 @@ std::unique_ptr<inference::InferenceEngine> open_owner_model(const config::Confi
     }
     file = cfg.access.owner_model;
   }
-  const auto backend = cfg.access.backend == config::InferenceBackend::OpenCv ? inference::Backend::OpenCv : inference::Backend::Torch;
-  return inference::open_engine(file, backend, models::Architecture::OwnerCnn);
+  return inference::open_engine(file, inference_backend(cfg), models::Architecture::OwnerCnn);
 }
 
 double model_threshold(double configured, const inference::InferenceEngine& engine) {
@@ -109,16 +112,6 @@ std::vector<std::filesystem::path> image_inputs(const std::vector<std::string>& 
   return files;
 }
 
-std::optional<cv::Mat> load_frame(const std::filesystem::path& file, std::string& error) {
-  const data::DecodeResult image = data::load_image(file);
-  if (!image.ok()) {
-    error = image.error;
-    return std::nullopt;
-  }
-  cv::Mat bgr;
-  cv::cvtColor(image.image.rgb, bgr, cv::COLOR_RGB2BGR);
-  return bgr;
-}
 
 Station::Station(const config::Config& cfg)
     : db(audit::database_file(cfg.paths.var_dir)),
@@ -163,8 +156,8 @@ std::unique_ptr<vision::LivenessCheck> liveness_check(const config::Config& cfg)
   return vision::make_liveness_check({cfg.liveness.model_v2, cfg.liveness.model_v1se});
 }
 
-std::unique_ptr<vision::FaceDetector> landmark_face_detector(const config::Config& cfg) {
-  if (cfg.face.detector != config::FaceDetector::YuNet) {
+std::unique_ptr<vision::FaceDetector> face_detector(const config::Config& cfg, bool landmarks) {
+  if (landmarks && cfg.face.detector != config::FaceDetector::YuNet) {
     throw Error("face.detector: face chips are aligned by their landmarks, which only yunet gives", ExitCode::Config);
   }
   return vision::make_face_detector(face_options(cfg));
@@ -179,7 +172,7 @@ access::FaceMatchOptions face_match_options(const config::Config& cfg) {
 }  // namespace
 
 FaceRecognition::FaceRecognition(const config::Config& cfg, audit::Database& db, const audit::Key& key)
-    : detector(landmark_face_detector(cfg)),
+    : detector(face_detector(cfg, true)),
       liveness(liveness_check(cfg)),
       embedder(cfg.owner.embedding_model),
       templates(db, key),

@@ -56,9 +56,9 @@ std::unique_ptr<devices::BoardLink> connect_board(const devices::BoardLinkOption
 /// The face detector's settings as configured (face.*).
 vision::FaceOptions face_options(const config::Config& cfg);
 
-/// The face detector aligned face chips need: yunet, the one with landmarks. Throws ConfigError
-/// for another face.detector, and as make_face_detector.
-std::unique_ptr<vision::FaceDetector> landmark_face_detector(const config::Config& cfg);
+/// The face detector as configured (face.*). With `landmarks` (aligned face chips need them), it
+/// must be yunet: ConfigError for another face.detector. Throws as make_face_detector.
+std::unique_ptr<vision::FaceDetector> face_detector(const config::Config& cfg, bool landmarks);
 
 /// The liveness check as configured (liveness.*), or nullptr when liveness.enabled is false.
 /// Throws ModelError naming a missing or corrupt model file.
@@ -70,6 +70,9 @@ std::filesystem::path face_chips_dir(const config::Config& cfg, const std::strin
 /// Where `lockerctl owner train` puts an owner's model for owner.method: cnn:
 /// <paths.models_dir>/owners/<owner>.h5.
 std::filesystem::path owner_model_file(const config::Config& cfg, const std::string& owner);
+
+/// The inference backend access.backend names.
+inference::Backend inference_backend(const config::Config& cfg);
 
 /// The owner CNN that decides for `owner` with owner.method: cnn, opened with access.backend: their
 /// own model from `owner train`, else access.owner_model when `owner` is the station's owner
@@ -88,10 +91,7 @@ std::vector<std::string> split_list(const std::string& text);
 /// by extension) in name order.
 std::vector<std::filesystem::path> image_inputs(const std::vector<std::string>& inputs);
 
-/// An image file decoded by the one image loader (data::load_image) as the BGR frame a camera
-/// gives; nullopt with `error` set when it cannot be used.
-std::optional<cv::Mat> load_frame(const std::filesystem::path& file, std::string& error);
-/// As load_frame, with the reason logged as an error ("FILE: reason").
+/// As vision::load_frame, with the reason logged as an error ("FILE: reason").
 std::optional<cv::Mat> read_frame(const std::filesystem::path& file);
 
 /// The locker station's state under paths.var_dir: the database (audit log, owners, outbox) and

@@ -5,11 +5,13 @@
 #include <algorithm>
 #include <opencv2/core/utils/logger.hpp>
 #include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 #include <opencv2/videoio.hpp>
 
 #include "core/errors.hpp"
 #include "core/fs.hpp"
 #include "core/log.hpp"
+#include "data/image.hpp"
 
 namespace lockerctl::vision {
 namespace {
@@ -112,6 +114,17 @@ void save_frame(const std::filesystem::path& file, const cv::Mat& frame) {
   }
   if (!encoded) throw IoError(file.string() + ": cannot encode the frame as '" + ext + "'");
   write_file_atomically(file, std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+}
+
+std::optional<cv::Mat> load_frame(const std::filesystem::path& file, std::string& error) {
+  const data::DecodeResult image = data::load_image(file);
+  if (!image.ok()) {
+    error = image.error;
+    return std::nullopt;
+  }
+  cv::Mat bgr;
+  cv::cvtColor(image.image.rgb, bgr, cv::COLOR_RGB2BGR);
+  return bgr;
 }
 
 std::unique_ptr<Camera> open_camera(const std::string& source) {

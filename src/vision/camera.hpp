@@ -49,6 +49,10 @@ class FolderCamera final : public Camera {
 /// quality 92, .png, ...). Throws IoError naming the file when it cannot.
 void save_frame(const std::filesystem::path& file, const cv::Mat& frame);
 
+/// An image file decoded by the one image loader (data::load_image) as the BGR frame a camera
+/// gives; nullopt with `error` set when it cannot be used.
+std::optional<cv::Mat> load_frame(const std::filesystem::path& file, std::string& error);
+
 /// Opens `source`: "sim" gives an empty FolderCamera for the run script to point; a folder or an
 /// image file gives a FolderCamera; anything else goes to OpenCV VideoCapture (a number is a
 /// device index). Throws DeviceError naming the source when it cannot be opened.

@@ -13,7 +13,7 @@
 
 #include "core/errors.hpp"
 #include "core/fs.hpp"
-#include "data/image.hpp"
+#include "vision/camera.hpp"
 
 namespace lockerctl::vision {
 
@@ -138,19 +138,18 @@ ChipFolderReport make_face_chips(const std::vector<fs::path>& photos, const fs::
       ++report.kept;
       continue;
     }
-    const data::DecodeResult image = data::load_image(photo);
-    if (!image.ok()) {
+    std::string error;
+    const std::optional<cv::Mat> frame = load_frame(photo, error);
+    if (!frame) {
       ++report.unreadable;
       continue;
     }
-    cv::Mat bgr;
-    cv::cvtColor(image.image.rgb, bgr, cv::COLOR_RGB2BGR);
-    const std::vector<Face> faces = detector.detect(bgr);
+    const std::vector<Face> faces = detector.detect(*frame);
     if (faces.empty() || !faces.front().has_landmarks) {
       ++report.no_face;
       continue;
     }
-    write_chip(chip_file, align_face(bgr, faces.front()));
+    write_chip(chip_file, align_face(*frame, faces.front()));
     ++report.made;
   }
   return report;
