@@ -124,10 +124,11 @@ void setup_owner(CLI::App& app, const GlobalOptions& global, Action& action) {
 
   CLI::App* enroll = owner_command(
       owner, "enroll",
-      "Enroll the owner's face for layer 2 (owner.method: embedding): each photo must show exactly one face, at "
+      "Enroll the owner's face for layer 2: each photo must show exactly one face, at "
       "least owner.min_face_px, sharp (owner.min_sharpness), not cut off and, with liveness.enabled, live. A photo "
       "that fails is named with the reason and the others go on. The templates (128-d face embeddings) replace "
-      "the owner's old ones in the database; the audit log records it. Exit 3 when no photo could be used.", *o);
+      "the owner's old ones in the database; the audit log records it. The aligned face chips go to "
+      "<var_dir>/faces/NAME/ (private to the user) for `owner train` (owner.method: cnn). Exit 3 when no photo could be used.", *o);
   enroll->add_option("--photos", o->photos, "Photo files or folders (searched at any depth)");
   enroll->add_flag("--camera", o->camera, "Capture from camera.source instead, until --count photos passed");
   enroll->add_option("--count", o->count, "With --camera: photos to take")->check(CLI::Range(1, 100))->capture_default_str();
