@@ -99,12 +99,13 @@ CLI::App* owner_command(CLI::App* parent, const char* name, const char* help, Ow
 }  // namespace
 
 void setup_owner(CLI::App& app, const GlobalOptions& global, Action& action) {
-  CLI::App* owner = app.add_subcommand("owner", "Locker owners: phone, password (Argon2id), authenticator app, face images.");
+  CLI::App* owner = app.add_subcommand("owner", "Locker owners: phone, e-mail address, password (Argon2id), authenticator app, face images.");
   owner->require_subcommand(1);
   auto o = std::make_shared<OwnerOptions>();
 
-  CLI::App* add = owner_command(owner, "add", "Add an owner with the phone number alerts and codes go to.", *o);
+  CLI::App* add = owner_command(owner, "add", "Add an owner with the phone number (and e-mail address) alerts and codes go to.", *o);
   add->add_option("--phone", o->phone, "Phone number for SMS, e.g. +15550001")->required();
+  add->add_option("--email", o->email, "E-mail address for alerts.channels: email, and the reader of Drive evidence");
   add->callback([&global, &action, o] { action = [&global, o] { return run_owner_add(global, *o); }; });
 
   CLI::App* pw = owner_command(owner, "set-password",
@@ -116,6 +117,10 @@ void setup_owner(CLI::App& app, const GlobalOptions& global, Action& action) {
   CLI::App* phone = owner_command(owner, "set-phone", "Change the phone number.", *o);
   phone->add_option("phone", o->phone, "New phone number")->required();
   phone->callback([&global, &action, o] { action = [&global, o] { return run_owner_set_phone(global, *o); }; });
+
+  CLI::App* email = owner_command(owner, "set-email", "Change the e-mail address (\"\" removes it).", *o);
+  email->add_option("email", o->email, "New e-mail address")->required();
+  email->callback([&global, &action, o] { action = [&global, o] { return run_owner_set_email(global, *o); }; });
 
   CLI::App* totp = owner_command(owner, "enroll-totp",
                                  "Make a new authenticator-app secret (TOTP, RFC 6238) and print it as an "
@@ -195,13 +200,13 @@ void setup_owner(CLI::App& app, const GlobalOptions& global, Action& action) {
   face->add_option("--out", o->out, "Folder for the images");
   face->callback([&global, &action, o] { action = [&global, o] { return run_owner_enroll_face(global, *o); }; });
 
-  CLI::App* list = owner->add_subcommand("list", "Owners with phone, what is set, and any lockout.");
+  CLI::App* list = owner->add_subcommand("list", "Owners with phone, e-mail address, what is set, and any lockout.");
   list->callback([&global, &action] { action = [&global] { return run_owner_list(global); }; });
 }
 
 int run_owner_add(const GlobalOptions& global, const OwnerOptions& o) {
   Station station(load_config(global));
-  station.owners.add(o.name, o.phone);
+  station.owners.add(o.name, o.phone, o.email);
   station.audit.append({0, {}, "-", "owner", "added", std::nullopt, std::nullopt, "", o.name});
   std::cout << fmt::format("owner '{}' added; next: lockerctl owner set-password {}\n", o.name, o.name);
   return 0;
@@ -228,6 +233,14 @@ int run_owner_set_phone(const GlobalOptions& global, const OwnerOptions& o) {
   station.owners.set_phone(o.name, o.phone);
   station.audit.append({0, {}, "-", "owner", "phone set", std::nullopt, std::nullopt, "", o.name});
   std::cout << fmt::format("phone of '{}' set\n", o.name);
+  return 0;
+}
+
+int run_owner_set_email(const GlobalOptions& global, const OwnerOptions& o) {
+  Station station(load_config(global));
+  station.owners.set_email(o.name, o.email);
+  station.audit.append({0, {}, "-", "owner", "e-mail set", std::nullopt, std::nullopt, "", o.name});
+  std::cout << fmt::format("e-mail address of '{}' {}\n", o.name, o.email.empty() ? "removed" : "set");
   return 0;
 }
 
@@ -638,7 +651,8 @@ int run_owner_list(const GlobalOptions& global) {
   const double now = notify::unix_now();
   for (const auto& owner : station.owners.list()) {
     const double until = station.owners.locked_until(owner.name);
-    std::cout << fmt::format("{:<16} {:<16} password {:<3} authenticator {:<3} {}\n", owner.name, owner.phone,
+    std::cout << fmt::format("{:<16} {:<16} {:<24} password {:<3} authenticator {:<3} {}\n", owner.name, owner.phone,
+                             owner.email.empty() ? "-" : owner.email,
                              owner.password_hash.empty() ? "no" : "yes", owner.totp_secret.empty() ? "no" : "yes",
                              until > now ? fmt::format("LOCKED OUT for {:.0f} s", until - now) : "");
   }

@@ -9,6 +9,7 @@ namespace lockerctl::cli {
 struct OwnerOptions {
   std::string name;
   std::string phone;
+  std::string email;
   bool password_stdin = false;  // set-password --stdin
   int count = 20;               // enroll-face --count
   std::string out;              // enroll-face --out
@@ -37,12 +38,13 @@ struct OwnerBenchmarkOptions {
   std::string report_dir = "reports/owner-benchmark";
 };
 
-/// Adds `lockerctl owner add|set-password|set-phone|enroll-totp|enroll|train|verify|benchmark|enroll-face|list`.
+/// Adds `lockerctl owner add|set-password|set-phone|set-email|enroll-totp|enroll|train|verify|benchmark|enroll-face|list`.
 void setup_owner(CLI::App& app, const GlobalOptions& global, Action& action);
 
 int run_owner_add(const GlobalOptions& global, const OwnerOptions& options);
 int run_owner_set_password(const GlobalOptions& global, const OwnerOptions& options);
 int run_owner_set_phone(const GlobalOptions& global, const OwnerOptions& options);
+int run_owner_set_email(const GlobalOptions& global, const OwnerOptions& options);
 int run_owner_enroll_totp(const GlobalOptions& global, const OwnerOptions& options);
 int run_owner_enroll_face(const GlobalOptions& global, const OwnerOptions& options);
 int run_owner_list(const GlobalOptions& global);

@@ -19,6 +19,7 @@
 #include "core/signals.hpp"
 #include "devices/board_link.hpp"
 #include "inference/engine.hpp"
+#include "notify/courier.hpp"
 
 namespace lockerctl::cli {
 namespace {
@@ -97,6 +98,12 @@ int run_access(const GlobalOptions& global, const RunOptions& options) {
   signals::catch_stop_signals();
 
   Station station(cfg);
+  // Alerts, codes and evidence uploads are delivered from a thread of their own, so a slow or
+  // unreachable service never holds up the flow; what is still pending when run stops stays in
+  // the outbox for the next start.
+  const Messengers messengers(cfg);
+  notify::Courier courier(station.db.file(), outbox_options(cfg), messengers.channels, messengers.store.get(), station.key);
+  station.outbox.on_raise([&courier] { courier.wake(); });
   access::LockerStore lockers(station.db);
   // Who may open: the holders of each locker served, or the station's owner.
   std::vector<std::string> served, people;
@@ -192,6 +199,11 @@ int run_access(const GlobalOptions& global, const RunOptions& options) {
             "threshold {}", station_of, camera->name(), cfg.board.port, board->device(), o.human_threshold,
             faces->name(), liveness ? fmt::format("threshold {:.3f}", o.liveness_threshold) : std::string("off"),
             cfg.owner.method == config::OwnerMethod::Cnn ? "(owner CNN)" : "(face embeddings)", owner_thresholds);
+
+  std::vector<std::string> routes;
+  for (const auto& [name, channel] : messengers.channels) routes.push_back(fmt::format("{} by {}", name, channel->describe()));
+  log::info("alerts: {}; codes by {}; photos to the {} store; {} job(s) pending in the outbox", fmt::join(routes, ", "),
+            outbox_options(cfg).code_channel, messengers.store->name(), station.outbox.pending());
 
   access::FlowSummary summary;
   if (script.empty()) {

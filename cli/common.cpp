@@ -8,6 +8,8 @@
 
 #include "core/errors.hpp"
 #include "data/image.hpp"
+#include "evidence/gdrive_store.hpp"
+#include "evidence/s3_store.hpp"
 #include "models/torch_runtime.hpp"
 #include "vision/camera.hpp"
 
@@ -113,12 +115,84 @@ std::vector<std::filesystem::path> image_inputs(const std::vector<std::string>& 
 }
 
 
+notify::OutboxOptions outbox_options(const config::Config& cfg) {
+  const config::AlertsConfig& a = cfg.alerts;
+  return {split_list(a.channels), a.code_channel == config::CodeChannel::Email ? "email" : "sms", a.max_attempts,
+          a.backoff_s, a.max_backoff_s};
+}
+
+namespace {
+
+Error missing(const std::string& key, const std::string& why) { return Error(key + ": " + why, ExitCode::Config); }
+
+}  // namespace
+
+Messengers::Messengers(const config::Config& cfg) {
+  std::vector<std::string> wanted = split_list(cfg.alerts.channels);
+  wanted.push_back(cfg.alerts.code_channel == config::CodeChannel::Email ? "email" : "sms");
+  for (const std::string& name : wanted) {
+    if (channels.count(name)) continue;
+    if (name == "sms" && cfg.sms.provider == config::SmsProvider::Sim) {
+      owned.push_back(std::make_unique<notify::SimulatedPhone>(std::filesystem::path(cfg.paths.var_dir) / "phone"));
+    } else if (name == "sms") {
+      const config::SmsConfig& s = cfg.sms;
+      if (s.account_sid.empty()) throw missing("sms.account_sid", "needed with sms.provider: twilio");
+      if (s.auth_token.empty()) throw missing("sms.auth_token", "needed with sms.provider: twilio (or LOCKERCTL_SMS_AUTH_TOKEN)");
+      if (s.from.empty()) throw missing("sms.from", "needed with sms.provider: twilio (the sending number)");
+      owned.push_back(std::make_unique<notify::TwilioSms>(notify::TwilioOptions{s.api_base, s.account_sid, s.auth_token, s.from, s.mms}));
+    } else if (name == "webhook") {
+      if (cfg.webhook.url.empty()) throw missing("webhook.url", "needed when alerts.channels has webhook");
+      if (cfg.webhook.secret.empty()) throw missing("webhook.secret", "needed when alerts.channels has webhook (receivers check the signature)");
+      owned.push_back(std::make_unique<notify::Webhook>(cfg.webhook.url, cfg.webhook.secret));
+    } else if (name == "email") {
+      const config::EmailConfig& e = cfg.email;
+      if (e.smtp_url.empty()) throw missing("email.smtp_url", "needed for e-mail alerts or codes");
+      if (e.from.empty()) throw missing("email.from", "needed for e-mail alerts or codes");
+      owned.push_back(std::make_unique<notify::Email>(notify::EmailOptions{e.smtp_url, e.from, e.username, e.password, e.starttls}));
+    } else {
+      throw missing("alerts.channels", fmt::format("'{}' is not a channel (sms, webhook, email)", name));
+    }
+    channels[name] = owned.back().get();
+  }
+  switch (cfg.evidence.store) {
+    case config::EvidenceStore::Local:
+      store = std::make_unique<evidence::LocalStore>();
+      break;
+    case config::EvidenceStore::S3: {
+      const config::S3Config& s = cfg.s3;
+      if (s.bucket.empty()) throw missing("s3.bucket", "needed with evidence.store: s3");
+      if (s.access_key_id.empty()) throw missing("s3.access_key_id", "needed with evidence.store: s3");
+      if (s.secret_access_key.empty()) throw missing("s3.secret_access_key", "needed with evidence.store: s3 (or LOCKERCTL_S3_SECRET_ACCESS_KEY)");
+      store = std::make_unique<evidence::S3Store>(evidence::S3Options{s.endpoint, s.region, s.bucket, s.prefix, s.access_key_id,
+                                                                      s.secret_access_key, s.link_ttl_s, s.virtual_host});
+      break;
+    }
+    case config::EvidenceStore::GDrive: {
+      const config::GDriveConfig& g = cfg.gdrive;
+      if (g.service_account_file.empty()) throw missing("gdrive.service_account_file", "needed with evidence.store: gdrive");
+      if (g.folder_id.empty()) throw missing("gdrive.folder_id", "needed with evidence.store: gdrive");
+      evidence::DriveOptions d;
+      try {
+        d.account = evidence::read_service_account(g.service_account_file);
+      } catch (const Error& e) {
+        throw missing("gdrive.service_account_file", e.what());
+      }
+      d.folder_id = g.folder_id;
+      d.api_base = g.api_base;
+      d.token_uri = g.token_uri;
+      d.share_with_anyone = g.share == config::DriveShare::Anyone;
+      store = std::make_unique<evidence::DriveStore>(std::move(d));
+      break;
+    }
+  }
+}
+
 Station::Station(const config::Config& cfg)
     : db(audit::database_file(cfg.paths.var_dir)),
       key(audit::load_key(cfg.audit.key, cfg.paths.var_dir)),
       audit(db, key),
       phone(std::filesystem::path(cfg.paths.var_dir) / "phone"),
-      outbox(db, phone),
+      outbox(db, outbox_options(cfg)),
       owners(db) {}
 
 devices::BoardLinkOptions board_link_options(const config::Config& cfg) {

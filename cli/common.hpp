@@ -1,6 +1,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <filesystem>
@@ -15,6 +16,8 @@
 #include "audit/audit_log.hpp"
 #include "devices/board_link.hpp"
 #include "inference/engine.hpp"
+#include "evidence/store.hpp"
+#include "notify/channels.hpp"
 #include "notify/outbox.hpp"
 #include "vision/face.hpp"
 #include "vision/liveness.hpp"
@@ -94,8 +97,21 @@ std::vector<std::filesystem::path> image_inputs(const std::vector<std::string>& 
 /// As vision::load_frame, with the reason logged as an error ("FILE: reason").
 std::optional<cv::Mat> read_frame(const std::filesystem::path& file);
 
+/// The outbox settings as configured (alerts.*).
+notify::OutboxOptions outbox_options(const config::Config& cfg);
+
+/// The alert channels of alerts.channels and alerts.code_channel, and the evidence store, as
+/// configured (sms.*, webhook.*, email.*, evidence.*, s3.*, gdrive.*). Throws Error with exit
+/// code 2 naming the key when a setting they need is missing or a key file cannot be read.
+struct Messengers {
+  explicit Messengers(const config::Config& cfg);
+  std::vector<std::unique_ptr<notify::Channel>> owned;
+  std::map<std::string, notify::Channel*> channels;  ///< by name: sms, webhook, email
+  std::unique_ptr<evidence::Store> store;
+};
+
 /// The locker station's state under paths.var_dir: the database (audit log, owners, outbox) and
-/// the simulated phone the outbox delivers to.
+/// the simulated phone of sms.provider: sim.
 class Station {
  public:
   explicit Station(const config::Config& cfg);
@@ -103,7 +119,7 @@ class Station {
   audit::Key key;  ///< the audit log's, which also signs face templates
   audit::AuditLog audit;
   notify::SimulatedPhone phone;
-  notify::Outbox outbox;
+  notify::Outbox outbox;  ///< raises jobs; a notify::Courier (or `alerts test`) delivers them
   access::OwnerStore owners;
 };
 

@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "cmd_bench.hpp"
+#include "cmd_alerts.hpp"
 #include "cmd_audit.hpp"
 #include "cmd_board.hpp"
 #include "cmd_config.hpp"
@@ -79,6 +80,7 @@ int main(int argc, char** argv) {
   setup_locker(app, global, action);
   setup_face(app, global, action);
   setup_audit(app, global, action);
+  setup_alerts(app, global, action);
 
   try {
     app.parse(argc, argv);

@@ -14,7 +14,9 @@ packages=(
   libfmt-dev            # formatting
   libsodium-dev         # SHA-256 content hashes, Argon2id passwords, audit-chain HMAC
   libsqlite3-dev        # audit log, owners, lockouts, alert outbox
-  libssl-dev            # HMAC-SHA-1/256/512 for HOTP/TOTP codes
+  libssl-dev            # HMAC-SHA-1/256/512 for HOTP/TOTP codes; AWS SigV4, RS256 JWTs
+  libcurl4-openssl-dev  # alerts and evidence: Twilio, S3, Google Drive, webhooks, SMTP
+  libcpp-httplib-dev    # tests: local stand-ins of Twilio, S3, Google Drive and a webhook receiver
   libqrencode-dev       # terminal QR code for authenticator-app enrolment
   opencv-data           # Haar face cascades (layer 2 finds the face)
   libonnx-dev libprotobuf-dev protobuf-compiler  # ONNX export (ONNX classes and checker)

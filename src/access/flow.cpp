@@ -96,7 +96,7 @@ std::int64_t Flow::log(const std::string& attempt, const std::string& layer, con
   return p_.audit.append({0, {}, attempt, layer, decision, score, threshold, image, detail});
 }
 
-void Flow::alert(const std::string& attempt, const std::string& text, const std::string& link) {
+void Flow::alert(const std::string& attempt, const std::string& text, const std::string& photo) {
   std::vector<std::string> to = holders_;
   if (to.empty() && o_.lockers.empty()) to = {o_.owner};
   if (to.empty()) {
@@ -108,11 +108,10 @@ void Flow::alert(const std::string& attempt, const std::string& text, const std:
   }
   for (const std::string& name : to) {
     const Owner owner = p_.owners.get(name);
-    p_.outbox.enqueue({0, owner.name, owner.phone, "alert", text, link, 0});
+    p_.outbox.raise({owner.name, owner.phone, owner.email}, attempt, text, photo);
   }
   ++summary_.alerts;
   log(attempt, "alert", "queued", text);
-  next_delivery_ = {};  // send it now
 }
 
 std::string Flow::keep_evidence(const Attempt& a, const std::string& reason) {
@@ -145,15 +144,7 @@ void Flow::service() {
   if (door_open_ && !door_alerted_ && now - door_opened_at_ > seconds(o_.door_open_max_s)) {
     door_alerted_ = true;
     log(attempt_, "door", "left open", fmt::format("open for more than {:.0f} s", o_.door_open_max_s));
-    alert(attempt_, fmt::format("lockerctl: your locker door has been open for more than {:.0f} s.", o_.door_open_max_s), {});
-  }
-  if (now >= next_delivery_) {
-    next_delivery_ = now + 1s;
-    try {
-      p_.outbox.deliver();
-    } catch (const IoError& e) {
-      log::warn("outbox: {}", e.what());
-    }
+    alert(attempt_, fmt::format("lockerctl: your locker door has been open for more than {:.0f} s.", o_.door_open_max_s));
   }
 }
 
@@ -179,7 +170,7 @@ void Flow::handle_board(const devices::BoardEvent& e) {
         if (now >= released_until_ && state_ != State::Open) {
           log(attempt_, "door", "forced", "the door opened while the lock was not released");
           alert(attempt_, "lockerctl: ALERT: your locker door was opened without access being granted. "
-                    "Report it to the police and the branch.", {});
+                    "Report it to the police and the branch.");
         } else {
           log(attempt_, "door", "opened");
         }
@@ -211,7 +202,7 @@ void Flow::handle_board(const devices::BoardEvent& e) {
     case K::Tamper:
       if (e.active) {
         log(attempt_, "board", "tamper", "the lock board's tamper switch is open");
-        alert(attempt_, "lockerctl: ALERT: the lock board of your locker reports tampering.", {});
+        alert(attempt_, "lockerctl: ALERT: the lock board of your locker reports tampering.");
       }
       break;
     case K::Power:
@@ -395,8 +386,7 @@ State Flow::check_liveness(Attempt& a) {
   const std::string why = "a photo or screen was shown to the camera";
   const std::string image = keep_evidence(a, why);
   log(a.id, "liveness", "deny", fmt::format("{}; {}", why, detail), score, o_.liveness_threshold, image);
-  alert(a.id, fmt::format("lockerctl: ALERT: {} at your locker at {}. Photo: file://{}", why, utc_now_iso8601(), image),
-        "file://" + image);
+  alert(a.id, fmt::format("lockerctl: ALERT: {} at your locker at {}.", why, utc_now_iso8601()), image);
   ++summary_.denied;
   return State::Idle;
 }
@@ -420,10 +410,8 @@ State Flow::check_owner(Attempt& a) {
   const std::string why = v.face ? "not the owner" : "no face found";
   const std::string image = keep_evidence(a, why);
   log(a.id, "owner", "deny", v.detail.empty() ? why : why + "; " + v.detail, v.score, v.threshold, image);
-  alert(a.id,
-        fmt::format("lockerctl: someone who is not you tried to open your locker at {}. Photo: file://{}",
-                    utc_now_iso8601(), image),
-        "file://" + image);
+  alert(a.id, fmt::format("lockerctl: someone who is not you tried to open your locker at {}.", utc_now_iso8601()),
+        image);
   ++summary_.denied;
   return State::Idle;
 }
@@ -435,9 +423,9 @@ State Flow::fail_layer3(Attempt& a, const std::string& why) {
   log(a.id, "lockout", "start", fmt::format("{}; no attempts for {:.0f} s", why, o_.lockout_s), std::nullopt,
       std::nullopt, image);
   alert(a.id,
-        fmt::format("lockerctl: ALERT: {} at your locker at {}. Photo: file://{}. If this was not you, report it to "
-                    "the police.", why, utc_now_iso8601(), image),
-        "file://" + image);
+        fmt::format("lockerctl: ALERT: {} at your locker at {}. If this was not you, report it to the police.", why,
+                    utc_now_iso8601()),
+        image);
   ++summary_.denied;
   return State::Idle;
 }
@@ -493,11 +481,10 @@ State Flow::one_time_password(Attempt& a) {
   }
   // The code lives only here and in the outbox until it is sent; it is good for one attempt.
   const std::string code = random_code(o_.otp_digits);
-  p_.outbox.enqueue({0, owner.name, owner.phone, "otp",
-                     fmt::format("lockerctl: your one-time code is {}. It expires in {:.0f} s.", code, o_.otp_ttl_s),
-                     {}, notify::unix_now() + o_.otp_ttl_s});
-  next_delivery_ = {};
-  log(a.id, "otp", "sent", fmt::format("by SMS to the owner's phone, valid {:.0f} s", o_.otp_ttl_s));
+  p_.outbox.send_code({owner.name, owner.phone, owner.email}, a.id,
+                      fmt::format("lockerctl: your one-time code is {}. It expires in {:.0f} s.", code, o_.otp_ttl_s),
+                      notify::unix_now() + o_.otp_ttl_s);
+  log(a.id, "otp", "sent", fmt::format("to the owner, valid {:.0f} s", o_.otp_ttl_s));
   return ask(a, {"otp", "one-time code", o_.otp_tries, Clock::now() + seconds(o_.otp_ttl_s), State::Open,
                  [&](const std::string& entry) { return codes_equal(entry, code); }});
 }
@@ -581,11 +568,6 @@ FlowSummary Flow::run(const std::atomic<bool>& stop_flag) {
     enter_state(s);
   }
   relock();
-  try {
-    p_.outbox.deliver();
-  } catch (const IoError& e) {
-    log::warn("outbox: {}", e.what());
-  }
   log({}, "system", "stopped", fmt::format("{} attempts, {} granted, {} denied", summary_.attempts, summary_.granted, summary_.denied));
   return summary_;
 }

@@ -139,15 +139,15 @@ class Flow {
   /// Failure of layer 3: photo, alert with police advice, lockout.
   State fail_layer3(Attempt& a, const std::string& why);
 
-  /// Waits for an input until `deadline`, meanwhile handling board events and the outbox.
+  /// Waits for an input until `deadline`, meanwhile handling board events and the door timer.
   Input wait_input(std::chrono::steady_clock::time_point deadline, std::string* entry = nullptr);
   void handle_board(const devices::BoardEvent& e);
   void service();
   std::optional<cv::Mat> grab_frame();
   std::string keep_evidence(const Attempt& a, const std::string& reason);
-  /// Queues `text` for everyone concerned: the holders of the attempt's locker, else every holder
-  /// of every locker served (or the station's owner).
-  void alert(const std::string& attempt, const std::string& text, const std::string& link);
+  /// Raises `text` (and the upload of `photo`, when given) for everyone concerned: the holders of
+  /// the attempt's locker, else every holder of every locker served (or the station's owner).
+  void alert(const std::string& attempt, const std::string& text, const std::string& photo = {});
   std::int64_t log(const std::string& attempt, const std::string& layer, const std::string& decision,
                    const std::string& detail = {}, std::optional<double> score = std::nullopt,
                    std::optional<double> threshold = std::nullopt, const std::string& image = {});
@@ -172,7 +172,6 @@ class Flow {
   std::chrono::steady_clock::time_point door_opened_at_{};
   bool door_alerted_ = false;
   std::chrono::steady_clock::time_point released_until_{};  ///< the lock is ours to open until then
-  std::chrono::steady_clock::time_point next_delivery_{};
   std::chrono::steady_clock::time_point camera_retry_at_{};
   double camera_backoff_s_ = 0;
   bool camera_lost_ = false;

@@ -18,20 +18,38 @@ CREATE TABLE IF NOT EXISTS owners (
   password_hash TEXT NOT NULL DEFAULT '',
   totp_secret TEXT NOT NULL DEFAULT '',
   created TEXT NOT NULL,
-  locked_until REAL NOT NULL DEFAULT 0);
+  locked_until REAL NOT NULL DEFAULT 0,
+  email TEXT NOT NULL DEFAULT '');
 )sql";
 
+const char* kColumns = "name, phone, password_hash, totp_secret, created, email";
+
+void check_email(const std::string& email) {
+  const auto at = email.find('@');
+  if (email.empty()) return;
+  if (at == std::string::npos || at == 0 || email.find('@', at + 1) != std::string::npos ||
+      email.find('.', at) == std::string::npos || email.find_first_of(" \t\r\n<>,;\"") != std::string::npos) {
+    throw DataError(fmt::format("e-mail address '{}': not an address like name@example.com", email));
+  }
+}
+
 Owner read_owner(const audit::Statement& s) {
-  Owner o{s.text(0), s.text(1), s.text(2), {}, s.text(4)};
+  Owner o{s.text(0), s.text(1), s.text(2), {}, s.text(4), s.text(5)};
   if (!s.text(3).empty()) o.totp_secret = base32_decode(s.text(3));
   return o;
 }
 
 }  // namespace
 
-OwnerStore::OwnerStore(audit::Database& db) : db_(db) { db_.exec(kSchema); }
+OwnerStore::OwnerStore(audit::Database& db) : db_(db) {
+  db_.exec(kSchema);
+  bool has_email = false;  // databases from before e-mail alerts
+  db_.query("SELECT 1 FROM pragma_table_info('owners') WHERE name = 'email'", {},
+            [&](const audit::Statement&) { has_email = true; });
+  if (!has_email) db_.exec("ALTER TABLE owners ADD COLUMN email TEXT NOT NULL DEFAULT ''");
+}
 
-void OwnerStore::add(const std::string& name, const std::string& phone) {
+void OwnerStore::add(const std::string& name, const std::string& phone, const std::string& email) {
   if (name.empty() || name.size() > 64) throw DataError("owner name: 1 to 64 characters");
   for (char c : name) {
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') {
@@ -41,7 +59,8 @@ void OwnerStore::add(const std::string& name, const std::string& phone) {
   // The name is also a file name (face chips, the owner's model): no ".", "..", or hidden file.
   if (name.front() == '.') throw DataError(fmt::format("owner name '{}': must not start with '.'", name));
   if (find(name)) throw DataError(fmt::format("owner '{}' already exists", name));
-  db_.query("INSERT INTO owners (name, phone, created) VALUES (?, ?, ?)", {name, phone, utc_now_iso8601()});
+  check_email(email);
+  db_.query("INSERT INTO owners (name, phone, created, email) VALUES (?, ?, ?, ?)", {name, phone, utc_now_iso8601(), email});
 }
 
 void OwnerStore::update(const std::string& name, const std::string& column, const audit::Value& value) {
@@ -53,13 +72,17 @@ void OwnerStore::set_password_hash(const std::string& name, const std::string& h
   update(name, "password_hash", hash);
 }
 void OwnerStore::set_phone(const std::string& name, const std::string& phone) { update(name, "phone", phone); }
+void OwnerStore::set_email(const std::string& name, const std::string& email) {
+  check_email(email);
+  update(name, "email", email);
+}
 void OwnerStore::set_totp_secret(const std::string& name, const std::vector<std::uint8_t>& secret) {
   update(name, "totp_secret", base32_encode(secret));
 }
 
 std::optional<Owner> OwnerStore::find(const std::string& name) const {
   std::optional<Owner> owner;
-  db_.query("SELECT name, phone, password_hash, totp_secret, created FROM owners WHERE name = ?", {name},
+  db_.query(fmt::format("SELECT {} FROM owners WHERE name = ?", kColumns), {name},
             [&](const audit::Statement& s) { owner = read_owner(s); });
   return owner;
 }
@@ -72,7 +95,7 @@ Owner OwnerStore::get(const std::string& name) const {
 
 std::vector<Owner> OwnerStore::list() const {
   std::vector<Owner> out;
-  db_.query("SELECT name, phone, password_hash, totp_secret, created FROM owners ORDER BY name", {},
+  db_.query(fmt::format("SELECT {} FROM owners ORDER BY name", kColumns), {},
             [&](const audit::Statement& s) { out.push_back(read_owner(s)); });
   return out;
 }

@@ -1,6 +1,6 @@
 #pragma once
 
-// Locker owners (name, phone, password hash, TOTP secret) and their lockouts, in the database.
+// Locker owners (name, phone, e-mail address, password hash, TOTP secret) and their lockouts, in the database.
 
 #include <optional>
 #include <string>
@@ -16,6 +16,7 @@ struct Owner {
   std::string password_hash;              ///< Argon2id; empty until set
   std::vector<std::uint8_t> totp_secret;  ///< empty until enrolled
   std::string created;
+  std::string email;  ///< where e-mail alerts go; empty when not set
 };
 
 class OwnerStore {
@@ -23,10 +24,12 @@ class OwnerStore {
   explicit OwnerStore(audit::Database& db);
 
   /// Throws DataError when the name is taken or not a plain name.
-  void add(const std::string& name, const std::string& phone);
+  void add(const std::string& name, const std::string& phone, const std::string& email = {});
   /// Each throws DataError when there is no such owner.
   void set_password_hash(const std::string& name, const std::string& hash);
   void set_phone(const std::string& name, const std::string& phone);
+  /// Throws DataError for an address without one '@' and a domain.
+  void set_email(const std::string& name, const std::string& email);
   void set_totp_secret(const std::string& name, const std::vector<std::uint8_t>& secret);
   std::optional<Owner> find(const std::string& name) const;
   /// Throws DataError naming the owner and the fix when there is none.

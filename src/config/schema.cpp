@@ -1,10 +1,18 @@
 #include "config/schema.hpp"
 
+#include "core/fs.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <map>
 
 namespace lockerctl::config {
+
+Secret read_secret_file(const std::string& path) {
+  std::string text = read_private_file(path);
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  return Secret(std::move(text));
+}
 
 template <>
 const char* expected_kind<std::string>() { return "a string"; }

@@ -23,6 +23,11 @@
 
 namespace lockerctl::config {
 
+/// The content of a secret file (trailing line ends removed). Throws IoError for a missing file or
+/// one its group or others may read.
+Secret read_secret_file(const std::string& path);
+
+
 /// Inclusive bounds for a numeric key.
 template <class T>
 struct Range {
@@ -127,11 +132,21 @@ class YamlReader {
             "'" + name + "' is not one of " + choices.list());
   }
 
+  /// A secret is its value, or "file:PATH": the content of a file that only its owner may read.
   void field(const char* key, Secret& value) {
     const YAML::Node node = take(key);
     if (!node) return;
     std::string text;
-    if (convert(key, node, text)) value = Secret(text);
+    if (!convert(key, node, text)) return;
+    if (text.rfind("file:", 0) != 0) {
+      value = Secret(text);
+      return;
+    }
+    try {
+      value = read_secret_file(text.substr(5));
+    } catch (const Error& e) {
+      problem(node.Mark(), key_path(key), e.what());
+    }
   }
 
   template <class T>

@@ -9,10 +9,11 @@
 
 namespace lockerctl {
 
-std::string utc_now_iso8601() {
-  const std::time_t now = std::time(nullptr);
+std::string utc_now_iso8601() { return utc_iso8601(std::time(nullptr)); }
+
+std::string utc_iso8601(std::time_t t) {
   std::tm tm{};
-  gmtime_r(&now, &tm);
+  gmtime_r(&t, &tm);
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <ctime>
 #include <functional>
 #include <string>
 
@@ -7,6 +8,9 @@ namespace lockerctl {
 
 /// The current UTC time as ISO 8601 with seconds, e.g. "2026-11-22T19:50:00Z".
 std::string utc_now_iso8601();
+
+/// `t` (Unix seconds) as UTC ISO 8601 with seconds.
+std::string utc_iso8601(std::time_t t);
 
 /// Wall-clock latency of repeated calls, for benchmarks that print figures.
 struct Latency {

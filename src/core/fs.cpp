@@ -1,6 +1,7 @@
 #include "core/fs.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -98,6 +99,23 @@ FolderCheck check_folder_writable(const fs::path& dir) {
   FolderCheck check = probe_write(parent, FolderCheck::State::Creatable);
   if (!check.usable()) check.reason = parent.string() + ": " + check.reason;
   return check;
+}
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw IoError(path.string() + ": cannot read: " + std::strerror(errno));
+  std::string bytes((std::istreambuf_iterator<char>(in)), {});
+  if (in.bad()) throw IoError(path.string() + ": read failed: " + std::strerror(errno));
+  return bytes;
+}
+
+std::string read_private_file(const fs::path& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) throw IoError(path.string() + ": cannot read: " + std::strerror(errno));
+  if (st.st_mode & (S_IRWXG | S_IRWXO)) {
+    throw IoError(path.string() + ": holds a secret but its group or others may read it (chmod 600 " + path.string() + ")");
+  }
+  return read_file(path);
 }
 
 }  // namespace lockerctl

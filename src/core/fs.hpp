@@ -47,6 +47,13 @@ class AtomicFile {
 /// Writes `bytes` to `path` through an AtomicFile. Throws IoError naming `path`.
 void write_file_atomically(const std::filesystem::path& path, std::string_view bytes);
 
+/// The whole content of `path`. Throws IoError naming it and the reason.
+std::string read_file(const std::filesystem::path& path);
+
+/// As read_file, for a file that holds a credential (an API token, a private key): refuses, with
+/// IoError, a file that its group or others may read or write ("chmod 600 FILE").
+std::string read_private_file(const std::filesystem::path& path);
+
 /// Checks, by actually creating and removing a file, whether `dir` can be written. Never throws.
 FolderCheck check_folder_writable(const std::filesystem::path& dir);
 

@@ -1,38 +1,67 @@
 #include "notify/outbox.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <fmt/format.h>
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
-#include <cctype>
 #include <cmath>
-#include <cstring>
-#include <fstream>
+#include <random>
+#include <set>
 
 #include "core/clock.hpp"
+#include "core/errors.hpp"
 #include "core/log.hpp"
+#include "net/crypto.hpp"
+#include "net/http.hpp"
 
 namespace lockerctl::notify {
 namespace {
 
 const char* kSchema = R"sql(
-CREATE TABLE IF NOT EXISTS outbox (
+CREATE TABLE IF NOT EXISTS outbox_jobs (
   id INTEGER PRIMARY KEY,
+  key TEXT NOT NULL UNIQUE,
   created TEXT NOT NULL,
   owner TEXT NOT NULL,
-  phone TEXT NOT NULL,
+  address TEXT NOT NULL,
   kind TEXT NOT NULL,
+  channel TEXT NOT NULL,
+  attempt TEXT NOT NULL,
   text TEXT NOT NULL,
-  link TEXT NOT NULL,
-  expires_at REAL NOT NULL,
+  photo TEXT NOT NULL,
+  after INTEGER NOT NULL DEFAULT 0,
+  expires_at REAL NOT NULL DEFAULT 0,
   attempts INTEGER NOT NULL DEFAULT 0,
   next_try REAL NOT NULL DEFAULT 0,
   last_error TEXT NOT NULL DEFAULT '',
-  state TEXT NOT NULL DEFAULT 'pending');
-CREATE INDEX IF NOT EXISTS outbox_due ON outbox(state, next_try);
+  result TEXT NOT NULL DEFAULT '',
+  state TEXT NOT NULL DEFAULT 'pending',
+  sent_at TEXT NOT NULL DEFAULT '');
+CREATE INDEX IF NOT EXISTS outbox_jobs_state ON outbox_jobs(state, id);
 )sql";
+
+// Messages that an older lockerctl left in its `outbox` table become SMS jobs, so none is lost.
+const char* kMigrate = R"sql(
+INSERT INTO outbox_jobs (key, created, owner, address, kind, channel, attempt, text, photo, expires_at, attempts,
+                         next_try, last_error, state)
+  SELECT 'outbox-' || id, created, owner, phone, kind, 'sms', '-',
+         text || CASE WHEN link != '' AND instr(text, link) = 0 THEN ' Photo: ' || link ELSE '' END, '',
+         expires_at, attempts, next_try, last_error, state FROM outbox;
+DROP TABLE outbox;
+)sql";
+
+const char* kColumns = "id, key, created, owner, kind, channel, attempt, state, attempts, next_try, last_error, result, sent_at";
+
+Job read_job(const audit::Statement& s) {
+  return {s.integer(0), s.text(1),  s.text(2),  s.text(3),  s.text(4),  s.text(5), s.text(6),
+          s.text(7),    static_cast<int>(s.integer(8)), s.real(9), s.text(10), s.text(11), s.text(12)};
+}
+
+double jitter() {
+  static thread_local std::mt19937 rng{std::random_device{}()};
+  return std::uniform_real_distribution<double>(0.5, 1.0)(rng);
+}
 
 }  // namespace
 
@@ -40,90 +69,203 @@ double unix_now() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-std::filesystem::path SimulatedPhone::inbox(const std::string& phone) const {
-  std::string name;
-  for (char c : phone) name += std::isalnum(static_cast<unsigned char>(c)) || c == '+' ? c : '_';
-  return dir_ / (name.empty() ? "unknown" : name + ".txt");
+Outbox::Outbox(audit::Database& db, OutboxOptions options) : db_(db), o_(std::move(options)) {
+  db_.exec(kSchema);
+  bool old = false;
+  db_.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'outbox'", {},
+            [&](const audit::Statement&) { old = true; });
+  if (old) db_.transaction([&] { db_.exec(kMigrate); });
 }
 
-std::string SimulatedPhone::send(const Message& m) {
-  std::error_code ec;
-  std::filesystem::create_directories(dir_, ec);
-  const auto file = inbox(m.phone);
-  const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-  if (fd < 0) return fmt::format("{}: {}", file.string(), std::strerror(errno));
-  const std::string line = fmt::format("{}\t{}\t{}\n", utc_now_iso8601(), m.text, m.link);
-  const bool ok = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()) && ::fsync(fd) == 0;
-  const int saved = errno;
-  ::close(fd);
-  return ok ? std::string() : fmt::format("{}: {}", file.string(), std::strerror(saved));
+void Outbox::set_delivery(std::map<std::string, Channel*> channels, evidence::Store* store, audit::AuditLog* audit) {
+  channels_ = std::move(channels);
+  store_ = store;
+  audit_ = audit;
 }
 
-std::string SimulatedPhone::last_code(const std::string& phone) const {
-  // Alerts carry digits too (times, incident folders): only a message that says "code is" has one.
-  std::ifstream in(inbox(phone));
-  std::string line, code;
-  while (std::getline(in, line)) {
-    const auto at = line.find("code is ");
-    if (at == std::string::npos) continue;
-    std::string digits;
-    for (auto c = line.begin() + static_cast<std::ptrdiff_t>(at + 8); c != line.end() && std::isdigit(static_cast<unsigned char>(*c)); ++c) {
-      digits += *c;
-    }
-    if (digits.size() >= 6) code = digits;
-  }
-  return code;
-}
-
-Outbox::Outbox(audit::Database& db, Sender& sender) : db_(db), sender_(sender) { db_.exec(kSchema); }
-
-std::int64_t Outbox::enqueue(Message m) {
-  db_.query("INSERT INTO outbox (created, owner, phone, kind, text, link, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            {utc_now_iso8601(), m.owner, m.phone, m.kind, m.text, m.link, m.expires_at});
+std::int64_t Outbox::insert(const Recipient& to, const std::string& kind, const std::string& channel,
+                            const std::string& attempt, const std::string& text, const std::string& photo,
+                            std::int64_t after, double expires_at) {
+  const std::string address = channel == "sms" ? to.phone : channel == "email" || kind == "upload" ? to.email : std::string();
+  db_.query("INSERT INTO outbox_jobs (key, created, owner, address, kind, channel, attempt, text, photo, after, expires_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            {net::random_hex(16), utc_now_iso8601(), to.owner, address, kind, channel, attempt.empty() ? "-" : attempt,
+             text, photo, after, expires_at});
   return db_.last_insert_id();
 }
 
+std::vector<std::int64_t> Outbox::raise(const Recipient& to, const std::string& attempt, const std::string& text,
+                                        const std::filesystem::path& photo) {
+  std::vector<std::int64_t> ids;
+  db_.transaction([&] {
+    std::int64_t upload = 0;
+    if (!photo.empty()) {
+      upload = insert(to, "upload", "evidence", attempt, "", photo.string(), 0, 0);
+      ids.push_back(upload);
+    }
+    for (const std::string& channel : o_.alert_channels) {
+      if ((channel == "sms" && to.phone.empty()) || (channel == "email" && to.email.empty())) {
+        log::warn("alert to {} not sent by {}: no {} for them (lockerctl owner set-{})", to.owner, channel,
+                  channel == "sms" ? "phone number" : "e-mail address", channel == "sms" ? "phone" : "email");
+        continue;
+      }
+      ids.push_back(insert(to, "alert", channel, attempt, text, photo.string(), upload, 0));
+    }
+  });
+  if (wake_) wake_();
+  return ids;
+}
+
+std::int64_t Outbox::send_code(const Recipient& to, const std::string& attempt, const std::string& text, double expires_at) {
+  const std::int64_t id = insert(to, "otp", o_.code_channel, attempt, text, "", 0, expires_at);
+  if (wake_) wake_();
+  return id;
+}
+
+std::string Outbox::send(const Job& job, const std::string& address, const std::string& text, const std::string& photo,
+                         std::int64_t after) {
+  if (job.kind == "upload") {
+    if (!store_) throw Error("no evidence store to upload to", ExitCode::Internal);
+    const std::string object = job.attempt + "/" + std::filesystem::path(photo).filename().string();
+    const evidence::Stored stored = store_->put(photo, object, address);
+    if (audit_) {
+      audit_->append({0, {}, job.attempt, "evidence", "stored", std::nullopt, std::nullopt, stored.location,
+                      fmt::format("{} store, sha256 {}", stored.store, stored.sha256)});
+    }
+    return nlohmann::json{{"store", stored.store}, {"location", stored.location}, {"sha256", stored.sha256}}.dump();
+  }
+  const auto channel = channels_.find(job.channel);
+  if (channel == channels_.end()) throw Error(fmt::format("no '{}' channel is configured (alerts.channels)", job.channel), ExitCode::Config);
+  Message m{job.key, job.created, job.owner, address, job.kind, job.attempt, text, {}, photo};
+  if (after) {
+    const std::optional<Job> upload = this->job(after);
+    if (upload && upload->state == "sent") {
+      const auto r = nlohmann::json::parse(upload->result, nullptr, false);
+      const evidence::Stored stored{r.value("store", ""), r.value("location", ""), r.value("sha256", "")};
+      m.link = store_ && stored.store == store_->name() ? store_->link(stored) : stored.location;
+    } else {
+      m.text += " (The photo could not be uploaded; it is kept at the branch.)";
+    }
+  }
+  return channel->second->send(m);
+}
+
+void Outbox::fail(const Job& job, const std::exception& e, DeliveryReport& report) {
+  const int attempts = job.attempts + 1;
+  const std::string what = job.kind == "upload" ? fmt::format("upload of the photo of {}", job.attempt)
+                                                : fmt::format("{} {} to {}", job.channel, job.kind, job.owner);
+  if (attempts >= o_.max_attempts) {
+    db_.query("UPDATE outbox_jobs SET attempts = ?, last_error = ?, state = 'dead' WHERE id = ?", {attempts, e.what(), job.id});
+    log::error("job {} ({}) dead after {} tries: {}; lockerctl alerts retry {} sends it again", job.id, what, attempts,
+               e.what(), job.id);
+    if (audit_) {
+      audit_->append({0, {}, job.attempt, job.kind == "upload" ? "evidence" : "alert", "dead", std::nullopt, std::nullopt, "",
+                      fmt::format("job {}: {} given up after {} tries: {}", job.id, what, attempts, e.what())});
+    }
+    ++report.dead;
+    return;
+  }
+  const auto* service = dynamic_cast<const net::ServiceError*>(&e);
+  const double asked = service ? service->retry_after_s() : 0;
+  const double pause = asked > 0 ? asked : std::min(o_.max_backoff_s, o_.backoff_s * std::pow(2.0, job.attempts)) * jitter();
+  db_.query("UPDATE outbox_jobs SET attempts = ?, next_try = ?, last_error = ? WHERE id = ?",
+            {attempts, unix_now() + pause, e.what(), job.id});
+  log::warn("job {} ({}) not done: {}; trying again in {:.1f} s", job.id, what, e.what(), pause);
+  ++report.failed;
+}
+
 DeliveryReport Outbox::deliver() {
-  DeliveryReport report;
-  std::vector<Message> due;
-  std::vector<int> attempts;
-  const double now = unix_now();
-  db_.query("SELECT id, owner, phone, kind, text, link, expires_at, attempts FROM outbox "
-            "WHERE state = 'pending' AND next_try <= ? ORDER BY id",
-            {now}, [&](const audit::Statement& s) {
-              due.push_back({s.integer(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5), s.real(6)});
-              attempts.push_back(static_cast<int>(s.integer(7)));
+  struct Due {
+    Job job;
+    std::string address, text, photo;
+    std::int64_t after;
+    double expires_at;
+  };
+  std::vector<Due> pending;
+  db_.query(fmt::format("SELECT {}, address, text, photo, after, expires_at FROM outbox_jobs WHERE state = 'pending' ORDER BY id", kColumns),
+            {}, [&](const audit::Statement& s) {
+              pending.push_back({read_job(s), s.text(13), s.text(14), s.text(15), s.integer(16), s.real(17)});
             });
-  for (std::size_t i = 0; i < due.size(); ++i) {
-    const Message& m = due[i];
-    if (m.expires_at > 0 && now > m.expires_at) {
-      db_.query("UPDATE outbox SET state = 'expired', text = '' WHERE id = ?", {m.id});
+  DeliveryReport report;
+  std::set<std::string> blocked;  // owner + channel lanes that wait for an earlier job
+  for (const Due& d : pending) {
+    const Job& job = d.job;
+    const std::string lane = job.owner + '\n' + job.channel;
+    if (blocked.count(lane)) continue;
+    const double now = unix_now();
+    if (d.expires_at > 0 && now > d.expires_at) {
+      db_.query("UPDATE outbox_jobs SET state = 'expired', text = '' WHERE id = ?", {job.id});
       ++report.expired;
       continue;
     }
-    const std::string error = sender_.send(m);
-    if (error.empty()) {
+    bool upload_pending = false;
+    if (d.after) {
+      const std::optional<Job> upload = this->job(d.after);
+      upload_pending = upload && upload->state == "pending";
+    }
+    if (job.next_try > now || upload_pending) {
+      blocked.insert(lane);
+      continue;
+    }
+    try {
+      const std::string result = send(job, d.address, d.text, d.photo, d.after);
       // A delivered code has done its job: it does not stay readable in the database.
-      db_.query(m.kind == "otp" ? "UPDATE outbox SET state = 'sent', attempts = attempts + 1, text = '[code]' WHERE id = ?"
-                                : "UPDATE outbox SET state = 'sent', attempts = attempts + 1 WHERE id = ?",
-                {m.id});
+      db_.query(job.kind == "otp" ? "UPDATE outbox_jobs SET state = 'sent', attempts = attempts + 1, result = ?, sent_at = ?, "
+                                    "last_error = '', text = '[code]' WHERE id = ?"
+                                  : "UPDATE outbox_jobs SET state = 'sent', attempts = attempts + 1, result = ?, sent_at = ?, "
+                                    "last_error = '' WHERE id = ?",
+                {result, utc_now_iso8601(), job.id});
       ++report.sent;
-    } else {
-      const double pause = std::min(600.0, 5.0 * std::pow(2.0, attempts[i]));
-      db_.query("UPDATE outbox SET attempts = attempts + 1, next_try = ?, last_error = ? WHERE id = ?",
-                {now + pause, error, m.id});
-      log::warn("message {} to {} not sent through the {} ({}); trying again in {:.0f} s", m.id, m.owner,
-                sender_.name(), error, pause);
-      ++report.failed;
+    } catch (const std::exception& e) {  // a service's refusal, a file that went missing, a bug in one job
+      fail(job, e, report);
+      blocked.insert(lane);
     }
   }
   return report;
 }
 
+std::vector<Job> Outbox::jobs(const std::string& state) const {
+  std::vector<Job> out;
+  db_.query(fmt::format("SELECT {} FROM outbox_jobs WHERE ? = '' OR state = ? ORDER BY id", kColumns), {state, state},
+            [&](const audit::Statement& s) { out.push_back(read_job(s)); });
+  return out;
+}
+
+std::optional<Job> Outbox::job(std::int64_t id) const {
+  std::optional<Job> out;
+  db_.query(fmt::format("SELECT {} FROM outbox_jobs WHERE id = ?", kColumns), {id},
+            [&](const audit::Statement& s) { out = read_job(s); });
+  return out;
+}
+
 int Outbox::pending() const {
   int n = 0;
-  db_.query("SELECT COUNT(*) FROM outbox WHERE state = 'pending'", {}, [&](const audit::Statement& s) {
-    n = static_cast<int>(s.integer(0));
+  db_.query("SELECT COUNT(*) FROM outbox_jobs WHERE state = 'pending'", {},
+            [&](const audit::Statement& s) { n = static_cast<int>(s.integer(0)); });
+  return n;
+}
+
+bool Outbox::retry(std::int64_t id) {
+  const std::optional<Job> j = job(id);
+  if (!j || (j->state != "dead" && j->state != "pending")) return false;
+  db_.query("UPDATE outbox_jobs SET state = 'pending', attempts = 0, next_try = 0 WHERE id = ?", {id});
+  if (wake_) wake_();
+  return true;
+}
+
+int Outbox::retry_dead() {
+  int n = 0;
+  for (const Job& j : jobs("dead")) n += retry(j.id) ? 1 : 0;
+  return n;
+}
+
+int Outbox::purge_sent(double age_s) {
+  int n = 0;
+  const std::string cutoff = utc_iso8601(std::time(nullptr) - static_cast<std::time_t>(age_s));
+  db_.transaction([&] {
+    db_.query("SELECT COUNT(*) FROM outbox_jobs WHERE state = 'sent' AND created < ?", {cutoff},
+              [&](const audit::Statement& s) { n = static_cast<int>(s.integer(0)); });
+    db_.query("DELETE FROM outbox_jobs WHERE state = 'sent' AND created < ?", {cutoff});
   });
   return n;
 }

@@ -7,7 +7,6 @@
 
 #include "audit/audit_log.hpp"
 #include "core/errors.hpp"
-#include "notify/outbox.hpp"
 #include "support/temp_dir.hpp"
 
 namespace lockerctl::audit {
@@ -154,71 +153,6 @@ TEST(Database, AFullDiskIsAnIoErrorAndCommittedRowsStay) {
   const auto r = log.verify();
   EXPECT_TRUE(r.ok) << r.problem;
   EXPECT_GE(r.rows, 3);
-}
-
-/// A sender that fails until told otherwise.
-class FlakySender final : public notify::Sender {
- public:
-  bool up = false;
-  std::vector<notify::Message> got;
-  std::string send(const notify::Message& m) override {
-    if (!up) return "gateway unreachable";
-    got.push_back(m);
-    return {};
-  }
-  std::string name() const override { return "flaky"; }
-};
-
-TEST(Outbox, KeepsWhatCannotBeSentAndSendsItLaterEvenAfterARestart) {
-  test::TempDir dir;
-  FlakySender sender;
-  {
-    Database db(dir / "a.db");
-    notify::Outbox outbox(db, sender);
-    outbox.enqueue({0, "alice", "+1", "alert", "someone at your locker", "file:///x.jpg", 0});
-    const auto r = outbox.deliver();
-    EXPECT_EQ(r.failed, 1);
-    EXPECT_EQ(outbox.pending(), 1);
-  }
-  Database db(dir / "a.db");
-  notify::Outbox outbox(db, sender);
-  EXPECT_EQ(outbox.pending(), 1) << "the message survived the restart";
-  sender.up = true;
-  EXPECT_EQ(outbox.deliver().sent, 0) << "not due yet: the pause after a failure";
-  db.exec("UPDATE outbox SET next_try = 0");
-  EXPECT_EQ(outbox.deliver().sent, 1);
-  ASSERT_EQ(sender.got.size(), 1u);
-  EXPECT_EQ(sender.got[0].link, "file:///x.jpg");
-  EXPECT_EQ(outbox.pending(), 0);
-}
-
-TEST(Outbox, DropsExpiredCodesAndErasesSentOnes) {
-  test::TempDir dir;
-  FlakySender sender;
-  sender.up = true;
-  Database db(dir / "a.db");
-  notify::Outbox outbox(db, sender);
-  outbox.enqueue({0, "alice", "+1", "otp", "code 123456", "", notify::unix_now() - 1});
-  outbox.enqueue({0, "alice", "+1", "otp", "code 654321", "", notify::unix_now() + 60});
-  const auto r = outbox.deliver();
-  EXPECT_EQ(r.expired, 1);
-  EXPECT_EQ(r.sent, 1);
-  int readable = 0;
-  db.query("SELECT COUNT(*) FROM outbox WHERE text LIKE '%123456%' OR text LIKE '%654321%'", {},
-           [&](const Statement& s) { readable = static_cast<int>(s.integer(0)); });
-  EXPECT_EQ(readable, 0) << "no code stays readable in the database";
-}
-
-TEST(SimulatedPhone, WritesAnInboxPerNumberAndReadsTheLastCode) {
-  test::TempDir dir;
-  notify::SimulatedPhone phone(dir / "phone");
-  EXPECT_EQ(phone.last_code("+1 555"), "");
-  EXPECT_EQ(phone.send({0, "alice", "+1 555", "otp", "your code is 012345. It expires in 120 s.", "", 0}), "");
-  EXPECT_EQ(phone.last_code("+1 555"), "012345");
-  phone.send({0, "alice", "+1 555", "alert", "ALERT at 2026-11-23T10:48:35Z. Photo: file:///var/A20261123T104835Z-1/frame.jpg",
-              "", 0});
-  EXPECT_EQ(phone.last_code("+1 555"), "012345") << "an alert's digits are no code";
-  EXPECT_TRUE(std::filesystem::exists(dir / "phone/+1_555.txt"));
 }
 
 }  // namespace
