@@ -102,7 +102,8 @@ int run_access(const GlobalOptions& global, const RunOptions& options) {
   // unreachable service never holds up the flow; what is still pending when run stops stays in
   // the outbox for the next start.
   const Messengers messengers(cfg);
-  notify::Courier courier(station.db.file(), outbox_options(cfg), messengers.channels, messengers.store.get(), station.key);
+  const notify::OutboxOptions outbox_settings = outbox_options(cfg);
+  notify::Courier courier(station.db.file(), outbox_settings, messengers.channels, messengers.store.get(), station.key);
   station.outbox.on_raise([&courier] { courier.wake(); });
   access::LockerStore lockers(station.db);
   // Who may open: the holders of each locker served, or the station's owner.
@@ -203,7 +204,7 @@ int run_access(const GlobalOptions& global, const RunOptions& options) {
   std::vector<std::string> routes;
   for (const auto& [name, channel] : messengers.channels) routes.push_back(fmt::format("{} by {}", name, channel->describe()));
   log::info("alerts: {}; codes by {}; photos to the {} store; {} job(s) pending in the outbox", fmt::join(routes, ", "),
-            outbox_options(cfg).code_channel, messengers.store->name(), station.outbox.pending());
+            outbox_settings.code_channel, messengers.store->name(), station.outbox.pending());
 
   access::FlowSummary summary;
   if (script.empty()) {

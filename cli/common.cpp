@@ -128,8 +128,9 @@ Error missing(const std::string& key, const std::string& why) { return Error(key
 }  // namespace
 
 Messengers::Messengers(const config::Config& cfg) {
-  std::vector<std::string> wanted = split_list(cfg.alerts.channels);
-  wanted.push_back(cfg.alerts.code_channel == config::CodeChannel::Email ? "email" : "sms");
+  const notify::OutboxOptions routes = outbox_options(cfg);
+  std::vector<std::string> wanted = routes.alert_channels;
+  wanted.push_back(routes.code_channel);
   for (const std::string& name : wanted) {
     if (channels.count(name)) continue;
     if (name == "sms" && cfg.sms.provider == config::SmsProvider::Sim) {

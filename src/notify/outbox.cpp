@@ -123,7 +123,7 @@ std::int64_t Outbox::send_code(const Recipient& to, const std::string& attempt, 
 }
 
 std::string Outbox::send(const Job& job, const std::string& address, const std::string& text, const std::string& photo,
-                         std::int64_t after) {
+                         const std::optional<Job>& upload) {
   if (job.kind == "upload") {
     if (!store_) throw Error("no evidence store to upload to", ExitCode::Internal);
     const std::string object = job.attempt + "/" + std::filesystem::path(photo).filename().string();
@@ -137,9 +137,8 @@ std::string Outbox::send(const Job& job, const std::string& address, const std::
   const auto channel = channels_.find(job.channel);
   if (channel == channels_.end()) throw Error(fmt::format("no '{}' channel is configured (alerts.channels)", job.channel), ExitCode::Config);
   Message m{job.key, job.created, job.owner, address, job.kind, job.attempt, text, {}, photo};
-  if (after) {
-    const std::optional<Job> upload = this->job(after);
-    if (upload && upload->state == "sent") {
+  if (upload) {
+    if (upload->state == "sent") {
       const auto r = nlohmann::json::parse(upload->result, nullptr, false);
       const evidence::Stored stored{r.value("store", ""), r.value("location", ""), r.value("sha256", "")};
       m.link = store_ && stored.store == store_->name() ? store_->link(stored) : stored.location;
@@ -198,17 +197,15 @@ DeliveryReport Outbox::deliver() {
       ++report.expired;
       continue;
     }
-    bool upload_pending = false;
-    if (d.after) {
-      const std::optional<Job> upload = this->job(d.after);
-      upload_pending = upload && upload->state == "pending";
-    }
-    if (job.next_try > now || upload_pending) {
+    // The upload an alert waits for (a row that is gone reads as not uploaded).
+    std::optional<Job> upload;
+    if (d.after) upload = this->job(d.after).value_or(Job{});
+    if (job.next_try > now || (upload && upload->state == "pending")) {
       blocked.insert(lane);
       continue;
     }
     try {
-      const std::string result = send(job, d.address, d.text, d.photo, d.after);
+      const std::string result = send(job, d.address, d.text, d.photo, upload);
       // A delivered code has done its job: it does not stay readable in the database.
       db_.query(job.kind == "otp" ? "UPDATE outbox_jobs SET state = 'sent', attempts = attempts + 1, result = ?, sent_at = ?, "
                                     "last_error = '', text = '[code]' WHERE id = ?"

@@ -99,9 +99,10 @@ class Outbox {
  private:
   std::int64_t insert(const Recipient& to, const std::string& kind, const std::string& channel, const std::string& attempt,
                       const std::string& text, const std::string& photo, std::int64_t after, double expires_at);
-  /// Sends one due job; returns the result to keep. Throws when it was not sent.
+  /// Sends one due job (an alert with the upload it waited for, if any); returns the result to
+  /// keep. Throws when it was not sent.
   std::string send(const Job& job, const std::string& address, const std::string& text, const std::string& photo,
-                   std::int64_t after);
+                   const std::optional<Job>& upload);
   void fail(const Job& job, const std::exception& e, DeliveryReport& report);
 
   audit::Database& db_;
