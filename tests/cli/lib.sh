@@ -15,3 +15,10 @@ refuses() {
   [ "$(wc -l < refused.err)" = 1 ] || fail "$*: more than one error line: $(cat refused.err)"
   grep -q "$pattern" refused.err || fail "$*: expected '$pattern': $(cat refused.err)"
 }
+# small_model CONFIG OUT: a small CNN trained on synthetic scenes into OUT, for tests that need a
+# model file in the flow and set its threshold so that it passes (scenes/ and run/ are its work).
+small_model() {
+  "$lockerctl" -c "$1" -q dataset synth --task owner --per-class 8 --size 32 --out scenes > /dev/null
+  "$lockerctl" -c "$1" -q dataset prepare -d scenes --task owner > /dev/null
+  "$lockerctl" -c "$1" -q train owner -d scenes --run-dir run --out "$2" > /dev/null
+}

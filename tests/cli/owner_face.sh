@@ -112,10 +112,8 @@ refuses 2 "face.detector: face chips are aligned by their landmarks, which only 
   "$lockerctl" -c haar.yaml owner verify alice "${alice[0]}"
 
 # run with owner.method: embedding. Layer 1: a small CNN trained here, threshold set to pass.
-lc -q dataset synth --task owner --per-class 8 --size 32 --out scenes > /dev/null
 sed 's|^face:|face:\n  detector: whole_frame|' config.yaml > synth.yaml
-"$lockerctl" -c synth.yaml -q dataset prepare -d scenes --task owner > /dev/null
-"$lockerctl" -c synth.yaml -q train owner -d scenes --run-dir run --out models/layer1.h5 > /dev/null
+small_model synth.yaml models/layer1.h5
 cat > run.script <<S
 show ${stranger[5]}
 press

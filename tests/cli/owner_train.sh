@@ -108,10 +108,8 @@ fi
 lc owner verify alice --json "${alice[10]}" "$lfw/../caltech101_subset/laptop/image_0001.jpg" > verify.json || true
 grep -q '"decision":"pass",.*"threshold":1e-06' verify.json && grep -q '"decision":"deny","face":null,"faces":0,.*"threshold":1e-06' verify.json ||
   fail "verify: $(cat verify.json)"
-lc -q dataset synth --task owner --per-class 8 --size 32 --out scenes > /dev/null
 sed 's|^face:|face:\n  detector: whole_frame|' config.yaml > synth.yaml
-"$lockerctl" -c synth.yaml -q dataset prepare -d scenes --task owner > /dev/null
-"$lockerctl" -c synth.yaml -q train owner -d scenes --run-dir run --out models/layer1.h5 > /dev/null
+small_model synth.yaml models/layer1.h5
 cat > run.script <<S
 show $lfw/../caltech101_subset/laptop/image_0001.jpg
 press

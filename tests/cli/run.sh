@@ -40,9 +40,7 @@ access:
   input_timeout_s: 10
 YAML
 lc() { "$lockerctl" -c config.yaml "$@"; }
-lc -q dataset synth --task owner --per-class 8 --size 32 --out scenes >/dev/null
-lc -q dataset prepare -d scenes --task owner >/dev/null
-lc -q train owner -d scenes --run-dir run --out models/owner.h5 >/dev/null
+small_model config.yaml models/owner.h5
 
 lc owner add alice --phone +15550001 >/dev/null
 echo 2468 | lc owner set-password alice >/dev/null
