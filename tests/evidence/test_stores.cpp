@@ -155,6 +155,21 @@ TEST(DriveStore, ARevokedTokenIsRenewedOnceOn401) {
   EXPECT_EQ(d.drive.files().size(), 2u);
 }
 
+TEST(DriveStore, A401AfterTheRenewalIsAnErrorNamingDrive) {
+  Drive d;
+  DriveStore store(d.options());
+  d.drive.refuse_tokens();
+  try {
+    store.put(write_photo(d.dir, "a"), "A1/frame.jpg", "alice@example.com");
+    FAIL() << "an upload refused with 401 was taken as stored";
+  } catch (const net::ServiceError& e) {
+    EXPECT_NE(std::string(e.what()).find("Google Drive at " + d.drive.base() + " refused the upload of A1_frame.jpg: HTTP 401"),
+              std::string::npos) << e.what();
+  }
+  EXPECT_EQ(d.drive.tokens_issued(), 2) << "one token, then one renewal, then the error";
+  EXPECT_TRUE(d.drive.files().empty());
+}
+
 TEST(DriveStore, AnyoneWithTheLinkOnlyWhenAsked) {
   Drive d;
   DriveOptions o = d.options();

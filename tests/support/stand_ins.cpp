@@ -364,6 +364,10 @@ void DriveStandIn::revoke_tokens() {
   std::lock_guard lock(mutex_);
   tokens_.clear();
 }
+void DriveStandIn::refuse_tokens() {
+  std::lock_guard lock(mutex_);
+  refuse_ = true;
+}
 
 void DriveStandIn::routes(httplib::Server& server) {
   const auto google_error = [](httplib::Response& res, int status, const std::string& message) {
@@ -407,7 +411,7 @@ void DriveStandIn::routes(httplib::Server& server) {
   });
   const auto authorized = [this](const httplib::Request& req) {
     const std::string auth = req.get_header_value("Authorization");
-    return auth.rfind("Bearer ", 0) == 0 && tokens_.count(auth.substr(7)) > 0;
+    return !refuse_ && auth.rfind("Bearer ", 0) == 0 && tokens_.count(auth.substr(7)) > 0;
   };
   server.Post("/upload/drive/v3/files", [this, authorized, google_error](const httplib::Request& req, httplib::Response& res) {
     std::lock_guard lock(mutex_);

@@ -123,6 +123,8 @@ class DriveStandIn final : public StandIn {
   int tokens_issued();
   /// Every token issued so far stops working (as when Google revokes one).
   void revoke_tokens();
+  /// From now on every token is refused, new ones too (a service account that lost its access).
+  void refuse_tokens();
 
  protected:
   void routes(httplib::Server& server) override;
@@ -132,6 +134,7 @@ class DriveStandIn final : public StandIn {
   std::map<std::string, File> files_;
   std::set<std::string> tokens_;
   int issued_ = 0;
+  bool refuse_ = false;
 };
 
 /// HMAC-SHA-256, as hex, written here apart from lockerctl's code.
