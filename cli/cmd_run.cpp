@@ -98,13 +98,9 @@ int run_access(const GlobalOptions& global, const RunOptions& options) {
   signals::catch_stop_signals();
 
   Station station(cfg);
-  // Alerts, codes and evidence uploads are delivered from a thread of their own, so a slow or
-  // unreachable service never holds up the flow; what is still pending when run stops stays in
-  // the outbox for the next start.
+  // The channels and the evidence store, checked before anything starts.
   const Messengers messengers(cfg);
   const notify::OutboxOptions outbox_settings = outbox_options(cfg);
-  notify::Courier courier(station.db.file(), outbox_settings, messengers.channels, messengers.store.get(), station.key);
-  station.outbox.on_raise([&courier] { courier.wake(); });
   access::LockerStore lockers(station.db);
   // Who may open: the holders of each locker served, or the station's owner.
   std::vector<std::string> served, people;
@@ -167,6 +163,18 @@ int run_access(const GlobalOptions& global, const RunOptions& options) {
   vision::LivenessCheck* const liveness = recognition ? recognition->liveness.get() : own_liveness.get();
 
   const auto board = connect_board(board_link_options(cfg));
+  // Alerts, codes and evidence uploads are delivered from a thread of their own, so a slow or
+  // unreachable service never holds up the flow; what is still pending when run stops stays in
+  // the outbox for the next start. A job given up (an owner not told) sounds the board's alarm.
+  notify::Courier courier(station.db.file(), outbox_settings, messengers.channels, messengers.store.get(), station.key,
+                          [&board] {
+                            try {
+                              board->panel().alarm();
+                            } catch (const Error& e) {
+                              log::warn("alarm: the board could not sound it: {}", e.what());
+                            }
+                          });
+  station.outbox.on_raise([&courier] { courier.wake(); });
 
   access::FlowOptions o;
   o.owner = a.owner;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <fstream>
 #include <opencv2/core/utility.hpp>
 #include <thread>
 
@@ -149,7 +150,8 @@ Messengers::Messengers(const config::Config& cfg) {
       const config::EmailConfig& e = cfg.email;
       if (e.smtp_url.empty()) throw missing("email.smtp_url", "needed for e-mail alerts or codes");
       if (e.from.empty()) throw missing("email.from", "needed for e-mail alerts or codes");
-      owned.push_back(std::make_unique<notify::Email>(notify::EmailOptions{e.smtp_url, e.from, e.username, e.password, e.starttls}));
+      if (!e.ca_file.empty() && !std::ifstream(e.ca_file)) throw missing("email.ca_file", e.ca_file + ": cannot read");
+      owned.push_back(std::make_unique<notify::Email>(notify::EmailOptions{e.smtp_url, e.from, e.username, e.password, e.starttls, e.ca_file}));
     } else {
       throw missing("alerts.channels", fmt::format("'{}' is not a channel (sms, webhook, email)", name));
     }

@@ -22,6 +22,8 @@ packages=(
   libonnx-dev libprotobuf-dev protobuf-compiler  # ONNX export (ONNX classes and checker)
   libgtest-dev libgmock-dev  # tests
   sqlite3               # tests: tamper with an audit log behind lockerctl's back
+  python3-aiosmtpd      # tests: a real SMTP server with STARTTLS and login for e-mail alerts
+  openssl               # tests: self-signed certificates for that mail server
 )
 
 missing=()

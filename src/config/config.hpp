@@ -383,6 +383,7 @@ struct EmailConfig {
   std::string username;
   Secret password;
   bool starttls = true;  // refuse to send unless the connection is encrypted
+  std::string ca_file;   // PEM certificates that the mail server's certificate must chain to ("": the system's)
 
   template <class V>
   void visit(V& v) {
@@ -391,6 +392,7 @@ struct EmailConfig {
     v.field("username", username);
     v.field("password", password);
     v.field("starttls", starttls);
+    v.field("ca_file", ca_file);
   }
 };
 

@@ -38,6 +38,9 @@ class LockBoard {
   virtual void unlock(std::chrono::milliseconds duration) = 0;
   /// Re-locks now (cancels a running release). Throws DeviceError like unlock().
   virtual void lock() = 0;
+  /// A local alarm, for something an operator must see to: the buzzer beeps three times and the
+  /// reader LED flashes red for ten seconds. Throws DeviceError like unlock().
+  virtual void alarm() = 0;
   /// The next event, waiting at most `timeout`.
   virtual std::optional<BoardEvent> next_event(std::chrono::milliseconds timeout) = 0;
   virtual bool online() const = 0;

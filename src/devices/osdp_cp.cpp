@@ -311,6 +311,11 @@ void ControlPanel::lock() {
   expect(r, Reply::Ack, std::optional<bool>(true), "OUT");
 }
 
+void ControlPanel::alarm() {
+  expect(request(Command::Buzzer, encode_buzzer(kAlarmBuzzer)), Reply::Ack, std::optional<bool>(true), "BUZ");
+  expect(request(Command::Led, encode_led(kAlarmLed)), Reply::Ack, std::optional<bool>(true), "LED");
+}
+
 std::optional<BoardEvent> ControlPanel::next_event(std::chrono::milliseconds timeout) {
   std::unique_lock lock(mutex_);
   if (!events_ready_.wait_for(lock, timeout, [&] { return !events_.empty(); })) return std::nullopt;

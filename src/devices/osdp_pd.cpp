@@ -169,9 +169,17 @@ Packet BoardSimulator::reply_to(const Packet& command) {
       return make(Reply::Ack);
     }
     case Command::Led:
-      return decode_led(d) ? make(Reply::Ack) : nak(NakReason::BadLength);
+      led_ = decode_led(d);
+      if (!led_) return nak(NakReason::BadLength);
+      if (led_->temp_control == 2) {
+        log::info("board: LED {} for {:.1f} s", led_->temp_on_color == kLedRed ? "flashes red" : "changes", led_->temp_timer / 10.0);
+      }
+      return make(Reply::Ack);
     case Command::Buzzer:
-      return decode_buzzer(d) ? make(Reply::Ack) : nak(NakReason::BadLength);
+      buzzer_ = decode_buzzer(d);
+      if (!buzzer_) return nak(NakReason::BadLength);
+      if (buzzer_->tone != 1) log::info("board: buzzer beeps {} time(s)", buzzer_->count);
+      return make(Reply::Ack);
   }
   return nak(NakReason::UnknownCommand);
 }
@@ -200,6 +208,16 @@ void BoardSimulator::serve(Channel& channel, const std::atomic<bool>& stop) {
 bool BoardSimulator::lock_released() const {
   std::lock_guard lock(mutex_);
   return !outputs_.empty() && output_state(0, Clock::now());
+}
+
+std::optional<BuzzerControl> BoardSimulator::last_buzzer() const {
+  std::lock_guard lock(mutex_);
+  return buzzer_;
+}
+
+std::optional<LedControl> BoardSimulator::last_led() const {
+  std::lock_guard lock(mutex_);
+  return led_;
 }
 
 bool BoardSimulator::input(int index) const {

@@ -59,6 +59,9 @@ class BoardSimulator {
   /// What the lock output does now (true = released).
   bool lock_released() const;
   bool input(int index) const;
+  /// The last buzzer and LED commands the board took, if any.
+  std::optional<BuzzerControl> last_buzzer() const;
+  std::optional<LedControl> last_led() const;
 
  private:
   struct Output {
@@ -85,6 +88,8 @@ class BoardSimulator {
   std::optional<Packet> last_command_, last_reply_;
   std::size_t noise_bytes_ = 0;
   std::optional<std::uint8_t> nak_next_;
+  std::optional<BuzzerControl> buzzer_;
+  std::optional<LedControl> led_;
   int busy_next_ = 0;
   std::mt19937_64 rng_;
 };

@@ -168,6 +168,7 @@ void send_mail(const MailMessage& m) {
   curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(m.timeout_s * 1000));
   curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
   if (m.require_tls) curl_easy_setopt(h, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_ALL));
+  if (!m.ca_file.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, m.ca_file.c_str());
   if (!m.username.empty()) {
     curl_easy_setopt(h, CURLOPT_USERNAME, m.username.c_str());
     curl_easy_setopt(h, CURLOPT_PASSWORD, m.password.c_str());

@@ -73,6 +73,7 @@ struct MailMessage {
   std::string from, to;
   std::string data;      ///< the whole RFC 5322 message, CRLF line ends
   bool require_tls = true;
+  std::string ca_file;  ///< PEM CA certificates to verify the server with; "": the system's
   double timeout_s = 30;
 };
 

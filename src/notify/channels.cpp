@@ -135,7 +135,7 @@ std::string email_data(const EmailOptions& o, const Message& m) {
 }
 
 std::string Email::send(const Message& m) {
-  net::send_mail({o_.smtp_url, o_.username, o_.password.reveal(), o_.from, m.address, email_data(o_, m), o_.require_tls});
+  net::send_mail({o_.smtp_url, o_.username, o_.password.reveal(), o_.from, m.address, email_data(o_, m), o_.require_tls, o_.ca_file});
   return {};
 }
 

@@ -104,6 +104,7 @@ struct EmailOptions {
   std::string username;
   Secret password;
   bool require_tls = true;
+  std::string ca_file;  ///< "": the system's CA certificates
 };
 
 /// The whole RFC 5322 message: text, the link, and the photo attached when there is one.

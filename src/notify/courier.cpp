@@ -6,9 +6,11 @@
 namespace lockerctl::notify {
 
 Courier::Courier(const std::filesystem::path& db_file, const OutboxOptions& options,
-                 std::map<std::string, Channel*> channels, evidence::Store* store, const audit::Key& audit_key)
+                 std::map<std::string, Channel*> channels, evidence::Store* store, const audit::Key& audit_key,
+                 std::function<void()> on_dead)
     : db_(db_file), audit_(db_, audit_key), outbox_(db_, options) {
   outbox_.set_delivery(std::move(channels), store, &audit_);
+  outbox_.on_dead(std::move(on_dead));
   thread_ = std::thread([this] { loop(); });
 }
 

@@ -6,6 +6,7 @@
 
 #include <condition_variable>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -16,8 +17,9 @@ namespace lockerctl::notify {
 
 class Courier {
  public:
+  /// `on_dead` is called on the courier's thread when a job is dead-lettered (Outbox::on_dead).
   Courier(const std::filesystem::path& db_file, const OutboxOptions& options, std::map<std::string, Channel*> channels,
-          evidence::Store* store, const audit::Key& audit_key);
+          evidence::Store* store, const audit::Key& audit_key, std::function<void()> on_dead = {});
   /// Makes a last delivery pass, then stops.
   ~Courier();
   Courier(const Courier&) = delete;

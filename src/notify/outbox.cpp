@@ -162,6 +162,7 @@ void Outbox::fail(const Job& job, const std::exception& e, DeliveryReport& repor
                       fmt::format("job {}: {} given up after {} tries: {}", job.id, what, attempts, e.what())});
     }
     ++report.dead;
+    if (alarm_) alarm_();
     return;
   }
   const auto* service = dynamic_cast<const net::ServiceError*>(&e);

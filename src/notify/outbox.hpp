@@ -71,6 +71,9 @@ class Outbox {
   void set_delivery(std::map<std::string, Channel*> channels, evidence::Store* store, audit::AuditLog* audit);
   /// Called after each commit of new jobs (run wakes its courier with it).
   void on_raise(std::function<void()> wake) { wake_ = std::move(wake); }
+  /// Called when a job is dead-lettered, after its error line and audit entry (run sounds the
+  /// board's local alarm with it).
+  void on_dead(std::function<void()> alarm) { alarm_ = std::move(alarm); }
 
   /// Commits, in one transaction, the upload of `photo` (when given) and one alert job per
   /// channel in alerts.channels for `to` (a channel without an address for them is left out, with
@@ -111,6 +114,7 @@ class Outbox {
   evidence::Store* store_ = nullptr;
   audit::AuditLog* audit_ = nullptr;
   std::function<void()> wake_;
+  std::function<void()> alarm_;
 };
 
 /// Unix time now, in seconds.

@@ -156,6 +156,26 @@ TEST(ControlPanel, LockCancelsARelease) {
   EXPECT_FALSE(rig.board.lock_released());
 }
 
+TEST(ControlPanel, AlarmBeepsTheBuzzerAndFlashesTheLedRedWithoutTouchingTheLock) {
+  Rig rig;
+  ASSERT_TRUE(rig.ready());
+  EXPECT_FALSE(rig.board.last_buzzer());
+  rig.panel->alarm();
+  const auto buzzer = rig.board.last_buzzer();
+  ASSERT_TRUE(buzzer);
+  EXPECT_EQ(buzzer->count, 3);
+  EXPECT_EQ(buzzer->tone, 2);
+  const auto led = rig.board.last_led();
+  ASSERT_TRUE(led);
+  EXPECT_EQ(led->temp_control, 2);
+  EXPECT_EQ(led->temp_on_color, kLedRed);
+  EXPECT_EQ(led->temp_timer, 100);
+  EXPECT_EQ(led->perm_control, 0) << "the LED's permanent state is left alone";
+  EXPECT_FALSE(rig.board.lock_released());
+  rig.act("power off");
+  EXPECT_THROW(rig.panel->alarm(), DeviceError) << "a board that does not answer cannot sound it";
+}
+
 TEST(ControlPanel, ReportsDoorKeypadTamperAndPowerEvents) {
   Rig rig;
   ASSERT_TRUE(rig.ready());

@@ -103,7 +103,7 @@ TEST(Email, TheMessageCarriesTextLinkAndThePhotoAttached) {
   Message m = alert("https://evidence.example/a.jpg");
   m.address = "alice@example.com";
   m.photo = dir / "frame.jpg";
-  const std::string data = email_data({"smtp://mail.example:587", "locker@bank.example", "", {}, true}, m);
+  const std::string data = email_data({"smtp://mail.example:587", "locker@bank.example", "", {}, true, ""}, m);
   EXPECT_NE(data.find("From: <locker@bank.example>\r\nTo: <alice@example.com>\r\n"), std::string::npos);
   EXPECT_NE(data.find("Message-ID: <key-1@lockerctl>"), std::string::npos);
   EXPECT_NE(data.find("Photo: https://evidence.example/a.jpg"), std::string::npos);

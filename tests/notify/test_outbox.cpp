@@ -126,7 +126,7 @@ TEST(Outbox, AnAlertGoesOutAfterItsPhotoIsUploadedWithALinkThatWorks) {
   EXPECT_TRUE(recorded) << "the audit log says where the photo went, with its SHA-256";
 }
 
-TEST(Outbox, AJobThatKeepsFailingIsDeadLetteredAndCanBeRetried) {
+TEST(Outbox, AJobThatKeepsFailingIsDeadLetteredSoundsTheAlarmAndCanBeRetried) {
   test::TempDir dir;
   test::TwilioStandIn twilio;
   twilio.start();
@@ -137,16 +137,20 @@ TEST(Outbox, AJobThatKeepsFailingIsDeadLetteredAndCanBeRetried) {
   o.max_attempts = 3;
   Outbox outbox(db, o);
   outbox.set_delivery({{"sms", &wrong}}, nullptr, &audit);
+  int alarms = 0;
+  outbox.on_dead([&alarms] { ++alarms; });
   const auto id = outbox.raise({"alice", "+15550001", ""}, "A1", "alert").front();
   DeliveryReport total;
   for (int i = 0; i < 50 && outbox.pending() > 0; ++i) {
     const auto r = outbox.deliver();
     total.failed += r.failed;
     total.dead += r.dead;
+    EXPECT_EQ(alarms, total.dead) << "the alarm sounds when a job dies, not before";
     std::this_thread::sleep_for(20ms);
   }
   EXPECT_EQ(total.failed, 2);
   EXPECT_EQ(total.dead, 1);
+  EXPECT_EQ(alarms, 1);
   const Job dead = *outbox.job(id);
   EXPECT_EQ(dead.state, "dead");
   EXPECT_NE(dead.last_error.find("HTTP 401"), std::string::npos) << dead.last_error;

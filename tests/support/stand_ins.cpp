@@ -35,13 +35,6 @@ std::string hmac_raw(const std::string& key, const std::string& data) {
   return std::string(reinterpret_cast<char*>(out), n);
 }
 
-std::string sha256_of(const std::string& data) {
-  unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int n = 0;
-  EVP_Digest(data.data(), data.size(), out, &n, EVP_sha256(), nullptr);
-  return to_hex(out, n);
-}
-
 std::string percent_decode(const std::string& s) {
   std::string out;
   for (std::size_t i = 0; i < s.size(); ++i) {
@@ -151,7 +144,7 @@ std::string check_sigv4(const httplib::Request& req) {
     }
     amz_date = req.get_header_value("x-amz-date");
     payload_hash = req.get_header_value("x-amz-content-sha256");
-    if (payload_hash != sha256_of(req.body)) return "XAmzContentSHA256Mismatch";
+    if (payload_hash != sha256_hex(req.body)) return "XAmzContentSHA256Mismatch";
   }
   std::vector<std::string> scope;
   std::stringstream cs(credential);
@@ -170,7 +163,7 @@ std::string check_sigv4(const httplib::Request& req) {
   for (std::string h; std::getline(hs, h, ';');) headers += h + ":" + trim(req.get_header_value(h.c_str())) + "\n";
   if (signed_headers.find("host") == std::string::npos) return "AccessDenied";
   const std::string canonical = req.method + "\n" + path + "\n" + canonical_query + "\n" + headers + "\n" + signed_headers + "\n" + payload_hash;
-  const std::string to_sign = "AWS4-HMAC-SHA256\n" + amz_date + "\n" + scope[1] + "/" + scope[2] + "/s3/aws4_request\n" + sha256_of(canonical);
+  const std::string to_sign = "AWS4-HMAC-SHA256\n" + amz_date + "\n" + scope[1] + "/" + scope[2] + "/s3/aws4_request\n" + sha256_hex(canonical);
   std::string key = hmac_raw(std::string("AWS4") + S3StandIn::kSecret, scope[1]);
   key = hmac_raw(hmac_raw(hmac_raw(key, scope[2]), "s3"), "aws4_request");
   const std::string expected = hmac_raw(key, to_sign);
@@ -178,6 +171,13 @@ std::string check_sigv4(const httplib::Request& req) {
 }
 
 }  // namespace
+
+std::string sha256_hex(const std::string& data) {
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  EVP_Digest(data.data(), data.size(), out, &n, EVP_sha256(), nullptr);
+  return to_hex(out, n);
+}
 
 std::string hmac_sha256_hex(const std::string& key, const std::string& data) {
   const std::string raw = hmac_raw(key, data);
@@ -249,7 +249,8 @@ void TwilioStandIn::routes(httplib::Server& server) {
       return error(400, 20001, "Content-Type must be application/x-www-form-urlencoded");
     }
     const auto form = split_form(req.body);
-    Sms sms{form_value(form, "To"), form_value(form, "From"), form_value(form, "Body"), form_value(form, "MediaUrl")};
+    Sms sms{form_value(form, "To"), form_value(form, "From"), form_value(form, "Body"), form_value(form, "MediaUrl"),
+            std::chrono::steady_clock::now()};
     if (sms.to.empty() || sms.to[0] != '+' || sms.to.find_first_not_of("+0123456789") != std::string::npos) {
       return error(400, 21211, "Invalid 'To' Phone Number");
     }
@@ -284,7 +285,7 @@ void S3StandIn::routes(httplib::Server& server) {
       return s3_error(res, 503, "SlowDown");
     }
     objects_[percent_decode(req.matches[1])] = req.body;
-    res.set_header("ETag", "\"" + sha256_of(req.body).substr(0, 32) + "\"");
+    res.set_header("ETag", "\"" + sha256_hex(req.body).substr(0, 32) + "\"");
     res.status = 200;
   });
   server.Get(pattern, [this](const httplib::Request& req, httplib::Response& res) {

@@ -9,6 +9,7 @@
 #include <httplib.h>
 
 #include <atomic>
+#include <chrono>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -50,6 +51,7 @@ class TwilioStandIn final : public StandIn {
   static constexpr const char* kToken = "twilio-test-token";
   struct Sms {
     std::string to, from, body, media_url;
+    std::chrono::steady_clock::time_point received;
   };
   std::vector<Sms> messages();
   /// The next `n` requests are answered 429 with Retry-After: `seconds`.
@@ -137,7 +139,8 @@ class DriveStandIn final : public StandIn {
   bool refuse_ = false;
 };
 
-/// HMAC-SHA-256, as hex, written here apart from lockerctl's code.
+/// HMAC-SHA-256 and SHA-256, as hex, written here apart from lockerctl's code.
 std::string hmac_sha256_hex(const std::string& key, const std::string& data);
+std::string sha256_hex(const std::string& data);
 
 }  // namespace lockerctl::test
