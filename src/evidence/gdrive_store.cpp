@@ -117,6 +117,11 @@ Stored DriveStore::put(const std::filesystem::path& file, const std::string& obj
                                                   o_.api_base, net::url_encode(id)),
                               "application/json", permission.dump());
     if (shared.status != 200) {
+      // The job will upload again: remove this copy so that only one stays (best effort).
+      try {
+        call("DELETE", fmt::format("{}/drive/v3/files/{}?supportsAllDrives=true", o_.api_base, net::url_encode(id)), "", "");
+      } catch (const net::ServiceError&) {
+      }
       throw net::ServiceError(fmt::format("Google Drive at {} refused to share {} with {}: HTTP {} {}", o_.api_base, name,
                                           o_.share_with_anyone ? "anyone with the link" : reader, shared.status,
                                           error_text(shared.body)), shared.retry_after);

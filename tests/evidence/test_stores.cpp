@@ -170,6 +170,22 @@ TEST(DriveStore, A401AfterTheRenewalIsAnErrorNamingDrive) {
   EXPECT_TRUE(d.drive.files().empty());
 }
 
+TEST(DriveStore, AFileThatCannotBeSharedIsRemovedSoThatTheRetryLeavesOneCopy) {
+  Drive d;
+  DriveStore store(d.options());
+  const auto photo = write_photo(d.dir, "a");
+  try {
+    store.put(photo, "A1/frame.jpg", "not-an-address");
+    FAIL() << "a refused share was taken as stored";
+  } catch (const net::ServiceError& e) {
+    EXPECT_NE(std::string(e.what()).find("refused to share A1_frame.jpg with not-an-address: HTTP 400"), std::string::npos) << e.what();
+  }
+  EXPECT_TRUE(d.drive.files().empty()) << "the unshared upload was left behind";
+  store.put(photo, "A1/frame.jpg", "alice@example.com");
+  ASSERT_EQ(d.drive.files().size(), 1u);
+  EXPECT_EQ(d.drive.files().begin()->second.readers, std::vector<std::string>{"alice@example.com"});
+}
+
 TEST(DriveStore, AnyoneWithTheLinkOnlyWhenAsked) {
   Drive d;
   DriveOptions o = d.options();

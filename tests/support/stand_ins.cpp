@@ -444,7 +444,7 @@ void DriveStandIn::routes(httplib::Server& server) {
       return google_error(res, 400, "metadata needs one parent");
     }
     if (metadata["parents"][0] != kFolder) return google_error(res, 404, "File not found: parent folder.");
-    const std::string id = "file-" + std::to_string(files_.size() + 1);
+    const std::string id = "file-" + std::to_string(++uploads_);
     files_[id] = {metadata.value("name", ""), kFolder, parts[1].second, {}};
     res.set_content(nlohmann::json{{"id", id}}.dump(), "application/json");
   });
@@ -463,6 +463,12 @@ void DriveStandIn::routes(httplib::Server& server) {
       return google_error(res, 400, "Invalid permission type or address.");
     }
     res.set_content(nlohmann::json{{"kind", "drive#permission"}, {"id", "perm-1"}}.dump(), "application/json");
+  });
+  server.Delete(R"(/drive/v3/files/([^/]+))", [this, authorized, google_error](const httplib::Request& req, httplib::Response& res) {
+    std::lock_guard lock(mutex_);
+    if (!authorized(req)) return google_error(res, 401, "Request had invalid authentication credentials.");
+    if (files_.erase(req.matches[1]) == 0) return google_error(res, 404, "File not found.");
+    res.status = 204;
   });
 }
 

@@ -109,7 +109,7 @@ class WebhookReceiver final : public StandIn {
 };
 
 /// Google's OAuth2 token endpoint (JWT bearer grant, RS256 checked with the service account's
-/// public key) and the Drive API v3: multipart upload into a folder, permissions.
+/// public key) and the Drive API v3: multipart upload into a folder, permissions, delete.
 class DriveStandIn final : public StandIn {
  public:
   static constexpr const char* kFolder = "folder-0123";
@@ -135,7 +135,7 @@ class DriveStandIn final : public StandIn {
   std::string private_pem_, public_pem_;
   std::map<std::string, File> files_;
   std::set<std::string> tokens_;
-  int issued_ = 0;
+  int issued_ = 0, uploads_ = 0;
   bool refuse_ = false;
 };
 
