@@ -43,7 +43,8 @@ void setup_alerts(CLI::App& app, const GlobalOptions& global, Action& action) {
 
   CLI::App* test = alerts->add_subcommand(
       "test", "Send a test alert through each configured channel (and upload --photo to the evidence store), wait for each "
-              "and print one line per job: delivered, or the service's error. Exit 0 when all were delivered, 1 otherwise.");
+              "and print one line per job: delivered, or the service's error. Exit 0 when all were delivered, 1 otherwise. "
+              "Other pending jobs are left alone (a running `lockerctl run` delivers them).");
   test->add_option("--owner", o->owner, "Owner to send to (default access.owner)");
   test->add_option("--channel", o->channel, "Only this channel")->check(CLI::IsMember({"sms", "webhook", "email"}));
   test->add_option("--photo", o->photo, "A JPEG to upload and link, as an incident photo would be")->check(CLI::ExistingFile);
@@ -142,10 +143,10 @@ int run_alerts_test(const GlobalOptions& global, const AlertsOptions& o) {
                                 fmt::format("lockerctl: test alert for {}. No action is needed.", owner.name), o.photo);
   station.audit.append({0, {}, attempt, "alert", "test", std::nullopt, std::nullopt, "",
                         fmt::format("{} job(s) for {}", ids.size(), owner.name)});
-  // Each pass sends what is due; an alert goes once its upload is done.
+  // Each pass sends what is due of these jobs; an alert goes once its upload is done.
   const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(120);
   for (;;) {
-    outbox.deliver();
+    outbox.deliver(ids);
     bool waiting = false;
     for (auto id : ids) waiting = waiting || outbox.job(id)->state == "pending";
     if (!waiting || std::chrono::steady_clock::now() > until) break;

@@ -174,7 +174,7 @@ void Outbox::fail(const Job& job, const std::exception& e, DeliveryReport& repor
   ++report.failed;
 }
 
-DeliveryReport Outbox::deliver() {
+DeliveryReport Outbox::deliver(const std::vector<std::int64_t>& only) {
   struct Due {
     Job job;
     std::string address, text, photo;
@@ -190,6 +190,7 @@ DeliveryReport Outbox::deliver() {
   std::set<std::string> blocked;  // owner + channel lanes that wait for an earlier job
   for (const Due& d : pending) {
     const Job& job = d.job;
+    if (!only.empty() && std::find(only.begin(), only.end(), job.id) == only.end()) continue;
     const std::string lane = job.owner + '\n' + job.channel;
     if (blocked.count(lane)) continue;
     const double now = unix_now();

@@ -84,8 +84,10 @@ class Outbox {
   /// (Unix seconds). Returns its id.
   std::int64_t send_code(const Recipient& to, const std::string& attempt, const std::string& text, double expires_at);
 
-  /// Tries every job that is due now, in order. A sent code is erased from the database.
-  DeliveryReport deliver();
+  /// Tries every job that is due now, in order, or only those of `only` when it is not empty
+  /// (alerts test sends its own jobs and leaves the rest to run's courier and its retry policy).
+  /// A sent code is erased from the database.
+  DeliveryReport deliver(const std::vector<std::int64_t>& only = {});
 
   /// Jobs in id order, all or those in `state`.
   std::vector<Job> jobs(const std::string& state = {}) const;

@@ -44,6 +44,10 @@ dead=$("$lockerctl" alerts list --state dead | awk '{print $1}')
 [ -n "$dead" ] || fail "no dead job: $("$lockerctl" alerts list)"
 "$lockerctl" alerts retry "$dead" | grep -q "will be sent again" || fail "alerts retry"
 "$lockerctl" alerts list --state pending | grep -q "webhook" || fail "the retried job is not pending"
+# A test sends its own jobs only: the due webhook job keeps its place, untried (its retry policy is run's).
+"$lockerctl" -q -c webhook.yaml alerts test --owner alice --channel sms > /dev/null || fail "alerts test --channel sms"
+"$lockerctl" alerts list --state pending | grep -qE "webhook +pending +tries 0 " ||
+  fail "alerts test touched a job it did not raise: $("$lockerctl" alerts list)"
 refuses 3 "alert job 999: no such job" "$lockerctl" alerts retry 999
 "$lockerctl" audit list | grep -qE "alert +retry +job [0-9]+ made due again" || fail "the retry is not in the audit log"
 
@@ -53,5 +57,5 @@ refuses 2 "sms.account_sid: needed with sms.provider: twilio" "$lockerctl" -c tw
 printf 'evidence:\n  store: gdrive\ngdrive:\n  service_account_file: missing.json\n  folder_id: f\n' > drive.yaml
 refuses 2 "gdrive.service_account_file: missing.json: cannot read" "$lockerctl" -c drive.yaml alerts test --owner alice
 refuses 64 "older-than 'soon': not an age" "$lockerctl" alerts purge --sent --older-than soon
-"$lockerctl" alerts purge --sent --older-than 0s | grep -q "2 sent job(s) removed" || fail "purge"
+"$lockerctl" alerts purge --sent --older-than 0s | grep -q "3 sent job(s) removed" || fail "purge"
 echo "ok: alerts"

@@ -164,6 +164,26 @@ TEST(Outbox, AJobThatKeepsFailingIsDeadLetteredSoundsTheAlarmAndCanBeRetried) {
   EXPECT_EQ(twilio.messages().size(), 1u);
 }
 
+TEST(Outbox, DeliveringChosenJobsLeavesTheOthersAsTheyWere) {
+  test::TempDir dir;
+  test::TwilioStandIn twilio;
+  twilio.start();
+  audit::Database db(dir / "db");
+  TwilioSms sms({twilio.base(), test::TwilioStandIn::kSid, Secret(test::TwilioStandIn::kToken), "+15559999", false});
+  Outbox outbox(db, fast({"sms"}));
+  outbox.set_delivery({{"sms", &sms}}, nullptr, nullptr);
+  const auto real = outbox.raise({"alice", "+15550001", ""}, "A1", "a real alert").front();
+  const auto chosen = outbox.raise({"bob", "+15550002", ""}, "test-1", "a test alert").front();
+  const DeliveryReport r = outbox.deliver({chosen});
+  EXPECT_EQ(r.sent, 1);
+  EXPECT_EQ(outbox.job(chosen)->state, "sent");
+  const Job left = *outbox.job(real);
+  EXPECT_EQ(left.state, "pending");
+  EXPECT_EQ(left.attempts, 0);
+  ASSERT_EQ(twilio.messages().size(), 1u);
+  EXPECT_EQ(twilio.messages()[0].to, "+15550002");
+}
+
 TEST(Outbox, ARateLimitHoldsBackThatOwnersLaterAlertsOnly) {
   test::TempDir dir;
   test::TwilioStandIn twilio;
