@@ -31,25 +31,9 @@ SMTP=$(cat services/smtp-port)
 printf 's3-test-secret/key+value\n' > s3.secret
 printf 'twilio-test-token\n' > twilio.token
 chmod 600 s3.secret twilio.token
-cat > config.yaml <<YAML
-paths:
-  data_dir: data
-  models_dir: models
-  var_dir: var
-owner:
-  image_size: 32
-  method: cnn
-train:
-  epochs: 1
-camera:
-  source: sim
-  frames: 2
-face:
-  detector: whole_frame
-liveness:
-  enabled: false
-board:
-  poll_ms: 20
+{
+  sim_flow_config 0
+  cat <<YAML
 alerts:
   channels: sms, webhook, email
 evidence:
@@ -76,17 +60,8 @@ email:
   username: lockerctl
   password: mail-pass
   ca_file: $PWD/mail.crt
-access:
-  owner: alice
-  human_model: models/owner.h5
-  owner_model: models/owner.h5
-  human_threshold: 0.000001
-  owner_threshold: 0.000001
-  unlock_s: 0.5
-  door_open_max_s: 5
-  lockout_s: 0
-  input_timeout_s: 10
 YAML
+} > config.yaml
 lc() { "$lockerctl" -c config.yaml "$@"; }
 small_model config.yaml models/owner.h5
 lc -q owner add alice --phone +15550001 --email alice@example.com > /dev/null

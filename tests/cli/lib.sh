@@ -22,3 +22,38 @@ small_model() {
   "$lockerctl" -c "$1" -q dataset prepare -d scenes --task owner > /dev/null
   "$lockerctl" -c "$1" -q train owner -d scenes --run-dir run --out "$2" > /dev/null
 }
+# sim_flow_config LOCKOUT_S: the configuration of a run against the simulated camera and board,
+# with small_model's models/owner.h5 as both models and thresholds that let both layers pass
+# (tests of the flow around the models), and a lockout of LOCKOUT_S seconds.
+sim_flow_config() {
+  cat <<YAML
+paths:
+  data_dir: data
+  models_dir: models
+  var_dir: var
+owner:
+  image_size: 32
+  method: cnn
+train:
+  epochs: 1
+camera:
+  source: sim
+  frames: 2
+face:
+  detector: whole_frame
+liveness:
+  enabled: false
+board:
+  poll_ms: 20
+access:
+  owner: alice
+  human_model: models/owner.h5
+  owner_model: models/owner.h5
+  human_threshold: 0.000001
+  owner_threshold: 0.000001
+  unlock_s: 0.5
+  door_open_max_s: 5
+  lockout_s: $1
+  input_timeout_s: 10
+YAML
+}

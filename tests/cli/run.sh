@@ -9,36 +9,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-cat > config.yaml <<'YAML'
-paths:
-  data_dir: data
-  models_dir: models
-  var_dir: var
-owner:
-  image_size: 32
-  method: cnn
-train:
-  epochs: 1
-camera:
-  source: sim
-  frames: 2
-face:
-  detector: whole_frame
-liveness:
-  enabled: false
-board:
-  poll_ms: 20
-access:
-  owner: alice
-  human_model: models/owner.h5
-  owner_model: models/owner.h5
-  human_threshold: 0.000001
-  owner_threshold: 0.000001
-  unlock_s: 0.5
-  door_open_max_s: 5
-  lockout_s: 600
-  input_timeout_s: 10
-YAML
+sim_flow_config 600 > config.yaml
 lc() { "$lockerctl" -c config.yaml "$@"; }
 small_model config.yaml models/owner.h5
 
