@@ -1,8 +1,6 @@
 #include "cmd_owner.hpp"
 
 #include <qrencode.h>
-#include <termios.h>
-#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -30,27 +28,6 @@
 
 namespace lockerctl::cli {
 namespace {
-
-/// One line from stdin; with a terminal, prompted on stderr with echo off.
-std::string read_secret(const std::string& prompt) {
-  const bool tty = isatty(STDIN_FILENO);
-  termios saved{};
-  if (tty) {
-    std::cerr << prompt << std::flush;
-    tcgetattr(STDIN_FILENO, &saved);
-    termios quiet = saved;
-    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-    tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
-  }
-  std::string line;
-  const bool got = static_cast<bool>(std::getline(std::cin, line));
-  if (tty) {
-    tcsetattr(STDIN_FILENO, TCSANOW, &saved);
-    std::cerr << "\n";
-  }
-  if (!got) throw DataError("password: nothing was typed (end of input)");
-  return line;
-}
 
 /// The QR code of `text` in half-block characters, two modules per character row, quiet zone included.
 std::string terminal_qr(const std::string& text) {
@@ -216,8 +193,7 @@ int run_owner_set_password(const GlobalOptions& global, const OwnerOptions& o) {
   const config::Config cfg = load_config(global);
   Station station(cfg);
   station.owners.get(o.name);
-  const std::string password = read_secret("new password: ");
-  if (isatty(STDIN_FILENO) && read_secret("again: ") != password) throw DataError("password: the two entries differ");
+  const std::string password = read_new_password();
   if (password.size() < 4) throw DataError("password: at least 4 characters");
   if (cfg.access.input == config::InputSource::Board && password.find_first_not_of("0123456789") != std::string::npos) {
     throw DataError("password: only digits can be typed on the board's keypad (access.input: board)");

@@ -1,9 +1,13 @@
 #include "common.hpp"
 
+#include <termios.h>
+#include <unistd.h>
+
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <fstream>
+#include <iostream>
 #include <opencv2/core/utility.hpp>
 #include <thread>
 
@@ -115,6 +119,33 @@ std::vector<std::filesystem::path> image_inputs(const std::vector<std::string>& 
   return files;
 }
 
+
+/// One line from stdin; with a terminal, prompted on stderr with echo off.
+std::string read_secret(const std::string& prompt) {
+  const bool tty = isatty(STDIN_FILENO);
+  termios saved{};
+  if (tty) {
+    std::cerr << prompt << std::flush;
+    tcgetattr(STDIN_FILENO, &saved);
+    termios quiet = saved;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+  }
+  std::string line;
+  const bool got = static_cast<bool>(std::getline(std::cin, line));
+  if (tty) {
+    tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+    std::cerr << "\n";
+  }
+  if (!got) throw DataError("password: nothing was typed (end of input)");
+  return line;
+}
+
+std::string read_new_password() {
+  const std::string password = read_secret("new password: ");
+  if (isatty(STDIN_FILENO) && read_secret("again: ") != password) throw DataError("password: the two entries differ");
+  return password;
+}
 
 notify::OutboxOptions outbox_options(const config::Config& cfg) {
   const config::AlertsConfig& a = cfg.alerts;

@@ -100,6 +100,12 @@ std::optional<cv::Mat> read_frame(const std::filesystem::path& file);
 /// The outbox settings as configured (alerts.*).
 notify::OutboxOptions outbox_options(const config::Config& cfg);
 
+/// One line from stdin; with a terminal, prompted on stderr with echo off. Throws DataError at
+/// the end of input.
+std::string read_secret(const std::string& prompt);
+/// A new password from stdin; with a terminal, typed twice (DataError when they differ).
+std::string read_new_password();
+
 /// The alert channels of alerts.channels and alerts.code_channel, and the evidence store, as
 /// configured (sms.*, webhook.*, email.*, evidence.*, s3.*, gdrive.*). Throws Error with exit
 /// code 2 naming the key when a setting they need is missing or a key file cannot be read.

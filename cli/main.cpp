@@ -15,12 +15,14 @@
 #include "cmd_evaluate.hpp"
 #include "cmd_export.hpp"
 #include "cmd_model.hpp"
+#include "cmd_operator.hpp"
 #include "cmd_face.hpp"
 #include "cmd_locker.hpp"
 #include "cmd_owner.hpp"
 #include "cmd_run.hpp"
 #include "cmd_train.hpp"
 #include "cmd_weights.hpp"
+#include "cmd_web.hpp"
 #include "common.hpp"
 #include "core/errors.hpp"
 #include "core/log.hpp"
@@ -81,6 +83,8 @@ int main(int argc, char** argv) {
   setup_face(app, global, action);
   setup_audit(app, global, action);
   setup_alerts(app, global, action);
+  setup_operator(app, global, action);
+  setup_web(app, global, action);
 
   try {
     app.parse(argc, argv);

@@ -24,6 +24,7 @@ packages=(
   sqlite3               # tests: tamper with an audit log behind lockerctl's back
   python3-aiosmtpd      # tests: a real SMTP server with STARTTLS and login for e-mail alerts
   openssl               # tests: self-signed certificates for that mail server
+  curl                  # tests: the operator console over HTTPS
 )
 
 missing=()

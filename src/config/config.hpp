@@ -438,6 +438,25 @@ struct GDriveConfig {
   }
 };
 
+/// The operator console (lockerctl web): HTTPS with the certificate and key given, or plain
+/// HTTP on 127.0.0.1 only when insecure_local is set.
+struct WebConfig {
+  std::string listen = "127.0.0.1:8443";  // ADDRESS:PORT (port 0: any free port)
+  std::string cert;                       // PEM certificate (chain); "": <var_dir>/web/cert.pem
+  std::string key;                        // its private key, owner-only; "": <var_dir>/web/key.pem
+  bool insecure_local = false;            // plain HTTP, refused unless listen is on 127.0.0.1
+  double session_idle_s = 900;            // a session unused this long ends
+
+  template <class V>
+  void visit(V& v) {
+    v.field("listen", listen);
+    v.field("cert", cert);
+    v.field("key", key);
+    v.field("insecure_local", insecure_local);
+    v.field("session_idle_s", session_idle_s, Range<double>{0.1, 86400.0});
+  }
+};
+
 /// The whole configuration. configs/default.yaml documents every key with its default.
 struct Config {
   PathsConfig paths;
@@ -460,6 +479,7 @@ struct Config {
   EmailConfig email;
   S3Config s3;
   GDriveConfig gdrive;
+  WebConfig web;
 
   template <class V>
   void visit(V& v) {
@@ -483,6 +503,7 @@ struct Config {
     v.section("email", email);
     v.section("s3", s3);
     v.section("gdrive", gdrive);
+    v.section("web", web);
   }
 };
 

@@ -1,0 +1,520 @@
+#include "web/console.hpp"
+
+#include <httplib.h>
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <regex>
+#include <thread>
+
+#include "core/errors.hpp"
+#include "core/fs.hpp"
+#include "core/log.hpp"
+#include "web/operators.hpp"
+
+namespace lockerctl::web {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using httplib::Request;
+using httplib::Response;
+
+constexpr const char* kSessionCookie = "lockerctl_session";
+constexpr const char* kLoginCookie = "lockerctl_login";
+constexpr int kPageSize = 50;
+constexpr std::size_t kMaxBody = 16 * 1024;
+constexpr int kClientFailures = 10;  // failed logins from one address per minute before 429
+
+const char* kCss = R"css(
+body { font: 15px/1.4 system-ui, sans-serif; margin: 0; color: #1b1b1b; background: #f6f6f4; }
+header { background: #20303c; color: #fff; padding: .6em 1em; display: flex; gap: 1.5em; align-items: center; }
+header a, header button { color: #fff; background: none; border: 0; font: inherit; cursor: pointer; text-decoration: underline; }
+main { padding: 1em; }
+table { border-collapse: collapse; background: #fff; width: 100%; }
+th, td { border: 1px solid #ccc; padding: .25em .5em; text-align: left; vertical-align: top; }
+form.filter input { width: 9em; }
+.ok { color: #0a6b2d; font-weight: bold; }
+.bad { color: #a40000; font-weight: bold; }
+.login { max-width: 22em; margin: 4em auto; background: #fff; padding: 1.5em; border: 1px solid #ccc; }
+.login input { display: block; width: 100%; margin: .3em 0 1em; font-size: 1.1em; }
+)css";
+
+std::string random_token() {
+  unsigned char bytes[32];
+  if (RAND_bytes(bytes, sizeof bytes) != 1) throw Error("console: no random bytes (OpenSSL)", ExitCode::Internal);
+  std::string out;
+  for (unsigned char b : bytes) out += fmt::format("{:02x}", b);
+  return out;
+}
+
+bool same_token(const std::string& a, const std::string& b) {
+  return !a.empty() && a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+std::string escape(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string cookie(const Request& req, const std::string& name) {
+  const std::string header = req.get_header_value("Cookie");
+  std::size_t at = 0;
+  while (at < header.size()) {
+    const std::size_t end = std::min(header.find(';', at), header.size());
+    std::string pair = header.substr(at, end - at);
+    pair.erase(0, pair.find_first_not_of(' '));
+    if (pair.rfind(name + "=", 0) == 0) return pair.substr(name.size() + 1);
+    at = end + 1;
+  }
+  return {};
+}
+
+/// What a person typed, made safe for one line of the audit log.
+std::string printable(const std::string& text) {
+  std::string out;
+  for (char c : text.substr(0, 64)) out += std::isprint(static_cast<unsigned char>(c)) ? c : '?';
+  return out;
+}
+
+const char* reason(int status) {
+  switch (status) {
+    case 400: return "Bad request";
+    case 401: return "Log in first";
+    case 403: return "Refused";
+    case 404: return "Not found";
+    case 413: return "Request too large";
+    case 429: return "Too many attempts";
+    default: return "Something went wrong";
+  }
+}
+
+Error config_error(const std::string& message) { return Error(message, ExitCode::Config); }
+
+struct AuditQuery {
+  std::string since, until, layer, decision, attempt;
+  long page = 1;
+};
+
+}  // namespace
+
+std::pair<std::string, int> parse_listen(const std::string& text, const std::string& key) {
+  const auto colon = text.rfind(':');
+  const std::string port = colon == std::string::npos ? "" : text.substr(colon + 1);
+  if (colon == std::string::npos || colon == 0 || port.empty() || port.size() > 5 ||
+      port.find_first_not_of("0123456789") != std::string::npos || std::stol(port) > 65535) {
+    throw config_error(fmt::format("{}: '{}' is not ADDRESS:PORT (e.g. 127.0.0.1:8443)", key, text));
+  }
+  return {text.substr(0, colon), static_cast<int>(std::stol(port))};
+}
+
+struct Console::State {
+  struct Session {
+    std::string name;
+    Role role = Role::Viewer;
+    std::string csrf;
+    Clock::time_point seen;
+  };
+
+  ConsoleOptions o;
+  audit::Database db;
+  audit::AuditLog audit;
+  OperatorStore operators;
+  std::mutex db_mutex;  // one connection, used by every request thread
+  std::mutex sessions_mutex;
+  std::map<std::string, Session> sessions;
+  std::map<std::string, std::deque<Clock::time_point>> failed_logins;  // by client address
+  std::unique_ptr<httplib::Server> server;
+  std::thread thread;
+  int port = 0;
+
+  State(const ConsoleOptions& options, const std::filesystem::path& db_file, const audit::Key& key)
+      : o(options), db(db_file), audit(db, key), operators(db) {}
+
+  void record(const std::string& decision, const std::string& detail) {
+    std::lock_guard lock(db_mutex);
+    audit.append({0, {}, "-", "operator", decision, std::nullopt, std::nullopt, "", detail});
+  }
+
+  std::optional<Session> session(const Request& req) {
+    const std::string id = cookie(req, kSessionCookie);
+    std::unique_lock lock(sessions_mutex);
+    const auto found = sessions.find(id);
+    if (id.empty() || found == sessions.end()) return std::nullopt;
+    const auto now = Clock::now();
+    if (std::chrono::duration<double>(now - found->second.seen).count() > o.session_idle_s) {
+      sessions.erase(found);
+      return std::nullopt;
+    }
+    found->second.seen = now;
+    Session s = found->second;
+    lock.unlock();
+    // An operator removed, or given another role, meanwhile: the session follows at once.
+    std::optional<Operator> op;
+    {
+      std::lock_guard db_lock(db_mutex);
+      op = operators.find(s.name);
+    }
+    if (!op) {
+      std::lock_guard again(sessions_mutex);
+      sessions.erase(id);
+      return std::nullopt;
+    }
+    s.role = op->role;
+    return s;
+  }
+
+  std::string cookie_flags() const { return o.insecure_local ? "; HttpOnly; SameSite=Strict; Path=/" : "; HttpOnly; Secure; SameSite=Strict; Path=/"; }
+
+  void page(Response& res, const std::string& title, const std::optional<Session>& who, const std::string& body) {
+    std::string header;
+    if (who) {
+      header = fmt::format(
+          "<header><strong>lockerctl</strong><a href=\"/\">Overview</a><a href=\"/audit\">Audit log</a>"
+          "<span>{} ({})</span><form method=\"post\" action=\"/logout\"><input type=\"hidden\" name=\"csrf\" value=\"{}\">"
+          "<button type=\"submit\">Log out</button></form></header>",
+          escape(who->name), role_name(who->role), escape(who->csrf));
+    } else {
+      header = "<header><strong>lockerctl</strong></header>";
+    }
+    res.set_content(fmt::format("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{} - lockerctl</title>"
+                                "<link rel=\"stylesheet\" href=\"/static/console.css\"></head><body>{}<main>{}</main></body></html>",
+                                escape(title), header, body),
+                    "text/html; charset=utf-8");
+  }
+
+  void login_form(Response& res, const std::string& message) {
+    const std::string token = random_token();
+    res.set_header("Set-Cookie", std::string(kLoginCookie) + "=" + token + cookie_flags());
+    page(res, "Log in", std::nullopt,
+         fmt::format("<form class=\"login\" method=\"post\" action=\"/login\"><h1>Operator login</h1>{}"
+                     "<input type=\"hidden\" name=\"csrf\" value=\"{}\">"
+                     "<label>Name<input name=\"name\" autocomplete=\"username\" required></label>"
+                     "<label>Password<input name=\"password\" type=\"password\" autocomplete=\"current-password\" required></label>"
+                     "<button type=\"submit\">Log in</button></form>",
+                     message.empty() ? "" : "<p class=\"bad\">" + escape(message) + "</p>", token));
+  }
+
+  /// True when this address may try another login; counts nothing.
+  bool may_try(const std::string& client) {
+    std::lock_guard lock(sessions_mutex);
+    auto& times = failed_logins[client];
+    while (!times.empty() && Clock::now() - times.front() > std::chrono::minutes(1)) times.pop_front();
+    return static_cast<int>(times.size()) < kClientFailures;
+  }
+
+  void post_login(const Request& req, Response& res) {
+    if (!may_try(req.remote_addr)) {
+      res.status = 429;
+      return;
+    }
+    if (!same_token(cookie(req, kLoginCookie), req.get_param_value("csrf"))) {
+      res.status = 403;
+      return;
+    }
+    const std::string name = req.get_param_value("name");
+    Login result = Login::Refused;
+    {
+      std::lock_guard lock(db_mutex);
+      result = operators.authenticate(name, req.get_param_value("password"),
+                                      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count());
+    }
+    if (result != Login::Ok) {
+      {
+        std::lock_guard lock(sessions_mutex);
+        failed_logins[req.remote_addr].push_back(Clock::now());
+      }
+      record(result == Login::Locked ? "login locked" : "login refused",
+             fmt::format("operator '{}' from {}", printable(name), req.remote_addr));
+      res.status = 401;
+      return login_form(res, "Wrong name or password, or locked after repeated failures.");
+    }
+    Session s;
+    {
+      std::lock_guard lock(db_mutex);
+      s = {name, operators.find(name)->role, random_token(), Clock::now()};
+    }
+    const std::string id = random_token();
+    {
+      std::lock_guard lock(sessions_mutex);
+      sessions[id] = s;
+    }
+    record("login", fmt::format("operator '{}' ({}) from {}", name, role_name(s.role), req.remote_addr));
+    res.set_header("Set-Cookie", std::string(kSessionCookie) + "=" + id + cookie_flags());
+    res.status = 303;
+    res.set_header("Location", "/");
+  }
+
+  void post_logout(const Request& req, Response& res) {
+    const auto who = session(req);
+    if (!who) {
+      res.status = 401;
+      return;
+    }
+    if (!same_token(who->csrf, req.get_param_value("csrf"))) {
+      res.status = 403;
+      return;
+    }
+    {
+      std::lock_guard lock(sessions_mutex);
+      sessions.erase(cookie(req, kSessionCookie));
+    }
+    record("logout", fmt::format("operator '{}'", who->name));
+    res.set_header("Set-Cookie", std::string(kSessionCookie) + "=; Max-Age=0" + cookie_flags());
+    res.status = 303;
+    res.set_header("Location", "/login");
+  }
+
+  static std::string events_table(const std::vector<audit::Event>& events) {
+    std::string rows;
+    for (const auto& e : events) {
+      const std::string score = e.score ? fmt::format("{:.3f}", *e.score) + (e.threshold ? fmt::format(" / {:.3f}", *e.threshold) : "") : "";
+      rows += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", e.id,
+                          escape(e.time), escape(e.attempt), escape(e.layer), escape(e.decision), score, escape(e.detail),
+                          escape(e.image));
+    }
+    return "<table><thead><tr><th>#</th><th>time (UTC)</th><th>attempt</th><th>layer</th><th>decision</th><th>score / "
+           "threshold</th><th>detail</th><th>evidence</th></tr></thead><tbody>" + rows + "</tbody></table>";
+  }
+
+  void overview(const Request& req, Response& res) {
+    const auto who = session(req);
+    if (!who) {
+      res.status = 401;
+      return;
+    }
+    std::vector<audit::Event> events;
+    {
+      std::lock_guard lock(db_mutex);
+      events = audit.list();
+    }
+    const std::vector<audit::Event> last(events.rbegin(), events.rbegin() + std::min<std::size_t>(10, events.size()));
+    page(res, "Overview", who, fmt::format("<h1>Overview</h1><p>Logged in as {} ({}).</p><h2>Last events</h2>{}",
+                                          escape(who->name), role_name(who->role), events_table(last)));
+  }
+
+  /// The filters of an audit request; nullopt (and 400) when one is malformed.
+  static std::optional<AuditQuery> audit_query(const Request& req, Response& res) {
+    static const std::regex time(R"(\d{4}(-\d{2}(-\d{2}(T\d{2}(:\d{2}(:\d{2}Z?)?)?)?)?)?)");
+    AuditQuery q{req.get_param_value("since"), req.get_param_value("until"), req.get_param_value("layer"),
+                 req.get_param_value("decision"), req.get_param_value("attempt")};
+    const std::string page = req.get_param_value("page");
+    bool ok = (q.since.empty() || std::regex_match(q.since, time)) && (q.until.empty() || std::regex_match(q.until, time)) &&
+              (page.empty() || (page.size() <= 7 && page.find_first_not_of("0123456789") == std::string::npos && page != "0"));
+    for (const std::string* text : {&q.layer, &q.decision, &q.attempt}) {
+      ok = ok && text->size() <= 64 && std::all_of(text->begin(), text->end(), [](char c) { return std::isprint(static_cast<unsigned char>(c)); });
+    }
+    if (!ok) {
+      res.status = 400;
+      return std::nullopt;
+    }
+    if (!page.empty()) q.page = std::stol(page);
+    return q;
+  }
+
+  std::vector<audit::Event> find(const AuditQuery& q) {
+    std::vector<audit::Event> all;
+    {
+      std::lock_guard lock(db_mutex);
+      all = audit.list(q.since);
+    }
+    std::vector<audit::Event> out;
+    for (auto& e : all) {
+      if (!q.until.empty() && e.time.compare(0, q.until.size(), q.until) > 0) continue;
+      if ((!q.layer.empty() && e.layer != q.layer) || (!q.decision.empty() && e.decision != q.decision) ||
+          (!q.attempt.empty() && e.attempt != q.attempt)) {
+        continue;
+      }
+      out.push_back(std::move(e));
+    }
+    return out;
+  }
+
+  static std::string query_string(const AuditQuery& q, long page) {
+    std::string out;
+    const auto add = [&](const char* name, const std::string& value) {
+      if (!value.empty()) out += fmt::format("{}{}={}", out.empty() ? "?" : "&", name, httplib::detail::encode_query_param(value));
+    };
+    add("since", q.since);
+    add("until", q.until);
+    add("layer", q.layer);
+    add("decision", q.decision);
+    add("attempt", q.attempt);
+    if (page > 1) add("page", std::to_string(page));
+    return out;
+  }
+
+  void audit_page(const Request& req, Response& res) {
+    const auto who = session(req);
+    if (!who) {
+      res.status = 401;
+      return;
+    }
+    const auto q = audit_query(req, res);
+    if (!q) return;
+    const std::vector<audit::Event> events = find(*q);
+    const long pages = std::max<long>(1, (static_cast<long>(events.size()) + kPageSize - 1) / kPageSize);
+    const long page_no = std::min(q->page, pages);
+    std::vector<audit::Event> shown;  // newest first
+    for (long i = static_cast<long>(events.size()) - 1 - (page_no - 1) * kPageSize; i >= 0 && static_cast<long>(shown.size()) < kPageSize; --i) {
+      shown.push_back(events[static_cast<std::size_t>(i)]);
+    }
+    const auto input = [](const char* name, const std::string& value, const char* hint) {
+      return fmt::format("<label>{} <input name=\"{}\" value=\"{}\" placeholder=\"{}\"></label> ", name, name, escape(value), hint);
+    };
+    std::string pager = fmt::format("Page {} of {} ({} events). ", page_no, pages, events.size());
+    if (page_no > 1) pager += fmt::format("<a href=\"/audit{}\">newer</a> ", escape(query_string(*q, page_no - 1)));
+    if (page_no < pages) pager += fmt::format("<a href=\"/audit{}\">older</a>", escape(query_string(*q, page_no + 1)));
+    page(res, "Audit log", who,
+         fmt::format("<h1>Audit log</h1><form class=\"filter\" method=\"get\" action=\"/audit\">{}{}{}{}{}<button type=\"submit\">Filter</button></form>"
+                     "<p>{} <a href=\"/audit/verify\">Verify the chain</a> · <a href=\"/audit/export.csv{}\">CSV</a> · "
+                     "<a href=\"/audit/export.json{}\">JSON</a></p>{}",
+                     input("since", q->since, "2026-11-01"), input("until", q->until, "2026-11-30T18"),
+                     input("layer", q->layer, "password"), input("decision", q->decision, "deny"),
+                     input("attempt", q->attempt, "A2026..."), pager, escape(query_string(*q, 1)), escape(query_string(*q, 1)),
+                     events_table(shown)));
+  }
+
+  void verify_page(const Request& req, Response& res) {
+    const auto who = session(req);
+    if (!who) {
+      res.status = 401;
+      return;
+    }
+    audit::VerifyResult r;
+    {
+      std::lock_guard lock(db_mutex);
+      r = audit.verify();
+    }
+    record("verify", fmt::format("operator '{}': {}", who->name, r.ok ? "intact" : r.problem));
+    page(res, "Verify the audit log", who,
+         r.ok ? fmt::format("<h1>Audit chain</h1><p class=\"ok\">Intact: {} rows, every keyed hash and the head record match.</p>", r.rows)
+              : fmt::format("<h1>Audit chain</h1><p class=\"bad\">BROKEN: {}</p>", escape(r.problem)));
+  }
+
+  void export_events(const Request& req, Response& res, bool csv) {
+    const auto who = session(req);
+    if (!who) {
+      res.status = 401;
+      return;
+    }
+    const auto q = audit_query(req, res);
+    if (!q) return;
+    const std::vector<audit::Event> events = find(*q);
+    record("export", fmt::format("operator '{}': {} events as {}", who->name, events.size(), csv ? "CSV" : "JSON"));
+    res.set_header("Content-Disposition", csv ? "attachment; filename=\"audit.csv\"" : "attachment; filename=\"audit.json\"");
+    res.set_content(csv ? audit::to_csv(events) : audit::to_json(events), csv ? "text/csv; charset=utf-8" : "application/json");
+  }
+
+  void routes() {
+    server->set_payload_max_length(kMaxBody);
+    server->set_post_routing_handler([this](const Request&, Response& res) {
+      res.set_header("Content-Security-Policy",
+                     "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+      res.set_header("X-Frame-Options", "DENY");
+      res.set_header("X-Content-Type-Options", "nosniff");
+      res.set_header("Referrer-Policy", "no-referrer");
+      res.set_header("Cache-Control", "no-store");
+      if (!o.insecure_local) res.set_header("Strict-Transport-Security", "max-age=31536000");
+    });
+    server->set_error_handler(httplib::Server::HandlerWithResponse([this](const Request&, Response& res) {
+      if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+      const std::string more = res.status == 401 ? "<p><a href=\"/login\">Log in</a></p>" : "<p><a href=\"/\">Overview</a></p>";
+      page(res, reason(res.status), std::nullopt, fmt::format("<h1>{}</h1>{}", reason(res.status), more));
+      return httplib::Server::HandlerResponse::Handled;
+    }));
+    server->set_exception_handler([this](const Request& req, Response& res, std::exception_ptr e) {
+      try {
+        std::rethrow_exception(e);
+      } catch (const std::exception& x) {
+        log::error("console: {} {}: {}", req.method, req.path, x.what());
+      }
+      res.status = 500;
+      page(res, reason(500), std::nullopt, "<h1>Something went wrong</h1><p>The error is in lockerctl's log.</p>");
+    });
+    server->Get("/static/console.css", [](const Request&, Response& res) { res.set_content(kCss, "text/css"); });
+    server->Get("/login", [this](const Request& req, Response& res) {
+      if (session(req)) {
+        res.status = 303;
+        return res.set_header("Location", "/");
+      }
+      login_form(res, "");
+    });
+    server->Post("/login", [this](const Request& req, Response& res) { post_login(req, res); });
+    server->Post("/logout", [this](const Request& req, Response& res) { post_logout(req, res); });
+    server->Get("/", [this](const Request& req, Response& res) { overview(req, res); });
+    server->Get("/audit", [this](const Request& req, Response& res) { audit_page(req, res); });
+    server->Get("/audit/verify", [this](const Request& req, Response& res) { verify_page(req, res); });
+    server->Get("/audit/export.csv", [this](const Request& req, Response& res) { export_events(req, res, true); });
+    server->Get("/audit/export.json", [this](const Request& req, Response& res) { export_events(req, res, false); });
+  }
+};
+
+Console::Console(const ConsoleOptions& options, const std::filesystem::path& db_file, const audit::Key& key)
+    : s_(std::make_unique<State>(options, db_file, key)) {
+  if (options.insecure_local) {
+    if (options.host != "127.0.0.1") {
+      throw config_error(fmt::format("web.insecure_local: plain HTTP only on 127.0.0.1, not on {}", options.host));
+    }
+    s_->server = std::make_unique<httplib::Server>();
+  } else {
+    try {
+      read_file(options.cert);
+    } catch (const IoError& e) {
+      throw config_error(fmt::format("web.cert: {} (lockerctl web cert --self-signed makes one)", e.what()));
+    }
+    try {
+      read_private_file(options.key);
+    } catch (const IoError& e) {
+      throw config_error(fmt::format("web.key: {}", e.what()));
+    }
+    s_->server = std::make_unique<httplib::SSLServer>(options.cert.c_str(), options.key.c_str());
+    if (!s_->server->is_valid()) {
+      throw config_error(fmt::format("web.cert, web.key: {} and {} are not a PEM certificate and its private key",
+                                    options.cert.string(), options.key.string()));
+    }
+  }
+  s_->routes();
+}
+
+Console::~Console() { stop(); }
+
+void Console::start() {
+  auto& server = *s_->server;
+  s_->port = s_->o.port == 0 ? server.bind_to_any_port(s_->o.host) : (server.bind_to_port(s_->o.host, s_->o.port) ? s_->o.port : -1);
+  if (s_->port <= 0) {
+    throw IoError(fmt::format("web.listen {}:{}: cannot listen there (in use, or not an address of this machine)", s_->o.host, s_->o.port));
+  }
+  s_->thread = std::thread([&server] { server.listen_after_bind(); });
+  while (!server.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+}
+
+void Console::stop() {
+  if (!s_->thread.joinable()) return;
+  s_->server->stop();
+  s_->thread.join();
+}
+
+std::string Console::url() const {
+  return fmt::format("{}://{}:{}", s_->o.insecure_local ? "http" : "https", s_->o.host, s_->port ? s_->port : s_->o.port);
+}
+
+}  // namespace lockerctl::web

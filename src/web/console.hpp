@@ -1,0 +1,58 @@
+#pragma once
+
+// The operator console: an HTTPS server (cpp-httplib with OpenSSL) with pages rendered here, no
+// script. Operators log in (OperatorStore); a session is a random id in an HttpOnly, Secure,
+// SameSite=Strict cookie that ends after an idle time; every state-changing request carries the
+// session's CSRF token. Every response has a strict Content-Security-Policy, X-Frame-Options:
+// DENY, Referrer-Policy: no-referrer and Cache-Control: no-store, and every value shown is
+// escaped. Nothing here can move the lock. Each operator action is written to the audit log with
+// the operator's name.
+//
+//   GET  /login, POST /login, POST /logout
+//   GET  /                     overview: who is logged in, the last events
+//   GET  /audit                the audit log, filtered (since, until, layer, decision, attempt), paged
+//   GET  /audit/verify         the chain check (lockerctl audit verify)
+//   GET  /audit/export.csv, /audit/export.json   the filtered events
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "audit/audit_log.hpp"
+
+namespace lockerctl::web {
+
+struct ConsoleOptions {
+  std::string host = "127.0.0.1";
+  int port = 8443;                   ///< 0: any free port
+  std::filesystem::path cert, key;   ///< PEM files; not used with insecure_local
+  bool insecure_local = false;       ///< plain HTTP; only on 127.0.0.1
+  double session_idle_s = 900;
+};
+
+/// "ADDRESS:PORT" -> host and port. Throws Error (ExitCode::Config) naming `key` for anything else.
+std::pair<std::string, int> parse_listen(const std::string& text, const std::string& key);
+
+class Console {
+ public:
+  /// Opens its own connection to `db_file`. Throws Error (ExitCode::Config) naming web.cert or web.key when a
+  /// file is missing, unreadable or not a matching PEM pair, and web.insecure_local when plain
+  /// HTTP is asked for on another address than 127.0.0.1.
+  Console(const ConsoleOptions& options, const std::filesystem::path& db_file, const audit::Key& key);
+  ~Console();
+  Console(const Console&) = delete;
+  Console& operator=(const Console&) = delete;
+
+  /// Binds and serves from a thread of its own. Throws IoError when the address cannot be bound.
+  void start();
+  /// Stops serving (waits for requests under way).
+  void stop();
+  /// "https://127.0.0.1:8443" (the bound port once started).
+  std::string url() const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> s_;
+};
+
+}  // namespace lockerctl::web

@@ -1,0 +1,266 @@
+// The operator console over real HTTPS on 127.0.0.1: a self-signed certificate made here and
+// trusted by the client, operators with Argon2id passwords, logins, sessions, CSRF, headers,
+// escaping, the audit pages, and each bad request's status code.
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <filesystem>
+#include <thread>
+
+#include "core/errors.hpp"
+#include "support/temp_dir.hpp"
+#include "web/certificate.hpp"
+#include "web/console.hpp"
+#include "web/operators.hpp"
+
+namespace lockerctl::web {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(Operators, PasswordsAreHashedAndFiveFailuresLockUntilANewPassword) {
+  test::TempDir dir;
+  audit::Database db(dir / "db");
+  OperatorStore ops(db);
+  ops.add("alice", Role::Admin, "correct horse battery");
+  std::string stored;
+  db.query("SELECT password_hash FROM operators WHERE name = 'alice'", {}, [&](const audit::Statement& s) { stored = s.text(0); });
+  EXPECT_EQ(stored.rfind("$argon2id$", 0), 0u) << stored;
+  EXPECT_EQ(stored.find("correct horse"), std::string::npos);
+  EXPECT_EQ(ops.authenticate("alice", "correct horse battery", 1000), Login::Ok);
+  EXPECT_EQ(ops.authenticate("nobody", "correct horse battery", 1000), Login::Refused);
+  for (int i = 1; i < OperatorStore::kMaxFailures; ++i) EXPECT_EQ(ops.authenticate("alice", "wrong", 1000), Login::Refused) << i;
+  EXPECT_EQ(ops.authenticate("alice", "wrong", 1000), Login::Locked);
+  EXPECT_EQ(ops.authenticate("alice", "correct horse battery", 1001), Login::Locked) << "the right password while locked";
+  EXPECT_EQ(ops.authenticate("alice", "correct horse battery", 1000 + OperatorStore::kLockout + 1), Login::Ok);
+  ops.set_password("alice", "another long password");
+  EXPECT_EQ(ops.authenticate("alice", "another long password", 1000), Login::Ok);
+  EXPECT_THROW(ops.add("alice", Role::Viewer, "long enough password"), DataError);
+  EXPECT_THROW(ops.add("bob", Role::Viewer, "short"), DataError);
+  EXPECT_THROW(ops.add("../bob", Role::Viewer, "long enough password"), DataError);
+  ops.remove("alice");
+  EXPECT_FALSE(ops.find("alice"));
+  EXPECT_THROW(ops.remove("alice"), DataError);
+}
+
+/// A console on a free port with alice (admin) and vic (viewer), and a client that trusts its
+/// self-signed certificate.
+struct Rig {
+  test::TempDir dir;
+  std::filesystem::path cert = dir / "web/cert.pem", key = dir / "web/key.pem";
+  audit::Key audit_key{};
+  std::unique_ptr<Console> console;
+  std::unique_ptr<httplib::SSLClient> client;
+  int port = 0;
+
+  explicit Rig(double idle_s = 60) {
+    make_self_signed(cert, key, {"127.0.0.1"}, 2);
+    {
+      audit::Database db(dir / "lockerctl.db");
+      audit::AuditLog log(db, audit_key);
+      log.append({0, {}, "A1", "password", "deny", std::nullopt, std::nullopt, "", "wrong password <script>alert(1)</script>"});
+      for (int i = 0; i < 120; ++i) log.append({0, {}, "A2", "human", "pass", 0.9, 0.5, "", "frame " + std::to_string(i)});
+      OperatorStore ops(db);
+      ops.add("alice", Role::Admin, "alice's long password");
+      ops.add("vic", Role::Viewer, "vic's long password");
+    }
+    ConsoleOptions o;
+    o.port = 0;
+    o.cert = cert;
+    o.key = key;
+    o.session_idle_s = idle_s;
+    console = std::make_unique<Console>(o, dir / "lockerctl.db", audit_key);
+    console->start();
+    port = std::stoi(console->url().substr(console->url().rfind(':') + 1));
+    client = std::make_unique<httplib::SSLClient>("127.0.0.1", port);
+    client->set_ca_cert_path(cert.c_str());
+    client->enable_server_certificate_verification(true);
+  }
+
+  static std::string cookie_of(const httplib::Result& r, const std::string& name) {
+    for (const auto& [k, v] : r->headers) {
+      if (k == "Set-Cookie" && v.rfind(name + "=", 0) == 0) return v.substr(name.size() + 1, v.find(';') - name.size() - 1);
+    }
+    return {};
+  }
+  static std::string field(const std::string& html, const std::string& name) {
+    const std::string marker = "name=\"" + name + "\" value=\"";
+    const auto at = html.find(marker);
+    return at == std::string::npos ? "" : html.substr(at + marker.size(), html.find('"', at + marker.size()) - at - marker.size());
+  }
+  /// POST /login as `name`; the response.
+  httplib::Result login(const std::string& name, const std::string& password) {
+    auto form = client->Get("/login");
+    const std::string token = cookie_of(form, "lockerctl_login");
+    return client->Post("/login", {{"Cookie", "lockerctl_login=" + token}},
+                        "name=" + name + "&password=" + httplib::detail::encode_query_param(password) + "&csrf=" + field(form->body, "csrf"),
+                        "application/x-www-form-urlencoded");
+  }
+  /// Logs in; the session cookie header.
+  httplib::Headers session(const std::string& name, const std::string& password) {
+    auto r = login(name, password);
+    EXPECT_EQ(r->status, 303);
+    return {{"Cookie", "lockerctl_session=" + cookie_of(r, "lockerctl_session")}};
+  }
+};
+
+TEST(Console, RefusesThePagesWithoutALoginAndAWrongPassword) {
+  Rig rig;
+  auto r = rig.client->Get("/audit");
+  ASSERT_TRUE(r) << httplib::to_string(r.error());
+  EXPECT_EQ(r->status, 401);
+  EXPECT_EQ(r->body.find("wrong password"), std::string::npos) << "a page without login shows no data";
+  auto wrong = rig.login("alice", "not her password");
+  EXPECT_EQ(wrong->status, 401);
+  EXPECT_TRUE(Rig::cookie_of(wrong, "lockerctl_session").empty());
+  auto unknown = rig.login("mallory", "not her password");
+  EXPECT_EQ(unknown->status, 401);
+  EXPECT_EQ(unknown->body.find("mallory"), std::string::npos);
+}
+
+TEST(Console, ALoginGivesAStrictCookieAndTheAuditLogEscaped) {
+  Rig rig;
+  auto r = rig.login("alice", "alice's long password");
+  ASSERT_EQ(r->status, 303);
+  EXPECT_EQ(r->get_header_value("Location"), "/");
+  std::string set_cookie;
+  for (const auto& [k, v] : r->headers) {
+    if (k == "Set-Cookie" && v.rfind("lockerctl_session=", 0) == 0) set_cookie = v;
+  }
+  EXPECT_NE(set_cookie.find("; HttpOnly"), std::string::npos) << set_cookie;
+  EXPECT_NE(set_cookie.find("; Secure"), std::string::npos) << set_cookie;
+  EXPECT_NE(set_cookie.find("; SameSite=Strict"), std::string::npos) << set_cookie;
+  EXPECT_EQ(Rig::cookie_of(r, "lockerctl_session").size(), 64u) << "256 random bits";
+  const httplib::Headers cookie{{"Cookie", "lockerctl_session=" + Rig::cookie_of(r, "lockerctl_session")}};
+  auto page = rig.client->Get("/audit?layer=password", cookie);
+  ASSERT_EQ(page->status, 200);
+  EXPECT_NE(page->body.find("wrong password &lt;script&gt;alert(1)&lt;/script&gt;"), std::string::npos) << page->body;
+  EXPECT_EQ(page->body.find("<script>"), std::string::npos);
+  EXPECT_EQ(page->body.find("frame 3"), std::string::npos) << "the layer filter";
+  // Paged, newest first: 50 a page of the 120 human events.
+  auto human = rig.client->Get("/audit?layer=human", cookie);
+  EXPECT_NE(human->body.find("Page 1 of 3 (120 events)"), std::string::npos) << human->body.substr(0, 2000);
+  EXPECT_NE(human->body.find("frame 119"), std::string::npos);
+  EXPECT_EQ(human->body.find("frame 69<"), std::string::npos);
+  auto third = rig.client->Get("/audit?layer=human&page=3", cookie);
+  EXPECT_NE(third->body.find("frame 0<"), std::string::npos);
+}
+
+TEST(Console, EveryResponseCarriesTheSecurityHeaders) {
+  Rig rig;
+  for (const char* path : {"/login", "/audit", "/no/such/page"}) {
+    auto r = rig.client->Get(path);
+    EXPECT_NE(r->get_header_value("Content-Security-Policy").find("default-src 'none'"), std::string::npos) << path;
+    EXPECT_NE(r->get_header_value("Content-Security-Policy").find("frame-ancestors 'none'"), std::string::npos) << path;
+    EXPECT_EQ(r->get_header_value("X-Frame-Options"), "DENY") << path;
+    EXPECT_EQ(r->get_header_value("Referrer-Policy"), "no-referrer") << path;
+    EXPECT_EQ(r->get_header_value("Cache-Control"), "no-store") << path;
+    EXPECT_EQ(r->get_header_value("X-Content-Type-Options"), "nosniff") << path;
+  }
+}
+
+TEST(Console, APostWithoutTheCsrfTokenIsRefused) {
+  Rig rig;
+  const auto cookie = rig.session("alice", "alice's long password");
+  auto forged = rig.client->Post("/logout", cookie, "", "application/x-www-form-urlencoded");
+  EXPECT_EQ(forged->status, 403);
+  auto wrong = rig.client->Post("/logout", cookie, "csrf=00", "application/x-www-form-urlencoded");
+  EXPECT_EQ(wrong->status, 403);
+  EXPECT_EQ(rig.client->Get("/", cookie)->status, 200) << "the session survived the forged requests";
+  const std::string token = Rig::field(rig.client->Get("/", cookie)->body, "csrf");
+  auto out = rig.client->Post("/logout", cookie, "csrf=" + token, "application/x-www-form-urlencoded");
+  EXPECT_EQ(out->status, 303);
+  EXPECT_EQ(rig.client->Get("/", cookie)->status, 401) << "logged out";
+  // A login form posted without its own cookie (from another site) is refused too.
+  auto cross = rig.client->Post("/login", "name=alice&password=x&csrf=abc", "application/x-www-form-urlencoded");
+  EXPECT_EQ(cross->status, 403);
+}
+
+TEST(Console, BadRequestsGetTheirStatusAndLeakNothing) {
+  Rig rig;
+  const auto cookie = rig.session("vic", "vic's long password");
+  auto unknown = rig.client->Get("/etc/passwd", cookie);
+  EXPECT_EQ(unknown->status, 404);
+  EXPECT_EQ(unknown->body.find("passwd"), std::string::npos);
+  EXPECT_EQ(rig.client->Get("/audit?page=abc", cookie)->status, 400);
+  EXPECT_EQ(rig.client->Get("/audit?page=0", cookie)->status, 400);
+  EXPECT_EQ(rig.client->Get("/audit?since=yesterday", cookie)->status, 400);
+  EXPECT_EQ(rig.client->Get("/audit/export.csv?until=%3Cscript%3E", cookie)->status, 400);
+  auto big = rig.client->Post("/login", std::string(100 * 1024, 'a'), "application/x-www-form-urlencoded");
+  EXPECT_EQ(big->status, 413);
+}
+
+TEST(Console, VerifyAndExportAreAuditedWithTheOperatorsName) {
+  Rig rig;
+  const auto cookie = rig.session("vic", "vic's long password");
+  auto verify = rig.client->Get("/audit/verify", cookie);
+  EXPECT_NE(verify->body.find("Intact: 122 rows"), std::string::npos) << verify->body;
+  auto csv = rig.client->Get("/audit/export.csv?layer=password", cookie);
+  ASSERT_EQ(csv->status, 200);
+  EXPECT_EQ(csv->get_header_value("Content-Type"), "text/csv; charset=utf-8");
+  EXPECT_EQ(csv->body.rfind("id,time,attempt,layer,decision,score,threshold,image,detail\n", 0), 0u) << csv->body;
+  EXPECT_NE(csv->body.find("wrong password"), std::string::npos);
+  auto json = rig.client->Get("/audit/export.json?layer=operator", cookie);
+  EXPECT_NE(json->body.find("operator 'vic' (viewer) from 127.0.0.1"), std::string::npos) << json->body;
+  EXPECT_NE(json->body.find("operator 'vic': intact"), std::string::npos) << json->body;
+  EXPECT_NE(json->body.find("operator 'vic': 1 events as CSV"), std::string::npos) << json->body;
+}
+
+TEST(Console, AnIdleSessionEndsAndARemovedOperatorsAtOnce) {
+  Rig rig(0.3);
+  const auto cookie = rig.session("alice", "alice's long password");
+  EXPECT_EQ(rig.client->Get("/", cookie)->status, 200);
+  std::this_thread::sleep_for(500ms);
+  EXPECT_EQ(rig.client->Get("/", cookie)->status, 401);
+
+  const auto vic = rig.session("vic", "vic's long password");
+  {
+    audit::Database db(rig.dir / "lockerctl.db");
+    OperatorStore(db).remove("vic");
+  }
+  EXPECT_EQ(rig.client->Get("/", vic)->status, 401);
+}
+
+TEST(Console, ManyFailedLoginsFromOneAddressAreThrottled) {
+  Rig rig;
+  int throttled = 0;
+  for (int i = 0; i < 12; ++i) throttled += rig.login("nobody", "guess " + std::to_string(i))->status == 429 ? 1 : 0;
+  EXPECT_EQ(throttled, 2);
+  EXPECT_EQ(rig.login("alice", "alice's long password")->status, 429) << "even the right password waits";
+}
+
+TEST(Console, MissingOrLooseKeyFilesAndPlainHttpOffLocalhostAreConfigErrors) {
+  test::TempDir dir;
+  audit::Key key{};
+  ConsoleOptions o;
+  o.cert = dir / "cert.pem";
+  o.key = dir / "key.pem";
+  try {
+    Console(o, dir / "db", key);
+    FAIL() << "started without a certificate";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ExitCode::Config);
+    EXPECT_NE(std::string(e.what()).find("web.cert: "), std::string::npos) << e.what();
+  }
+  make_self_signed(o.cert, o.key, {"127.0.0.1"}, 1);
+  std::filesystem::permissions(o.key, std::filesystem::perms::group_read, std::filesystem::perm_options::add);
+  try {
+    Console(o, dir / "db", key);
+    FAIL() << "started with a key others may read";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ExitCode::Config);
+    EXPECT_NE(std::string(e.what()).find("web.key: "), std::string::npos) << e.what();
+  }
+  o.insecure_local = true;
+  o.host = "0.0.0.0";
+  try {
+    Console(o, dir / "db", key);
+    FAIL() << "plain HTTP on 0.0.0.0";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("web.insecure_local: plain HTTP only on 127.0.0.1"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace lockerctl::web
