@@ -24,7 +24,7 @@ std::filesystem::path web_file(const config::Config& cfg, const std::string& con
 void setup_web(CLI::App& app, const GlobalOptions& global, Action& action) {
   CLI::App* web = app.add_subcommand(
       "web", "Serve the operator console over HTTPS (web.cert, web.key) until Ctrl-C or SIGTERM, and print its address. "
-             "Operators log in (lockerctl operator add); pages: overview, audit log with filters, chain check and "
+             "Operators log in (lockerctl operator add); pages: a live dashboard, the audit log with filters, chain check and "
              "CSV/JSON export. No page can open a locker.");
   web->require_subcommand(0, 1);
   auto o = std::make_shared<WebOptions>();

@@ -195,6 +195,32 @@ std::vector<Event> AuditLog::list(const std::string& since) const {
   return out;
 }
 
+namespace {
+
+const char* kWhere =
+    "WHERE (?1 = '' OR time >= ?1) AND (?2 = '' OR substr(time, 1, length(?2)) <= ?2) AND (?3 = '' OR layer = ?3) "
+    "AND (?4 = '' OR decision = ?4) AND (?5 = '' OR attempt = ?5) AND id > ?6";
+
+std::vector<Value> where_values(const Filter& f) { return {f.since, f.until, f.layer, f.decision, f.attempt, f.after_id}; }
+
+}  // namespace
+
+std::vector<Event> AuditLog::find(const Filter& filter, std::int64_t limit, std::int64_t offset) const {
+  std::vector<Event> out;
+  std::vector<Value> values = where_values(filter);
+  values.emplace_back(limit);
+  values.emplace_back(offset);
+  db_.query(fmt::format("SELECT {} FROM audit {} ORDER BY id DESC LIMIT ?7 OFFSET ?8", kColumns, kWhere), values,
+            [&](const Statement& s) { out.push_back(read_event(s)); });
+  return out;
+}
+
+std::int64_t AuditLog::count(const Filter& filter) const {
+  std::int64_t n = 0;
+  db_.query(fmt::format("SELECT COUNT(*) FROM audit {}", kWhere), where_values(filter), [&](const Statement& s) { n = s.integer(0); });
+  return n;
+}
+
 std::string to_csv(const std::vector<Event>& events) {
   const auto field = [](const std::string& v) {
     if (v.find_first_of(",\"\n") == std::string::npos) return v;

@@ -41,6 +41,14 @@ struct VerifyResult {
   std::string problem;  ///< the first break found, e.g. "row 17: hash does not match (edited, or a row before it was removed)"
 };
 
+/// Which events a search returns: every field that is not empty must match. `since` and `until`
+/// are UTC ISO 8601 prefixes ("2026-11-23T18"), both ends included; `after_id` > 0 keeps only
+/// later events.
+struct Filter {
+  std::string since, until, layer, decision, attempt;
+  std::int64_t after_id = 0;
+};
+
 class AuditLog {
  public:
   /// Creates the tables when missing.
@@ -51,6 +59,9 @@ class AuditLog {
   VerifyResult verify() const;
   /// Events from `since` (ISO 8601 prefix, "" = all), oldest first.
   std::vector<Event> list(const std::string& since = {}) const;
+  /// Events that match `filter`, newest first: `limit` of them (-1: all) from `offset`.
+  std::vector<Event> find(const Filter& filter, std::int64_t limit, std::int64_t offset = 0) const;
+  std::int64_t count(const Filter& filter) const;
 
  private:
   std::string row_mac(const std::string& previous, const Event& e) const;

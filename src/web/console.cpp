@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <cctype>
 #include <chrono>
@@ -19,6 +21,7 @@
 #include "core/errors.hpp"
 #include "core/fs.hpp"
 #include "core/log.hpp"
+#include "access/lockers.hpp"
 #include "web/operators.hpp"
 
 namespace lockerctl::web {
@@ -47,6 +50,34 @@ form.filter input { width: 9em; }
 .login { max-width: 22em; margin: 4em auto; background: #fff; padding: 1.5em; border: 1px solid #ccc; }
 .login input { display: block; width: 100%; margin: .3em 0 1em; font-size: 1.1em; }
 )css";
+
+// The dashboard's live table: each server-sent event becomes a row (as text, never as HTML), and
+// the station's state cells follow the events of their layer.
+const char* kScript = R"js('use strict';
+(function () {
+  var live = document.getElementById('live');
+  var stream = document.getElementById('stream');
+  if (!live || !window.EventSource) return;
+  var source = new EventSource('/events');
+  source.onopen = function () { stream.textContent = 'live'; };
+  source.onerror = function () { stream.textContent = 'paused (reconnecting, or the session ended)'; };
+  source.onmessage = function (message) {
+    var e = JSON.parse(message.data);
+    var row = document.createElement('tr');
+    [e.id, e.time, e.attempt, e.layer, e.decision, e.score, e.detail, e.image].forEach(function (value) {
+      var cell = document.createElement('td');
+      cell.textContent = String(value);
+      row.appendChild(cell);
+    });
+    live.insertBefore(row, live.firstChild);
+    while (live.rows.length > 50) live.deleteRow(live.rows.length - 1);
+    var state = document.getElementById('state-' + e.layer);
+    if (state) state.textContent = e.decision + ' (' + e.time + ')';
+    if (e.attempt !== '-') document.getElementById('state-step').textContent = e.attempt + ': ' + e.layer + ' ' + e.decision;
+    document.body.setAttribute('data-last-event', String(e.id));
+  };
+})();
+)js";
 
 std::string random_token() {
   unsigned char bytes[32];
@@ -110,7 +141,7 @@ const char* reason(int status) {
 Error config_error(const std::string& message) { return Error(message, ExitCode::Config); }
 
 struct AuditQuery {
-  std::string since, until, layer, decision, attempt;
+  audit::Filter filter;
   long page = 1;
 };
 
@@ -188,7 +219,7 @@ struct Console::State {
     std::string header;
     if (who) {
       header = fmt::format(
-          "<header><strong>lockerctl</strong><a href=\"/\">Overview</a><a href=\"/audit\">Audit log</a>"
+          "<header><strong>lockerctl</strong><a href=\"/\">Dashboard</a><a href=\"/audit\">Audit log</a>"
           "<span>{} ({})</span><form method=\"post\" action=\"/logout\"><input type=\"hidden\" name=\"csrf\" value=\"{}\">"
           "<button type=\"submit\">Log out</button></form></header>",
           escape(who->name), role_name(who->role), escape(who->csrf));
@@ -283,43 +314,127 @@ struct Console::State {
     res.set_header("Location", "/login");
   }
 
-  static std::string events_table(const std::vector<audit::Event>& events) {
+  static std::string score_text(const audit::Event& e) {
+    return e.score ? fmt::format("{:.3f}", *e.score) + (e.threshold ? fmt::format(" / {:.3f}", *e.threshold) : "") : "";
+  }
+
+  /// The events as a table; its body has id `body_id` when given (the live table).
+  static std::string events_table(const std::vector<audit::Event>& events, const std::string& body_id = {}) {
     std::string rows;
     for (const auto& e : events) {
-      const std::string score = e.score ? fmt::format("{:.3f}", *e.score) + (e.threshold ? fmt::format(" / {:.3f}", *e.threshold) : "") : "";
       rows += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", e.id,
-                          escape(e.time), escape(e.attempt), escape(e.layer), escape(e.decision), score, escape(e.detail),
+                          escape(e.time), escape(e.attempt), escape(e.layer), escape(e.decision), score_text(e), escape(e.detail),
                           escape(e.image));
     }
     return "<table><thead><tr><th>#</th><th>time (UTC)</th><th>attempt</th><th>layer</th><th>decision</th><th>score / "
-           "threshold</th><th>detail</th><th>evidence</th></tr></thead><tbody>" + rows + "</tbody></table>";
+           "threshold</th><th>detail</th><th>evidence</th></tr></thead><tbody" +
+           (body_id.empty() ? std::string() : " id=\"" + body_id + "\"") + ">" + rows + "</tbody></table>";
   }
 
-  void overview(const Request& req, Response& res) {
+  void dashboard(const Request& req, Response& res) {
     const auto who = session(req);
     if (!who) {
       res.status = 401;
       return;
     }
-    std::vector<audit::Event> events;
+    std::vector<access::Locker> lockers;
+    std::vector<audit::Event> last;
+    std::string states;
     {
       std::lock_guard lock(db_mutex);
-      events = audit.list();
+      lockers = access::LockerStore(db).list();
+      last = audit.find({}, 10);
+      for (const char* layer : {"lock", "door", "board", "camera"}) {
+        audit::Filter f;
+        f.layer = layer;
+        const auto e = audit.find(f, 1);
+        states += fmt::format("<tr><th>{}</th><td id=\"state-{}\">{}</td></tr>", layer, layer,
+                              e.empty() ? "no event yet" : escape(e[0].decision + " (" + e[0].time + ")"));
+      }
     }
-    const std::vector<audit::Event> last(events.rbegin(), events.rbegin() + std::min<std::size_t>(10, events.size()));
-    page(res, "Overview", who, fmt::format("<h1>Overview</h1><p>Logged in as {} ({}).</p><h2>Last events</h2>{}",
-                                          escape(who->name), role_name(who->role), events_table(last)));
+    std::string step = "none";
+    for (const auto& e : last) {
+      if (e.attempt != "-") {
+        step = escape(e.attempt + ": " + e.layer + " " + e.decision);
+        break;
+      }
+    }
+    std::string locker_rows;
+    for (const auto& l : lockers) {
+      std::string holders;
+      for (const auto& h : l.holders) holders += (holders.empty() ? "" : ", ") + escape(h);
+      locker_rows += fmt::format("<tr><td>{}</td><td>{}</td></tr>", escape(l.number), holders);
+    }
+    page(res, "Dashboard", who,
+         fmt::format("<h1>Dashboard</h1><p>Updates: <span id=\"stream\">connecting</span></p>"
+                     "<h2>Station</h2><table class=\"state\">{}<tr><th>attempt</th><td id=\"state-step\">{}</td></tr></table>"
+                     "<h2>Lockers</h2>{}<h2>Events</h2>{}<script src=\"/static/console.js\"></script>",
+                     states, step,
+                     lockers.empty() ? std::string("<p>No lockers defined (lockerctl locker add); the station serves access.owner.</p>")
+                                     : "<table><thead><tr><th>locker</th><th>holders</th></tr></thead><tbody>" + locker_rows + "</tbody></table>",
+                     events_table(last, "live")));
+  }
+
+  /// True while the session `id` exists and is not idle (without counting this as use).
+  bool alive(const std::string& id) {
+    std::lock_guard lock(sessions_mutex);
+    const auto found = sessions.find(id);
+    return found != sessions.end() && std::chrono::duration<double>(Clock::now() - found->second.seen).count() <= o.session_idle_s;
+  }
+
+  /// Server-sent events: each new audit event as JSON, until the session ends or the server stops.
+  void events(const Request& req, Response& res) {
+    if (!session(req)) {
+      res.status = 401;
+      return;
+    }
+    std::int64_t after = 0;
+    const std::string resume = req.get_header_value("Last-Event-ID");
+    if (!resume.empty() && resume.size() < 19 && resume.find_first_not_of("0123456789") == std::string::npos) {
+      after = std::stoll(resume);
+    } else {
+      std::lock_guard lock(db_mutex);
+      const auto newest = audit.find({}, 1);
+      after = newest.empty() ? 0 : newest[0].id;
+    }
+    const std::string id = cookie(req, kSessionCookie);
+    res.set_chunked_content_provider("text/event-stream", [this, id, after](std::size_t, httplib::DataSink& sink) mutable {
+      if (!server->is_running() || !alive(id)) {
+        sink.done();
+        return true;
+      }
+      std::vector<audit::Event> fresh;
+      {
+        std::lock_guard lock(db_mutex);
+        audit::Filter f;
+        f.after_id = after;
+        fresh = audit.find(f, 100);
+      }
+      std::string out;
+      for (auto e = fresh.rbegin(); e != fresh.rend(); ++e) {
+        after = e->id;
+        out += fmt::format("id: {}\ndata: {}\n\n", e->id,
+                           nlohmann::json{{"id", e->id}, {"time", e->time}, {"attempt", e->attempt}, {"layer", e->layer},
+                                          {"decision", e->decision}, {"score", score_text(*e)}, {"detail", e->detail},
+                                          {"image", e->image}}
+                               .dump());
+      }
+      if (!out.empty() && !sink.write(out.data(), out.size())) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      return true;
+    });
   }
 
   /// The filters of an audit request; nullopt (and 400) when one is malformed.
   static std::optional<AuditQuery> audit_query(const Request& req, Response& res) {
     static const std::regex time(R"(\d{4}(-\d{2}(-\d{2}(T\d{2}(:\d{2}(:\d{2}Z?)?)?)?)?)?)");
-    AuditQuery q{req.get_param_value("since"), req.get_param_value("until"), req.get_param_value("layer"),
-                 req.get_param_value("decision"), req.get_param_value("attempt")};
+    AuditQuery q{{req.get_param_value("since"), req.get_param_value("until"), req.get_param_value("layer"),
+                  req.get_param_value("decision"), req.get_param_value("attempt")}};
+    const audit::Filter& f = q.filter;
     const std::string page = req.get_param_value("page");
-    bool ok = (q.since.empty() || std::regex_match(q.since, time)) && (q.until.empty() || std::regex_match(q.until, time)) &&
+    bool ok = (f.since.empty() || std::regex_match(f.since, time)) && (f.until.empty() || std::regex_match(f.until, time)) &&
               (page.empty() || (page.size() <= 7 && page.find_first_not_of("0123456789") == std::string::npos && page != "0"));
-    for (const std::string* text : {&q.layer, &q.decision, &q.attempt}) {
+    for (const std::string* text : {&f.layer, &f.decision, &f.attempt}) {
       ok = ok && text->size() <= 64 && std::all_of(text->begin(), text->end(), [](char c) { return std::isprint(static_cast<unsigned char>(c)); });
     }
     if (!ok) {
@@ -330,34 +445,16 @@ struct Console::State {
     return q;
   }
 
-  std::vector<audit::Event> find(const AuditQuery& q) {
-    std::vector<audit::Event> all;
-    {
-      std::lock_guard lock(db_mutex);
-      all = audit.list(q.since);
-    }
-    std::vector<audit::Event> out;
-    for (auto& e : all) {
-      if (!q.until.empty() && e.time.compare(0, q.until.size(), q.until) > 0) continue;
-      if ((!q.layer.empty() && e.layer != q.layer) || (!q.decision.empty() && e.decision != q.decision) ||
-          (!q.attempt.empty() && e.attempt != q.attempt)) {
-        continue;
-      }
-      out.push_back(std::move(e));
-    }
-    return out;
-  }
-
   static std::string query_string(const AuditQuery& q, long page) {
     std::string out;
     const auto add = [&](const char* name, const std::string& value) {
       if (!value.empty()) out += fmt::format("{}{}={}", out.empty() ? "?" : "&", name, httplib::detail::encode_query_param(value));
     };
-    add("since", q.since);
-    add("until", q.until);
-    add("layer", q.layer);
-    add("decision", q.decision);
-    add("attempt", q.attempt);
+    add("since", q.filter.since);
+    add("until", q.filter.until);
+    add("layer", q.filter.layer);
+    add("decision", q.filter.decision);
+    add("attempt", q.filter.attempt);
     if (page > 1) add("page", std::to_string(page));
     return out;
   }
@@ -370,26 +467,29 @@ struct Console::State {
     }
     const auto q = audit_query(req, res);
     if (!q) return;
-    const std::vector<audit::Event> events = find(*q);
-    const long pages = std::max<long>(1, (static_cast<long>(events.size()) + kPageSize - 1) / kPageSize);
-    const long page_no = std::min(q->page, pages);
+    std::int64_t total = 0;
     std::vector<audit::Event> shown;  // newest first
-    for (long i = static_cast<long>(events.size()) - 1 - (page_no - 1) * kPageSize; i >= 0 && static_cast<long>(shown.size()) < kPageSize; --i) {
-      shown.push_back(events[static_cast<std::size_t>(i)]);
+    long pages = 1, page_no = 1;
+    {
+      std::lock_guard lock(db_mutex);
+      total = audit.count(q->filter);
+      pages = std::max<long>(1, static_cast<long>((total + kPageSize - 1) / kPageSize));
+      page_no = std::min(q->page, pages);
+      shown = audit.find(q->filter, kPageSize, (page_no - 1) * kPageSize);
     }
     const auto input = [](const char* name, const std::string& value, const char* hint) {
       return fmt::format("<label>{} <input name=\"{}\" value=\"{}\" placeholder=\"{}\"></label> ", name, name, escape(value), hint);
     };
-    std::string pager = fmt::format("Page {} of {} ({} events). ", page_no, pages, events.size());
+    std::string pager = fmt::format("Page {} of {} ({} events). ", page_no, pages, total);
     if (page_no > 1) pager += fmt::format("<a href=\"/audit{}\">newer</a> ", escape(query_string(*q, page_no - 1)));
     if (page_no < pages) pager += fmt::format("<a href=\"/audit{}\">older</a>", escape(query_string(*q, page_no + 1)));
     page(res, "Audit log", who,
          fmt::format("<h1>Audit log</h1><form class=\"filter\" method=\"get\" action=\"/audit\">{}{}{}{}{}<button type=\"submit\">Filter</button></form>"
                      "<p>{} <a href=\"/audit/verify\">Verify the chain</a> · <a href=\"/audit/export.csv{}\">CSV</a> · "
                      "<a href=\"/audit/export.json{}\">JSON</a></p>{}",
-                     input("since", q->since, "2026-11-01"), input("until", q->until, "2026-11-30T18"),
-                     input("layer", q->layer, "password"), input("decision", q->decision, "deny"),
-                     input("attempt", q->attempt, "A2026..."), pager, escape(query_string(*q, 1)), escape(query_string(*q, 1)),
+                     input("since", q->filter.since, "2026-11-01"), input("until", q->filter.until, "2026-11-30T18"),
+                     input("layer", q->filter.layer, "password"), input("decision", q->filter.decision, "deny"),
+                     input("attempt", q->filter.attempt, "A2026..."), pager, escape(query_string(*q, 1)), escape(query_string(*q, 1)),
                      events_table(shown)));
   }
 
@@ -418,7 +518,12 @@ struct Console::State {
     }
     const auto q = audit_query(req, res);
     if (!q) return;
-    const std::vector<audit::Event> events = find(*q);
+    std::vector<audit::Event> events;
+    {
+      std::lock_guard lock(db_mutex);
+      events = audit.find(q->filter, -1);
+    }
+    std::reverse(events.begin(), events.end());  // oldest first, as `audit export` writes them
     record("export", fmt::format("operator '{}': {} events as {}", who->name, events.size(), csv ? "CSV" : "JSON"));
     res.set_header("Content-Disposition", csv ? "attachment; filename=\"audit.csv\"" : "attachment; filename=\"audit.json\"");
     res.set_content(csv ? audit::to_csv(events) : audit::to_json(events), csv ? "text/csv; charset=utf-8" : "application/json");
@@ -428,7 +533,8 @@ struct Console::State {
     server->set_payload_max_length(kMaxBody);
     server->set_post_routing_handler([this](const Request&, Response& res) {
       res.set_header("Content-Security-Policy",
-                     "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+                     "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; "
+                     "frame-ancestors 'none'; base-uri 'none'");
       res.set_header("X-Frame-Options", "DENY");
       res.set_header("X-Content-Type-Options", "nosniff");
       res.set_header("Referrer-Policy", "no-referrer");
@@ -437,7 +543,7 @@ struct Console::State {
     });
     server->set_error_handler(httplib::Server::HandlerWithResponse([this](const Request&, Response& res) {
       if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-      const std::string more = res.status == 401 ? "<p><a href=\"/login\">Log in</a></p>" : "<p><a href=\"/\">Overview</a></p>";
+      const std::string more = res.status == 401 ? "<p><a href=\"/login\">Log in</a></p>" : "<p><a href=\"/\">Dashboard</a></p>";
       page(res, reason(res.status), std::nullopt, fmt::format("<h1>{}</h1>{}", reason(res.status), more));
       return httplib::Server::HandlerResponse::Handled;
     }));
@@ -460,7 +566,9 @@ struct Console::State {
     });
     server->Post("/login", [this](const Request& req, Response& res) { post_login(req, res); });
     server->Post("/logout", [this](const Request& req, Response& res) { post_logout(req, res); });
-    server->Get("/", [this](const Request& req, Response& res) { overview(req, res); });
+    server->Get("/", [this](const Request& req, Response& res) { dashboard(req, res); });
+    server->Get("/events", [this](const Request& req, Response& res) { events(req, res); });
+    server->Get("/static/console.js", [](const Request&, Response& res) { res.set_content(kScript, "text/javascript"); });
     server->Get("/audit", [this](const Request& req, Response& res) { audit_page(req, res); });
     server->Get("/audit/verify", [this](const Request& req, Response& res) { verify_page(req, res); });
     server->Get("/audit/export.csv", [this](const Request& req, Response& res) { export_events(req, res, true); });

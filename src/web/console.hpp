@@ -1,7 +1,7 @@
 #pragma once
 
-// The operator console: an HTTPS server (cpp-httplib with OpenSSL) with pages rendered here, no
-// script. Operators log in (OperatorStore); a session is a random id in an HttpOnly, Secure,
+// The operator console: an HTTPS server (cpp-httplib with OpenSSL) with pages rendered here and
+// one small script of its own (the dashboard's live table). Operators log in (OperatorStore); a session is a random id in an HttpOnly, Secure,
 // SameSite=Strict cookie that ends after an idle time; every state-changing request carries the
 // session's CSRF token. Every response has a strict Content-Security-Policy, X-Frame-Options:
 // DENY, Referrer-Policy: no-referrer and Cache-Control: no-store, and every value shown is
@@ -9,7 +9,9 @@
 // the operator's name.
 //
 //   GET  /login, POST /login, POST /logout
-//   GET  /                     overview: who is logged in, the last events
+//   GET  /                     dashboard: the station's lock, door, board and camera state, the
+//                              current attempt, the lockers and holders, the events, live
+//   GET  /events               server-sent events: each new audit event as JSON
 //   GET  /audit                the audit log, filtered (since, until, layer, decision, attempt), paged
 //   GET  /audit/verify         the chain check (lockerctl audit verify)
 //   GET  /audit/export.csv, /audit/export.json   the filtered events

@@ -48,6 +48,42 @@ TEST(AuditLog, AnIntactChainVerifies) {
   EXPECT_EQ(log.list("9999").size(), 0u);
 }
 
+TEST(AuditLog, FindsByFilterNewestFirstInPagesAndCounts) {
+  test::TempDir dir;
+  Database db(dir / "a.db");
+  AuditLog log(db, test_key());
+  fill(log, 10);  // rows 0..9, pass on odd rows
+  log.append({0, "2020-01-02T03:04:05Z", "A2", "door", "open", std::nullopt, std::nullopt, "", "old"});
+  EXPECT_EQ(log.count({}), 11);
+  Filter pass;
+  pass.decision = "pass";
+  EXPECT_EQ(log.count(pass), 5);
+  const auto page1 = log.find(pass, 2);
+  ASSERT_EQ(page1.size(), 2u);
+  EXPECT_EQ(page1[0].detail, "row 9");
+  EXPECT_EQ(page1[1].detail, "row 7");
+  const auto page3 = log.find(pass, 2, 4);
+  ASSERT_EQ(page3.size(), 1u);
+  EXPECT_EQ(page3[0].detail, "row 1");
+  Filter old;
+  old.until = "2020-01-02";
+  ASSERT_EQ(log.find(old, -1).size(), 1u) << "until is a prefix, its day included";
+  old.until = "2020-01-01";
+  EXPECT_EQ(log.count(old), 0);
+  Filter since;
+  since.since = "2021";
+  since.layer = "human";
+  EXPECT_EQ(log.count(since), 10);
+  Filter after;
+  after.after_id = 9;
+  const auto later = log.find(after, -1);
+  ASSERT_EQ(later.size(), 2u);
+  EXPECT_EQ(later[1].id, 10);
+  Filter attempt;
+  attempt.attempt = "A2";
+  EXPECT_EQ(log.find(attempt, -1).at(0).detail, "old");
+}
+
 /// A log of five rows in `file`, closed, so that raw SQL can tamper with it.
 void make_log(const std::filesystem::path& file) {
   Database db(file);

@@ -222,6 +222,39 @@ TEST(Console, AnIdleSessionEndsAndARemovedOperatorsAtOnce) {
   EXPECT_EQ(rig.client->Get("/", vic)->status, 401);
 }
 
+TEST(Console, TheDashboardShowsTheStationAndStreamsNewEventsAsTheyAreWritten) {
+  Rig rig;
+  const auto cookie = rig.session("vic", "vic's long password");
+  const auto page = rig.client->Get("/", cookie);
+  ASSERT_EQ(page->status, 200);
+  EXPECT_NE(page->body.find("<td id=\"state-door\">no event yet</td>"), std::string::npos) << page->body;
+  EXPECT_NE(page->body.find("<td id=\"state-step\">A2: human pass</td>"), std::string::npos);
+  EXPECT_NE(page->body.find("<tbody id=\"live\">"), std::string::npos);
+  EXPECT_NE(page->body.find("<script src=\"/static/console.js\"></script>"), std::string::npos);
+  EXPECT_EQ(rig.client->Get("/static/console.js")->get_header_value("Content-Type"), "text/javascript");
+  EXPECT_EQ(rig.client->Get("/events")->status, 401);
+
+  httplib::SSLClient stream("127.0.0.1", rig.port);
+  stream.set_ca_cert_path(rig.cert.c_str());
+  stream.set_read_timeout(5, 0);
+  std::string got;
+  std::thread reader([&] {
+    stream.Get("/events", cookie, [&](const char* data, std::size_t n) {
+      got.append(data, n);
+      return got.find("\"layer\":\"door\"") == std::string::npos;
+    });
+  });
+  std::this_thread::sleep_for(300ms);
+  {
+    audit::Database db(rig.dir / "lockerctl.db");
+    audit::AuditLog(db, rig.audit_key).append({0, {}, "-", "door", "opened", std::nullopt, std::nullopt, "", "<b>door</b>"});
+  }
+  reader.join();
+  EXPECT_NE(got.find("data: {"), std::string::npos) << got;
+  EXPECT_NE(got.find("\"decision\":\"opened\""), std::string::npos) << got;
+  EXPECT_EQ(got.find("\"layer\":\"human\""), std::string::npos) << "only events written after the stream opened";
+}
+
 TEST(Console, ManyFailedLoginsFromOneAddressAreThrottled) {
   Rig rig;
   int throttled = 0;
