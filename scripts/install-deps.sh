@@ -25,6 +25,7 @@ packages=(
   python3-aiosmtpd      # tests: a real SMTP server with STARTTLS and login for e-mail alerts
   openssl               # tests: self-signed certificates for that mail server
   curl                  # tests: the operator console over HTTPS
+  chromium chromium-driver python3-selenium  # tests: the console in headless Chromium
 )
 
 missing=()

@@ -1,0 +1,119 @@
+#!/usr/bin/python3
+"""The operator console in a real browser: Debian's Chromium, headless, driven by Selenium through
+chromedriver. Logs in (a wrong password first), watches the dashboard update live while
+`lockerctl run` denies an attempt, verifies and exports the audit log, and checks that a forged
+POST is refused and that the security headers arrive. Saves screenshots in the work folder.
+
+    console_browser.py URL OPERATOR PASSWORD RUN-COMMAND...
+
+Prints "ok: console_browser" and the live-update latency on success; exits 1 with a FAIL line.
+"""
+
+import subprocess
+import sys
+import threading
+import time
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+
+def fail(message):
+    print("FAIL: " + message)
+    sys.exit(1)
+
+
+def main():
+    url, operator, password = sys.argv[1:4]
+    run_command = sys.argv[4:]
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1280,900"):
+        options.add_argument(arg)
+    options.accept_insecure_certs = True  # the self-signed certificate of `lockerctl web cert`
+    service = Service(executable_path="/usr/bin/chromedriver")
+    browser = webdriver.Chrome(options=options, service=service)
+    wait = WebDriverWait(browser, 15)
+    try:
+        def log_in(secret):
+            browser.get(url + "login")
+            browser.find_element(By.NAME, "name").send_keys(operator)
+            browser.find_element(By.NAME, "password").send_keys(secret)
+            browser.find_element(By.CSS_SELECTOR, "form.login button").click()
+
+        log_in("not the password")
+        if "Wrong name or password" not in browser.page_source:
+            fail("a wrong password was not refused: " + browser.page_source[:500])
+        log_in(password)
+        wait.until(lambda b: b.find_element(By.ID, "stream").text == "live")
+        if "Dashboard" not in browser.title:
+            fail("no dashboard after login: " + browser.title)
+
+        # A denied attempt in `lockerctl run` shows up live: the password layer's deny rows.
+        before = int(browser.find_element(By.TAG_NAME, "body").get_attribute("data-last-event") or 0)
+        # The latency: from run logging the third denial (just before it writes the audit row) to
+        # the row in the page.
+        run = subprocess.Popen(run_command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        logged = {}
+        log = []
+
+        def read_log():
+            for line in run.stderr:
+                log.append(line)
+                if "try 3 of 3" in line and "at" not in logged:
+                    logged["at"] = time.monotonic()
+
+        reader = threading.Thread(target=read_log)
+        reader.start()
+        WebDriverWait(browser, 60, poll_frequency=0.01).until(
+            lambda b: "wrong password, try 3 of 3" in b.find_element(By.ID, "live").text)
+        shown = time.monotonic()
+        if run.wait(timeout=120) != 0:
+            fail("run: " + "".join(log)[-2000:])
+        reader.join()
+        if "at" not in logged:
+            fail("run did not log the third denial: " + "".join(log)[-2000:])
+        latency = shown - logged["at"]
+        if int(browser.find_element(By.TAG_NAME, "body").get_attribute("data-last-event")) <= before:
+            fail("no new event id")
+        step = browser.find_element(By.ID, "state-step").text
+        if not step.startswith("A"):
+            fail("the current attempt is not shown: " + step)
+        browser.save_screenshot("dashboard.png")
+
+        # The audit log: the deny rows, the chain check, the CSV export.
+        browser.get(url + "audit?layer=password")
+        if browser.page_source.count("<td>deny</td>") != 3:
+            fail("the audit page does not list the three denials")
+        browser.save_screenshot("audit.png")
+        browser.find_element(By.LINK_TEXT, "Verify the chain").click()
+        if "Intact:" not in browser.find_element(By.TAG_NAME, "main").text:
+            fail("the chain check: " + browser.find_element(By.TAG_NAME, "main").text)
+        fetch = """const done = arguments[arguments.length - 1];
+                   fetch(arguments[0], arguments[1]).then(r => r.text().then(t => done({
+                     status: r.status, text: t, csp: r.headers.get('Content-Security-Policy'),
+                     frame: r.headers.get('X-Frame-Options'), referrer: r.headers.get('Referrer-Policy'),
+                     cache: r.headers.get('Cache-Control')})));"""
+        csv = browser.execute_async_script(fetch, "/audit/export.csv?layer=password", {})
+        if csv["status"] != 200 or not csv["text"].startswith("id,time,attempt,layer,decision"):
+            fail("CSV export: %r" % csv)
+
+        # A POST from the page without the CSRF token is refused; the session stays.
+        forged = browser.execute_async_script(fetch, "/logout", {"method": "POST", "body": "csrf=forged",
+                                                                   "headers": {"Content-Type": "application/x-www-form-urlencoded"}})
+        if forged["status"] != 403:
+            fail("a forged logout got %d" % forged["status"])
+        page = browser.execute_async_script(fetch, "/", {})
+        if page["status"] != 200 or "script-src 'self'" not in (page["csp"] or "") or page["frame"] != "DENY" \
+                or page["referrer"] != "no-referrer" or page["cache"] != "no-store":
+            fail("headers: %r" % {k: page[k] for k in ("status", "csp", "frame", "referrer", "cache")})
+        print("live update latency (run logs the event -> row in the page): %.0f ms" % (latency * 1000))
+        print("ok: console_browser")
+    finally:
+        browser.quit()
+
+
+if __name__ == "__main__":
+    main()

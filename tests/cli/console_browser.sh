@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# The console in headless Chromium (tests/cli/console_browser.py): an operator logs in, watches a
+# simulated locker deny an attempt live, verifies and exports the audit log; a forged POST is
+# refused; the security headers arrive. Screenshots stay in the work folder.
+#   console_browser.sh LOCKERCTL WORKDIR
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+[ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] && /usr/bin/python3 -c 'import selenium' 2> /dev/null ||
+  fail "chromium, chromium-driver or python3-selenium is missing: run scripts/install-deps.sh"
+
+{
+  sim_flow_config 0
+  printf 'web:\n  listen: 127.0.0.1:0\n'
+} > config.yaml
+lc() { "$lockerctl" -c config.yaml "$@"; }
+small_model config.yaml models/owner.h5
+lc -q owner add alice --phone +15550001 > /dev/null
+echo 2468 | lc -q owner set-password alice > /dev/null
+lc -q locker add 7 --holder alice > /dev/null
+echo "ops long password" | lc -q operator add ops --role admin > /dev/null
+lc -q web cert --self-signed > /dev/null
+cat > wrong.script <<'S'
+show scenes/owner
+press
+wait password
+type 1111
+type 2222
+type 3333
+wait idle
+S
+
+"$lockerctl" -c config.yaml web > web.out 2> web.err &
+pid=$!
+trap 'kill $pid 2> /dev/null || true' EXIT
+for _ in $(seq 1 100); do grep -q '^console at ' web.out 2> /dev/null && break; sleep 0.1; done
+url=$(sed -n 's|^console at \(https://127.0.0.1:[0-9]*/\)$|\1|p' web.out)
+[ -n "$url" ] || fail "no address printed: $(cat web.out web.err)"
+/usr/bin/python3 "$(dirname "$0")/console_browser.py" "$url" ops "ops long password" \
+  "$lockerctl" -c config.yaml run --script wrong.script
+kill -TERM $pid
+wait $pid || fail "web stopped by SIGTERM exited $?"
