@@ -22,6 +22,7 @@
 #include "core/fs.hpp"
 #include "core/log.hpp"
 #include "access/lockers.hpp"
+#include "notify/outbox.hpp"
 #include "web/operators.hpp"
 
 namespace lockerctl::web {
@@ -169,6 +170,7 @@ struct Console::State {
   audit::Database db;
   audit::AuditLog audit;
   OperatorStore operators;
+  notify::Outbox outbox;
   std::mutex db_mutex;  // one connection, used by every request thread
   std::mutex sessions_mutex;
   std::map<std::string, Session> sessions;
@@ -178,7 +180,7 @@ struct Console::State {
   int port = 0;
 
   State(const ConsoleOptions& options, const std::filesystem::path& db_file, const audit::Key& key)
-      : o(options), db(db_file), audit(db, key), operators(db) {}
+      : o(options), db(db_file), audit(db, key), operators(db), outbox(db) {}
 
   void record(const std::string& decision, const std::string& detail) {
     std::lock_guard lock(db_mutex);
@@ -219,7 +221,7 @@ struct Console::State {
     std::string header;
     if (who) {
       header = fmt::format(
-          "<header><strong>lockerctl</strong><a href=\"/\">Dashboard</a><a href=\"/audit\">Audit log</a>"
+          "<header><strong>lockerctl</strong><a href=\"/\">Dashboard</a><a href=\"/audit\">Audit log</a><a href=\"/outbox\">Alerts outbox</a>"
           "<span>{} ({})</span><form method=\"post\" action=\"/logout\"><input type=\"hidden\" name=\"csrf\" value=\"{}\">"
           "<button type=\"submit\">Log out</button></form></header>",
           escape(who->name), role_name(who->role), escape(who->csrf));
@@ -493,6 +495,68 @@ struct Console::State {
                      events_table(shown)));
   }
 
+  void outbox_page(const Request& req, Response& res) {
+    const auto who = session(req);
+    if (!who) {
+      res.status = 401;
+      return;
+    }
+    std::vector<notify::Job> jobs;
+    {
+      std::lock_guard lock(db_mutex);
+      for (const char* state : {"dead", "pending"}) {
+        for (auto& j : outbox.jobs(state)) jobs.push_back(std::move(j));
+      }
+    }
+    std::string rows;
+    for (const auto& j : jobs) {
+      const std::string retry = who->role == Role::Admin
+                                    ? fmt::format("<form method=\"post\" action=\"/outbox/retry\"><input type=\"hidden\" name=\"csrf\" value=\"{}\">"
+                                                  "<input type=\"hidden\" name=\"id\" value=\"{}\"><button type=\"submit\">Retry now</button></form>",
+                                                  escape(who->csrf), j.id)
+                                    : "";
+      rows += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                          j.id, escape(j.created), escape(j.owner), escape(j.kind), escape(j.channel), escape(j.state), j.attempts,
+                          escape(j.last_error), retry);
+    }
+    page(res, "Alerts outbox", who,
+         fmt::format("<h1>Alerts outbox</h1><p>Uploads, alerts and codes not delivered yet (pending) or given up (dead). {}</p>"
+                     "<table><thead><tr><th>#</th><th>created</th><th>owner</th><th>kind</th><th>channel</th><th>state</th>"
+                     "<th>tries</th><th>last error</th><th></th></tr></thead><tbody>{}</tbody></table>",
+                     who->role == Role::Admin ? "Retry makes a job due now; a running lockerctl run sends it within a second."
+                                              : "Viewers read; an admin may retry.",
+                     rows.empty() ? "<tr><td colspan=\"9\">Nothing waiting.</td></tr>" : rows));
+  }
+
+  void post_retry(const Request& req, Response& res) {
+    const auto who = session(req);
+    if (!who) {
+      res.status = 401;
+      return;
+    }
+    if (!same_token(who->csrf, req.get_param_value("csrf")) || who->role != Role::Admin) {
+      res.status = 403;
+      return;
+    }
+    const std::string id = req.get_param_value("id");
+    if (id.empty() || id.size() > 18 || id.find_first_not_of("0123456789") != std::string::npos) {
+      res.status = 400;
+      return;
+    }
+    bool retried = false;
+    {
+      std::lock_guard lock(db_mutex);
+      retried = outbox.retry(std::stoll(id));
+    }
+    if (!retried) {
+      res.status = 404;
+      return;
+    }
+    record("retry", fmt::format("operator '{}': outbox job {} made due again", who->name, id));
+    res.status = 303;
+    res.set_header("Location", "/outbox");
+  }
+
   void verify_page(const Request& req, Response& res) {
     const auto who = session(req);
     if (!who) {
@@ -571,6 +635,8 @@ struct Console::State {
     server->Get("/static/console.js", [](const Request&, Response& res) { res.set_content(kScript, "text/javascript"); });
     server->Get("/audit", [this](const Request& req, Response& res) { audit_page(req, res); });
     server->Get("/audit/verify", [this](const Request& req, Response& res) { verify_page(req, res); });
+    server->Get("/outbox", [this](const Request& req, Response& res) { outbox_page(req, res); });
+    server->Post("/outbox/retry", [this](const Request& req, Response& res) { post_retry(req, res); });
     server->Get("/audit/export.csv", [this](const Request& req, Response& res) { export_events(req, res, true); });
     server->Get("/audit/export.json", [this](const Request& req, Response& res) { export_events(req, res, false); });
   }

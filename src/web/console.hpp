@@ -15,6 +15,7 @@
 //   GET  /audit                the audit log, filtered (since, until, layer, decision, attempt), paged
 //   GET  /audit/verify         the chain check (lockerctl audit verify)
 //   GET  /audit/export.csv, /audit/export.json   the filtered events
+//   GET  /outbox               pending and dead alert jobs; POST /outbox/retry (admin) makes one due
 
 #include <filesystem>
 #include <memory>

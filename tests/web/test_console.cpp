@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "core/errors.hpp"
+#include "notify/outbox.hpp"
 #include "support/temp_dir.hpp"
 #include "web/certificate.hpp"
 #include "web/console.hpp"
@@ -253,6 +254,44 @@ TEST(Console, TheDashboardShowsTheStationAndStreamsNewEventsAsTheyAreWritten) {
   EXPECT_NE(got.find("data: {"), std::string::npos) << got;
   EXPECT_NE(got.find("\"decision\":\"opened\""), std::string::npos) << got;
   EXPECT_EQ(got.find("\"layer\":\"human\""), std::string::npos) << "only events written after the stream opened";
+}
+
+TEST(Console, AnAdminRetriesADeadAlertAndAViewerCannot) {
+  Rig rig;
+  std::int64_t id = 0;
+  {
+    audit::Database db(rig.dir / "lockerctl.db");
+    notify::Outbox outbox(db);
+    id = outbox.raise({"alice", "+15550001", ""}, "A1", "alert <b>text</b>").front();
+    db.query("UPDATE outbox_jobs SET state = 'dead', attempts = 12, last_error = 'Twilio <401>' WHERE id = ?", {id});
+  }
+  const auto vic = rig.session("vic", "vic's long password");
+  const auto page = rig.client->Get("/outbox", vic);
+  ASSERT_EQ(page->status, 200);
+  EXPECT_NE(page->body.find("Twilio &lt;401&gt;"), std::string::npos) << page->body;
+  EXPECT_EQ(page->body.find("Retry now"), std::string::npos) << "a viewer gets no retry button";
+  const std::string vic_csrf = Rig::field(page->body, "csrf");
+  const std::string form = "csrf=" + vic_csrf + "&id=" + std::to_string(id);
+  EXPECT_EQ(rig.client->Post("/outbox/retry", vic, form, "application/x-www-form-urlencoded")->status, 403) << "a viewer may not retry";
+
+  const auto alice = rig.session("alice", "alice's long password");
+  const auto admin_page = rig.client->Get("/outbox", alice);
+  EXPECT_NE(admin_page->body.find("Retry now"), std::string::npos);
+  const std::string csrf = Rig::field(admin_page->body, "csrf");
+  EXPECT_EQ(rig.client->Post("/outbox/retry", alice, "id=" + std::to_string(id), "application/x-www-form-urlencoded")->status, 403)
+      << "no CSRF token";
+  EXPECT_EQ(rig.client->Post("/outbox/retry", alice, "csrf=" + csrf + "&id=x", "application/x-www-form-urlencoded")->status, 400);
+  EXPECT_EQ(rig.client->Post("/outbox/retry", alice, "csrf=" + csrf + "&id=999", "application/x-www-form-urlencoded")->status, 404);
+  const auto done = rig.client->Post("/outbox/retry", alice, "csrf=" + csrf + "&id=" + std::to_string(id), "application/x-www-form-urlencoded");
+  EXPECT_EQ(done->status, 303);
+  {
+    audit::Database db(rig.dir / "lockerctl.db");
+    const auto job = notify::Outbox(db).job(id);
+    EXPECT_EQ(job->state, "pending");
+    EXPECT_EQ(job->attempts, 0);
+  }
+  const auto json = rig.client->Get("/audit/export.json?decision=retry", alice);
+  EXPECT_NE(json->body.find("operator 'alice': outbox job " + std::to_string(id) + " made due again"), std::string::npos) << json->body;
 }
 
 TEST(Console, ManyFailedLoginsFromOneAddressAreThrottled) {
