@@ -29,6 +29,7 @@ CREATE TABLE IF NOT EXISTS audit (
   detail TEXT NOT NULL,
   mac TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS audit_time ON audit(time);
+CREATE INDEX IF NOT EXISTS audit_layer ON audit(layer, id);
 CREATE TABLE IF NOT EXISTS audit_head (
   one INTEGER PRIMARY KEY CHECK (one = 1),
   last_id INTEGER NOT NULL,
@@ -197,27 +198,41 @@ std::vector<Event> AuditLog::list(const std::string& since) const {
 
 namespace {
 
-const char* kWhere =
-    "WHERE (?1 = '' OR time >= ?1) AND (?2 = '' OR substr(time, 1, length(?2)) <= ?2) AND (?3 = '' OR layer = ?3) "
-    "AND (?4 = '' OR decision = ?4) AND (?5 = '' OR attempt = ?5) AND id > ?6";
-
-std::vector<Value> where_values(const Filter& f) { return {f.since, f.until, f.layer, f.decision, f.attempt, f.after_id}; }
+/// The WHERE clause of `f` with only the conditions it sets (so that SQLite can use the indexes),
+/// and its values in order.
+std::pair<std::string, std::vector<Value>> where(const Filter& f) {
+  std::string sql;
+  std::vector<Value> values;
+  const auto add = [&](Value value, bool set, const char* condition) {
+    if (!set) return;
+    sql += std::string(sql.empty() ? "WHERE " : " AND ") + condition;
+    values.push_back(std::move(value));
+  };
+  add(f.after_id, f.after_id > 0, "id > ?");
+  add(f.since, !f.since.empty(), "time >= ?");
+  add(f.until, !f.until.empty(), "time <= ? || '~'");  // a prefix: every time that starts with `until` is in
+  add(f.layer, !f.layer.empty(), "layer = ?");
+  add(f.decision, !f.decision.empty(), "decision = ?");
+  add(f.attempt, !f.attempt.empty(), "attempt = ?");
+  return {sql, values};
+}
 
 }  // namespace
 
 std::vector<Event> AuditLog::find(const Filter& filter, std::int64_t limit, std::int64_t offset) const {
   std::vector<Event> out;
-  std::vector<Value> values = where_values(filter);
+  auto [sql, values] = where(filter);
   values.emplace_back(limit);
   values.emplace_back(offset);
-  db_.query(fmt::format("SELECT {} FROM audit {} ORDER BY id DESC LIMIT ?7 OFFSET ?8", kColumns, kWhere), values,
+  db_.query(fmt::format("SELECT {} FROM audit {} ORDER BY id DESC LIMIT ? OFFSET ?", kColumns, sql), values,
             [&](const Statement& s) { out.push_back(read_event(s)); });
   return out;
 }
 
 std::int64_t AuditLog::count(const Filter& filter) const {
   std::int64_t n = 0;
-  db_.query(fmt::format("SELECT COUNT(*) FROM audit {}", kWhere), where_values(filter), [&](const Statement& s) { n = s.integer(0); });
+  const auto [sql, values] = where(filter);
+  db_.query("SELECT COUNT(*) FROM audit " + sql, values, [&](const Statement& s) { n = s.integer(0); });
   return n;
 }
 

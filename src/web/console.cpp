@@ -595,6 +595,7 @@ struct Console::State {
 
   void routes() {
     server->set_payload_max_length(kMaxBody);
+    server->set_tcp_nodelay(true);  // a page is written in parts; without it, each waits for the client's delayed ACK
     server->set_post_routing_handler([this](const Request&, Response& res) {
       res.set_header("Content-Security-Policy",
                      "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; "
