@@ -24,8 +24,9 @@ std::filesystem::path web_file(const config::Config& cfg, const std::string& con
 void setup_web(CLI::App& app, const GlobalOptions& global, Action& action) {
   CLI::App* web = app.add_subcommand(
       "web", "Serve the operator console over HTTPS (web.cert, web.key) until Ctrl-C or SIGTERM, and print its address. "
-             "Operators log in (lockerctl operator add); pages: a live dashboard, the audit log with filters, chain check and "
-             "CSV/JSON export. No page can open a locker.");
+             "Operators log in (lockerctl operator add); pages: a live dashboard, incidents with photos and "
+             "alert states, the audit log with filters, chain check and CSV/JSON export, the alerts outbox (admins retry). "
+             "No page can open a locker.");
   web->require_subcommand(0, 1);
   auto o = std::make_shared<WebOptions>();
   web->add_option("--listen", o->listen, "ADDRESS:PORT instead of web.listen (port 0: any free port)");
@@ -51,6 +52,7 @@ int run_web(const GlobalOptions& global, const WebOptions& options) {
   o.key = web_file(cfg, cfg.web.key, "key.pem");
   o.insecure_local = cfg.web.insecure_local;
   o.session_idle_s = cfg.web.session_idle_s;
+  o.incidents_dir = std::filesystem::path(cfg.paths.var_dir) / "incidents";
   signals::catch_stop_signals();
   web::Console console(o, station.db.file(), station.key);
   console.start();

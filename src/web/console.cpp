@@ -221,7 +221,7 @@ struct Console::State {
     std::string header;
     if (who) {
       header = fmt::format(
-          "<header><strong>lockerctl</strong><a href=\"/\">Dashboard</a><a href=\"/audit\">Audit log</a><a href=\"/outbox\">Alerts outbox</a>"
+          "<header><strong>lockerctl</strong><a href=\"/\">Dashboard</a><a href=\"/incidents\">Incidents</a><a href=\"/audit\">Audit log</a><a href=\"/outbox\">Alerts outbox</a>"
           "<span>{} ({})</span><form method=\"post\" action=\"/logout\"><input type=\"hidden\" name=\"csrf\" value=\"{}\">"
           "<button type=\"submit\">Log out</button></form></header>",
           escape(who->name), role_name(who->role), escape(who->csrf));
@@ -495,6 +495,79 @@ struct Console::State {
                      events_table(shown)));
   }
 
+  void incidents_page(const Request& req, Response& res) {
+    const auto who = session(req);
+    if (!who) {
+      res.status = 401;
+      return;
+    }
+    std::string rows;
+    {
+      std::lock_guard lock(db_mutex);
+      audit::Filter alerts;
+      alerts.layer = "alert";
+      alerts.decision = "queued";
+      std::map<std::string, std::string> sent;  // attempt -> where its alerts went
+      for (const auto& j : outbox.jobs()) {
+        sent[j.attempt] += fmt::format("<li>{} {}: {}{}</li>", escape(j.kind), escape(j.channel), escape(j.state),
+                                       j.state == "sent" || j.last_error.empty() ? "" : " (" + escape(j.last_error) + ")");
+      }
+      for (const auto& alert : audit.find(alerts, 50)) {
+        audit::Filter of_attempt;
+        of_attempt.attempt = alert.attempt;
+        std::string denied, photo;
+        for (const auto& e : audit.find(of_attempt, -1)) {
+          if (denied.empty() && (e.decision == "deny" || e.decision == "forced" || e.decision == "left open")) {  // the last
+            denied = fmt::format("{} {}: {}{}", escape(e.layer), escape(e.decision), escape(e.detail),
+                                 e.score ? " (score " + score_text(e) + ")" : "");
+          }
+          if (photo.empty() && !e.image.empty() && e.image.rfind("/", 0) == 0) {
+            photo = fmt::format("<img src=\"/incidents/photo?attempt={}\" alt=\"photo of {}\" width=\"160\">",
+                                escape(httplib::detail::encode_query_param(e.attempt)), escape(e.attempt));
+          }
+        }
+        rows += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><ul>{}</ul></td></tr>", escape(alert.time),
+                            escape(alert.attempt), denied.empty() ? escape(alert.detail) : denied, photo.empty() ? "-" : photo,
+                            sent.count(alert.attempt) ? sent[alert.attempt] : "<li>no job</li>");
+      }
+    }
+    page(res, "Incidents", who,
+         fmt::format("<h1>Incidents</h1><p>The last 50 attempts that raised an alert, newest first.</p>"
+                     "<table><thead><tr><th>time (UTC)</th><th>attempt</th><th>why</th><th>photo</th><th>alerts</th></tr></thead>"
+                     "<tbody>{}</tbody></table>",
+                     rows.empty() ? "<tr><td colspan=\"5\">No incident.</td></tr>" : rows));
+  }
+
+  /// The incident photo of an attempt, when it is a file under the incident folder.
+  void incident_photo(const Request& req, Response& res) {
+    if (!session(req)) {
+      res.status = 401;
+      return;
+    }
+    audit::Filter f;
+    f.attempt = req.get_param_value("attempt");
+    if (f.attempt.empty() || f.attempt.size() > 64) {
+      res.status = 400;
+      return;
+    }
+    std::vector<audit::Event> events;
+    {
+      std::lock_guard lock(db_mutex);
+      events = audit.find(f, -1);
+    }
+    std::error_code ec;
+    const auto root = std::filesystem::weakly_canonical(o.incidents_dir, ec);
+    for (const auto& e : events) {
+      if (e.image.empty()) continue;
+      const auto file = std::filesystem::weakly_canonical(e.image, ec);
+      const auto inside = std::mismatch(root.begin(), root.end(), file.begin(), file.end()).first == root.end();
+      if (ec || root.empty() || !inside || !std::filesystem::is_regular_file(file, ec)) continue;
+      res.set_content(read_file(file), "image/jpeg");
+      return;
+    }
+    res.status = 404;
+  }
+
   void outbox_page(const Request& req, Response& res) {
     const auto who = session(req);
     if (!who) {
@@ -637,6 +710,8 @@ struct Console::State {
     server->Get("/audit", [this](const Request& req, Response& res) { audit_page(req, res); });
     server->Get("/audit/verify", [this](const Request& req, Response& res) { verify_page(req, res); });
     server->Get("/outbox", [this](const Request& req, Response& res) { outbox_page(req, res); });
+    server->Get("/incidents", [this](const Request& req, Response& res) { incidents_page(req, res); });
+    server->Get("/incidents/photo", [this](const Request& req, Response& res) { incident_photo(req, res); });
     server->Post("/outbox/retry", [this](const Request& req, Response& res) { post_retry(req, res); });
     server->Get("/audit/export.csv", [this](const Request& req, Response& res) { export_events(req, res, true); });
     server->Get("/audit/export.json", [this](const Request& req, Response& res) { export_events(req, res, false); });

@@ -16,6 +16,8 @@
 //   GET  /audit/verify         the chain check (lockerctl audit verify)
 //   GET  /audit/export.csv, /audit/export.json   the filtered events
 //   GET  /outbox               pending and dead alert jobs; POST /outbox/retry (admin) makes one due
+//   GET  /incidents            attempts that raised an alert: why, the photo, where each alert went
+//   GET  /incidents/photo?attempt=A   that photo, only from under the incident folder
 
 #include <filesystem>
 #include <memory>
@@ -30,6 +32,7 @@ struct ConsoleOptions {
   int port = 8443;                   ///< 0: any free port
   std::filesystem::path cert, key;   ///< PEM files; not used with insecure_local
   bool insecure_local = false;       ///< plain HTTP; only on 127.0.0.1
+  std::filesystem::path incidents_dir;  ///< photos are served only from under it
   double session_idle_s = 900;
 };
 

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """The operator console in a real browser: Debian's Chromium, headless, driven by Selenium through
 chromedriver. Logs in (a wrong password first), watches the dashboard update live while
-`lockerctl run` denies an attempt, verifies and exports the audit log, and checks that a forged
+`lockerctl run` denies an attempt, opens the incident and its photo, verifies and exports the
+audit log, and checks that a forged
 POST is refused and that the security headers arrive. Saves screenshots in the work folder.
 
     console_browser.py URL OPERATOR PASSWORD RUN-COMMAND...
@@ -82,6 +83,14 @@ def main():
         if not step.startswith("A"):
             fail("the current attempt is not shown: " + step)
         browser.save_screenshot("dashboard.png")
+
+        # The incident: why, and its photo, loaded by the browser.
+        browser.get(url + "incidents")
+        if "password deny: wrong password, try 3 of 3" not in browser.find_element(By.TAG_NAME, "main").text:
+            fail("the incident page: " + browser.find_element(By.TAG_NAME, "main").text[:1000])
+        image = browser.find_element(By.CSS_SELECTOR, "main img")
+        wait.until(lambda b: b.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 0", image))
+        browser.save_screenshot("incident.png")
 
         # The audit log: the deny rows, the chain check, the CSV export.
         browser.get(url + "audit?layer=password")

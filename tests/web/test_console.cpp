@@ -6,6 +6,7 @@
 #include <httplib.h>
 
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "core/errors.hpp"
@@ -71,6 +72,7 @@ struct Rig {
     o.cert = cert;
     o.key = key;
     o.session_idle_s = idle_s;
+    o.incidents_dir = dir / "var/incidents";
     console = std::make_unique<Console>(o, dir / "lockerctl.db", audit_key);
     console->start();
     port = std::stoi(console->url().substr(console->url().rfind(':') + 1));
@@ -292,6 +294,37 @@ TEST(Console, AnAdminRetriesADeadAlertAndAViewerCannot) {
   }
   const auto json = rig.client->Get("/audit/export.json?decision=retry", alice);
   EXPECT_NE(json->body.find("operator 'alice': outbox job " + std::to_string(id) + " made due again"), std::string::npos) << json->body;
+}
+
+TEST(Console, AnIncidentShowsWhyItsPhotoAndWhereEachAlertWent) {
+  Rig rig;
+  const auto photo = rig.dir / "var/incidents/A9/frame.jpg";
+  std::filesystem::create_directories(photo.parent_path());
+  std::ofstream(photo, std::ios::binary) << std::string("\xff\xd8\xff\xe0 photo of A9", 17);
+  {
+    audit::Database db(rig.dir / "lockerctl.db");
+    audit::AuditLog log(db, rig.audit_key);
+    log.append({0, {}, "A9", "password", "deny", std::nullopt, std::nullopt, photo.string(), "wrong password, try 3 of 3"});
+    log.append({0, {}, "A9", "alert", "queued", std::nullopt, std::nullopt, "", "3 wrong passwords"});
+    log.append({0, {}, "A10", "owner", "deny", 0.1, 0.5, "/etc/passwd", "not the owner"});
+    log.append({0, {}, "A10", "alert", "queued", std::nullopt, std::nullopt, "", "not the owner"});
+    notify::Outbox(db).raise({"alice", "+15550001", ""}, "A9", "alert", photo);
+  }
+  const auto cookie = rig.session("vic", "vic's long password");
+  const auto page = rig.client->Get("/incidents", cookie);
+  ASSERT_EQ(page->status, 200);
+  EXPECT_NE(page->body.find("password deny: wrong password, try 3 of 3"), std::string::npos) << page->body;
+  EXPECT_NE(page->body.find("<img src=\"/incidents/photo?attempt=A9\""), std::string::npos);
+  EXPECT_NE(page->body.find("<li>upload evidence: pending</li>"), std::string::npos) << page->body;
+  EXPECT_NE(page->body.find("<li>alert sms: pending</li>"), std::string::npos);
+  EXPECT_NE(page->body.find("owner deny: not the owner (score 0.100 / 0.500)"), std::string::npos);
+  const auto image = rig.client->Get("/incidents/photo?attempt=A9", cookie);
+  ASSERT_EQ(image->status, 200);
+  EXPECT_EQ(image->get_header_value("Content-Type"), "image/jpeg");
+  EXPECT_EQ(image->body, std::string("\xff\xd8\xff\xe0 photo of A9", 17));
+  EXPECT_EQ(rig.client->Get("/incidents/photo?attempt=A10", cookie)->status, 404) << "a file outside the incident folder";
+  EXPECT_EQ(rig.client->Get("/incidents/photo?attempt=A404", cookie)->status, 404);
+  EXPECT_EQ(rig.client->Get("/incidents/photo?attempt=A9")->status, 401);
 }
 
 TEST(Console, ManyFailedLoginsFromOneAddressAreThrottled) {
