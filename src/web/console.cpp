@@ -215,6 +215,18 @@ struct Console::State {
     return s;
   }
 
+  /// The session of a request, or nullopt with status 401.
+  std::optional<Session> logged_in(const Request& req, Response& res) {
+    auto who = session(req);
+    if (!who) res.status = 401;
+    return who;
+  }
+
+  static void redirect(Response& res, const std::string& location) {
+    res.status = 303;
+    res.set_header("Location", location);
+  }
+
   std::string cookie_flags() const { return o.insecure_local ? "; HttpOnly; SameSite=Strict; Path=/" : "; HttpOnly; Secure; SameSite=Strict; Path=/"; }
 
   void page(Response& res, const std::string& title, const std::optional<Session>& who, const std::string& body) {
@@ -292,16 +304,12 @@ struct Console::State {
     }
     record("login", fmt::format("operator '{}' ({}) from {}", name, role_name(s.role), req.remote_addr));
     res.set_header("Set-Cookie", std::string(kSessionCookie) + "=" + id + cookie_flags());
-    res.status = 303;
-    res.set_header("Location", "/");
+    redirect(res, "/");
   }
 
   void post_logout(const Request& req, Response& res) {
-    const auto who = session(req);
-    if (!who) {
-      res.status = 401;
-      return;
-    }
+    const auto who = logged_in(req, res);
+    if (!who) return;
     if (!same_token(who->csrf, req.get_param_value("csrf"))) {
       res.status = 403;
       return;
@@ -312,8 +320,7 @@ struct Console::State {
     }
     record("logout", fmt::format("operator '{}'", who->name));
     res.set_header("Set-Cookie", std::string(kSessionCookie) + "=; Max-Age=0" + cookie_flags());
-    res.status = 303;
-    res.set_header("Location", "/login");
+    redirect(res, "/login");
   }
 
   static std::string score_text(const audit::Event& e) {
@@ -334,11 +341,8 @@ struct Console::State {
   }
 
   void dashboard(const Request& req, Response& res) {
-    const auto who = session(req);
-    if (!who) {
-      res.status = 401;
-      return;
-    }
+    const auto who = logged_in(req, res);
+    if (!who) return;
     std::vector<access::Locker> lockers;
     std::vector<audit::Event> last;
     std::string states;
@@ -386,10 +390,7 @@ struct Console::State {
 
   /// Server-sent events: each new audit event as JSON, until the session ends or the server stops.
   void events(const Request& req, Response& res) {
-    if (!session(req)) {
-      res.status = 401;
-      return;
-    }
+    if (!logged_in(req, res)) return;
     std::int64_t after = 0;
     const std::string resume = req.get_header_value("Last-Event-ID");
     if (!resume.empty() && resume.size() < 19 && resume.find_first_not_of("0123456789") == std::string::npos) {
@@ -462,11 +463,8 @@ struct Console::State {
   }
 
   void audit_page(const Request& req, Response& res) {
-    const auto who = session(req);
-    if (!who) {
-      res.status = 401;
-      return;
-    }
+    const auto who = logged_in(req, res);
+    if (!who) return;
     const auto q = audit_query(req, res);
     if (!q) return;
     std::int64_t total = 0;
@@ -496,11 +494,8 @@ struct Console::State {
   }
 
   void incidents_page(const Request& req, Response& res) {
-    const auto who = session(req);
-    if (!who) {
-      res.status = 401;
-      return;
-    }
+    const auto who = logged_in(req, res);
+    if (!who) return;
     std::string rows;
     {
       std::lock_guard lock(db_mutex);
@@ -540,10 +535,7 @@ struct Console::State {
 
   /// The incident photo of an attempt, when it is a file under the incident folder.
   void incident_photo(const Request& req, Response& res) {
-    if (!session(req)) {
-      res.status = 401;
-      return;
-    }
+    if (!logged_in(req, res)) return;
     audit::Filter f;
     f.attempt = req.get_param_value("attempt");
     if (f.attempt.empty() || f.attempt.size() > 64) {
@@ -569,11 +561,8 @@ struct Console::State {
   }
 
   void outbox_page(const Request& req, Response& res) {
-    const auto who = session(req);
-    if (!who) {
-      res.status = 401;
-      return;
-    }
+    const auto who = logged_in(req, res);
+    if (!who) return;
     std::vector<notify::Job> jobs;
     {
       std::lock_guard lock(db_mutex);
@@ -602,11 +591,8 @@ struct Console::State {
   }
 
   void post_retry(const Request& req, Response& res) {
-    const auto who = session(req);
-    if (!who) {
-      res.status = 401;
-      return;
-    }
+    const auto who = logged_in(req, res);
+    if (!who) return;
     if (!same_token(who->csrf, req.get_param_value("csrf")) || who->role != Role::Admin) {
       res.status = 403;
       return;
@@ -626,16 +612,12 @@ struct Console::State {
       return;
     }
     record("retry", fmt::format("operator '{}': outbox job {} made due again", who->name, id));
-    res.status = 303;
-    res.set_header("Location", "/outbox");
+    redirect(res, "/outbox");
   }
 
   void verify_page(const Request& req, Response& res) {
-    const auto who = session(req);
-    if (!who) {
-      res.status = 401;
-      return;
-    }
+    const auto who = logged_in(req, res);
+    if (!who) return;
     audit::VerifyResult r;
     {
       std::lock_guard lock(db_mutex);
@@ -648,11 +630,8 @@ struct Console::State {
   }
 
   void export_events(const Request& req, Response& res, bool csv) {
-    const auto who = session(req);
-    if (!who) {
-      res.status = 401;
-      return;
-    }
+    const auto who = logged_in(req, res);
+    if (!who) return;
     const auto q = audit_query(req, res);
     if (!q) return;
     std::vector<audit::Event> events;
@@ -697,8 +676,7 @@ struct Console::State {
     server->Get("/static/console.css", [](const Request&, Response& res) { res.set_content(kCss, "text/css"); });
     server->Get("/login", [this](const Request& req, Response& res) {
       if (session(req)) {
-        res.status = 303;
-        return res.set_header("Location", "/");
+        return redirect(res, "/");
       }
       login_form(res, "");
     });

@@ -87,15 +87,7 @@ PY
 r=services/received.json
 
 # A denial: three wrong passwords.
-cat > wrong.script <<'S'
-show scenes/owner
-press
-wait password
-type 1111
-type 2222
-type 3333
-wait idle
-S
+wrong_passwords_script > wrong.script
 lc run --script wrong.script > wrong.out 2> wrong.err || fail "run: $(cat wrong.err)"
 grep -q 'attempts 1, granted 0, denied 1' wrong.out || fail "the attempt was not denied: $(cat wrong.out) $(cat wrong.err)"
 grep -qE 'mail-pass|twilio-test-token|s3-test-secret|webhook-test-secret' wrong.err && fail "a secret appeared in the log"

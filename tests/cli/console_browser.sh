@@ -19,22 +19,9 @@ echo 2468 | lc -q owner set-password alice > /dev/null
 lc -q locker add 7 --holder alice > /dev/null
 echo "ops long password" | lc -q operator add ops --role admin > /dev/null
 lc -q web cert --self-signed > /dev/null
-cat > wrong.script <<'S'
-show scenes/owner
-press
-wait password
-type 1111
-type 2222
-type 3333
-wait idle
-S
+wrong_passwords_script > wrong.script
 
-"$lockerctl" -c config.yaml web > web.out 2> web.err &
-pid=$!
-trap 'kill $pid 2> /dev/null || true' EXIT
-for _ in $(seq 1 100); do grep -q '^console at ' web.out 2> /dev/null && break; sleep 0.1; done
-url=$(sed -n 's|^console at \(https://127.0.0.1:[0-9]*/\)$|\1|p' web.out)
-[ -n "$url" ] || fail "no address printed: $(cat web.out web.err)"
+start_console config.yaml
 /usr/bin/python3 "$(dirname "$0")/console_browser.py" "$url" ops "ops long password" \
   "$lockerctl" -c config.yaml run --script wrong.script
 kill -TERM $pid

@@ -57,3 +57,17 @@ access:
   input_timeout_s: 10
 YAML
 }
+# wrong_passwords_script: a run script in which the owner types three wrong passwords (a denial).
+wrong_passwords_script() {
+  printf 'show scenes/owner\npress\nwait password\ntype 1111\ntype 2222\ntype 3333\nwait idle\n'
+}
+# start_console CONFIG: `lockerctl web` in the background (killed on exit), its pid in $pid and
+# its address in $url; output in web.out and web.err.
+start_console() {
+  "$lockerctl" -c "$1" web > web.out 2> web.err &
+  pid=$!
+  trap 'kill $pid 2> /dev/null || true' EXIT
+  for _ in $(seq 1 100); do grep -q '^console at ' web.out 2> /dev/null && break; sleep 0.1; done
+  url=$(sed -n 's|^console at \(https://127.0.0.1:[0-9]*/\)$|\1|p' web.out)
+  [ -n "$url" ] || fail "no address printed: $(cat web.out web.err)"
+}

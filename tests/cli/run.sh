@@ -45,15 +45,7 @@ grep -q '^attempts 1, granted 1, denied 0' success.out || fail "success run: $(c
 grep -q 'lockerctl: your one-time code is [0-9]\{6\}' var/phone/+15550001.txt || fail "no code on the phone"
 grep -q '2468' success.err && fail "the password appeared in the log"
 
-cat > wrong.script <<'S'
-show scenes/owner
-press
-wait password
-type 1111
-type 2222
-type 3333
-wait idle
-S
+wrong_passwords_script > wrong.script
 lc run --script wrong.script > wrong.out 2> wrong.err || fail "run: $(cat wrong.err)"
 grep -q 'report it to the police' var/phone/+15550001.txt || fail "no police advice: $(cat var/phone/+15550001.txt)"
 ls var/incidents/*/frame.jpg > /dev/null || fail "no incident photo"

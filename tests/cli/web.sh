@@ -22,12 +22,7 @@ lc web cert --self-signed --host 127.0.0.1 --host localhost | grep -q "for 127.0
 printf 'paths:\n  var_dir: var\nweb:\n  listen: 0.0.0.0:0\n  insecure_local: true\n' > open.yaml
 refuses 2 "web.insecure_local: plain HTTP only on 127.0.0.1, not on 0.0.0.0" "$lockerctl" -c open.yaml web
 
-"$lockerctl" -c config.yaml web > web.out 2> web.err &
-pid=$!
-trap 'kill $pid 2> /dev/null || true' EXIT
-for _ in $(seq 1 100); do grep -q '^console at ' web.out 2> /dev/null && break; sleep 0.1; done
-url=$(sed -n 's|^console at \(https://127.0.0.1:[0-9]*/\)$|\1|p' web.out)
-[ -n "$url" ] || fail "no address printed: $(cat web.out web.err)"
+start_console config.yaml
 c() { curl -s --cacert var/web/cert.pem -b jar -c jar "$@"; }
 csrf=$(c "${url}login" | sed -n 's|.*name="csrf" value="\([0-9a-f]*\)".*|\1|p')
 [ -n "$csrf" ] || fail "no login form"
