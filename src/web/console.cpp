@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <chrono>
 #include <deque>
@@ -135,6 +136,7 @@ const char* reason(int status) {
     case 404: return "Not found";
     case 413: return "Request too large";
     case 429: return "Too many attempts";
+    case 503: return "Busy: too many live views open";
     default: return "Something went wrong";
   }
 }
@@ -175,6 +177,7 @@ struct Console::State {
   std::mutex sessions_mutex;
   std::map<std::string, Session> sessions;
   std::map<std::string, std::deque<Clock::time_point>> failed_logins;  // by client address
+  std::atomic<int> streams{0};  // open /events streams
   std::unique_ptr<httplib::Server> server;
   std::thread thread;
   int port = 0;
@@ -261,9 +264,14 @@ struct Console::State {
   /// True when this address may try another login; counts nothing.
   bool may_try(const std::string& client) {
     std::lock_guard lock(sessions_mutex);
-    auto& times = failed_logins[client];
-    while (!times.empty() && Clock::now() - times.front() > std::chrono::minutes(1)) times.pop_front();
-    return static_cast<int>(times.size()) < kClientFailures;
+    const auto now = Clock::now();
+    for (auto it = failed_logins.begin(); it != failed_logins.end();) {  // forget what is over a minute old
+      auto& times = it->second;
+      while (!times.empty() && now - times.front() > std::chrono::minutes(1)) times.pop_front();
+      it = times.empty() ? failed_logins.erase(it) : std::next(it);
+    }
+    const auto found = failed_logins.find(client);
+    return found == failed_logins.end() || static_cast<int>(found->second.size()) < kClientFailures;
   }
 
   void post_login(const Request& req, Response& res) {
@@ -400,8 +408,16 @@ struct Console::State {
       const auto newest = audit.find({}, 1);
       after = newest.empty() ? 0 : newest[0].id;
     }
+    // Each open stream holds one of the server's worker threads: a few at most, so that pages
+    // still have threads left.
+    if (streams.fetch_add(1) >= o.max_streams) {
+      --streams;
+      res.status = 503;
+      return;
+    }
     const std::string id = cookie(req, kSessionCookie);
-    res.set_chunked_content_provider("text/event-stream", [this, id, after](std::size_t, httplib::DataSink& sink) mutable {
+    auto written = Clock::now();
+    res.set_chunked_content_provider("text/event-stream", [this, id, after, written](std::size_t, httplib::DataSink& sink) mutable {
       if (!server->is_running() || !alive(id)) {
         sink.done();
         return true;
@@ -422,10 +438,16 @@ struct Console::State {
                                           {"image", e->image}}
                                .dump());
       }
-      if (!out.empty() && !sink.write(out.data(), out.size())) return false;
+      // A comment line every 2 s when nothing happens: a closed connection shows up as a failed
+      // write, and gives its place back.
+      if (out.empty() && Clock::now() - written > std::chrono::seconds(2)) out = ":\n\n";
+      if (!out.empty()) {
+        if (!sink.write(out.data(), out.size())) return false;
+        written = Clock::now();
+      }
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
       return true;
-    });
+    }, [this](bool) { --streams; });
   }
 
   /// The filters of an audit request; nullopt (and 400) when one is malformed.

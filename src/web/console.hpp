@@ -34,6 +34,7 @@ struct ConsoleOptions {
   bool insecure_local = false;       ///< plain HTTP; only on 127.0.0.1
   std::filesystem::path incidents_dir;  ///< photos are served only from under it
   double session_idle_s = 900;
+  int max_streams = 4;  ///< live dashboards open at once (each holds a server thread); more get 503
 };
 
 /// "ADDRESS:PORT" -> host and port. Throws Error (ExitCode::Config) naming `key` for anything else.

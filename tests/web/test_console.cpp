@@ -56,7 +56,7 @@ struct Rig {
   std::unique_ptr<httplib::SSLClient> client;
   int port = 0;
 
-  explicit Rig(double idle_s = 60) {
+  explicit Rig(double idle_s = 60, int max_streams = 4) {
     make_self_signed(cert, key, {"127.0.0.1"}, 2);
     {
       audit::Database db(dir / "lockerctl.db");
@@ -73,6 +73,7 @@ struct Rig {
     o.key = key;
     o.session_idle_s = idle_s;
     o.incidents_dir = dir / "var/incidents";
+    o.max_streams = max_streams;
     console = std::make_unique<Console>(o, dir / "lockerctl.db", audit_key);
     console->start();
     port = std::stoi(console->url().substr(console->url().rfind(':') + 1));
@@ -226,7 +227,7 @@ TEST(Console, AnIdleSessionEndsAndARemovedOperatorsAtOnce) {
 }
 
 TEST(Console, TheDashboardShowsTheStationAndStreamsNewEventsAsTheyAreWritten) {
-  Rig rig;
+  Rig rig(60, 1);
   const auto cookie = rig.session("vic", "vic's long password");
   const auto page = rig.client->Get("/", cookie);
   ASSERT_EQ(page->status, 200);
@@ -248,6 +249,7 @@ TEST(Console, TheDashboardShowsTheStationAndStreamsNewEventsAsTheyAreWritten) {
     });
   });
   std::this_thread::sleep_for(300ms);
+  EXPECT_EQ(rig.client->Get("/events", cookie)->status, 503) << "one stream at most in this rig";
   {
     audit::Database db(rig.dir / "lockerctl.db");
     audit::AuditLog(db, rig.audit_key).append({0, {}, "-", "door", "opened", std::nullopt, std::nullopt, "", "<b>door</b>"});
@@ -256,6 +258,15 @@ TEST(Console, TheDashboardShowsTheStationAndStreamsNewEventsAsTheyAreWritten) {
   EXPECT_NE(got.find("data: {"), std::string::npos) << got;
   EXPECT_NE(got.find("\"decision\":\"opened\""), std::string::npos) << got;
   EXPECT_EQ(got.find("\"layer\":\"human\""), std::string::npos) << "only events written after the stream opened";
+  int status = 0;  // a new stream, once the server's keep-alive comments found the first one closed
+  for (int i = 0; i < 100 && status != 200; ++i) {
+    httplib::SSLClient again("127.0.0.1", rig.port);
+    again.set_ca_cert_path(rig.cert.c_str());
+    again.Get("/events", cookie, [&](const httplib::Response& r) { status = r.status; return false; },
+              [](const char*, std::size_t) { return false; });
+    if (status != 200) std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_EQ(status, 200) << "the closed stream's place was given back";
 }
 
 TEST(Console, AnAdminRetriesADeadAlertAndAViewerCannot) {
