@@ -55,7 +55,7 @@ namespace {
 
 std::string next_try(const notify::Job& j) {
   if (j.state != "pending") return "-";
-  const double wait = j.next_try - notify::unix_now();
+  const double wait = j.next_try - unix_now();
   return wait <= 0 ? "now" : fmt::format("in {:.0f} s", wait);
 }
 

@@ -3,10 +3,10 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
-#include <chrono>
 #include <iostream>
 #include <memory>
 
+#include "core/clock.hpp"
 #include "web/operators.hpp"
 
 namespace lockerctl::cli {
@@ -65,7 +65,7 @@ int run_operator_remove(const GlobalOptions& global, const OperatorOptions& o) {
 int run_operator_list(const GlobalOptions& global) {
   Station station(load_config(global));
   web::OperatorStore operators(station.db);
-  const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  const double now = unix_now();
   for (const auto& op : operators.list()) {
     std::cout << fmt::format("{:<16} {:<6} created {}{}\n", op.name, web::role_name(op.role), op.created,
                              op.locked_until > now ? fmt::format("  LOCKED for {:.0f} s", op.locked_until - now) : "");

@@ -624,7 +624,7 @@ int run_owner_benchmark(const GlobalOptions& global, const OwnerBenchmarkOptions
 
 int run_owner_list(const GlobalOptions& global) {
   Station station(load_config(global));
-  const double now = notify::unix_now();
+  const double now = unix_now();
   for (const auto& owner : station.owners.list()) {
     const double until = station.owners.locked_until(owner.name);
     std::cout << fmt::format("{:<16} {:<16} {:<24} password {:<3} authenticator {:<3} {}\n", owner.name, owner.phone,

@@ -281,8 +281,8 @@ State Flow::idle() {
     if (o_.lockers.size() > 1) return State::Locker;
     if (o_.lockers.empty()) {
       const double until = p_.owners.locked_until(o_.owner);
-      if (until > notify::unix_now()) {
-        log({}, "lockout", "deny", fmt::format("locked out for {:.0f} more s after a failed attempt", until - notify::unix_now()));
+      if (until > unix_now()) {
+        log({}, "lockout", "deny", fmt::format("locked out for {:.0f} more s after a failed attempt", until - unix_now()));
         continue;
       }
     }
@@ -400,8 +400,8 @@ State Flow::check_owner(Attempt& a) {
                                                                       v.detail.empty() ? "" : "; ", v.detail);
     log(a.id, "owner", "pass", who, v.score, v.threshold);
     const double until = p_.owners.locked_until(a.holder);
-    if (until > notify::unix_now()) {
-      log(a.id, "lockout", "deny", fmt::format("{} is locked out for {:.0f} more s after a failed attempt", a.holder, until - notify::unix_now()));
+    if (until > unix_now()) {
+      log(a.id, "lockout", "deny", fmt::format("{} is locked out for {:.0f} more s after a failed attempt", a.holder, until - unix_now()));
       ++summary_.denied;
       return State::Idle;
     }
@@ -418,7 +418,7 @@ State Flow::check_owner(Attempt& a) {
 
 State Flow::fail_layer3(Attempt& a, const std::string& why) {
   const std::string image = keep_evidence(a, why);
-  const double until = notify::unix_now() + o_.lockout_s;
+  const double until = unix_now() + o_.lockout_s;
   p_.owners.lock_out(a.holder, until);
   log(a.id, "lockout", "start", fmt::format("{}; no attempts for {:.0f} s", why, o_.lockout_s), std::nullopt,
       std::nullopt, image);
@@ -476,14 +476,14 @@ State Flow::one_time_password(Attempt& a) {
     }
     log(a.id, "otp", "requested", "code from the authenticator app");
     return ask(a, {"otp", "one-time code", o_.otp_tries, std::nullopt, State::Open, [&](const std::string& entry) {
-                     return totp_matches(owner.totp_secret, static_cast<std::uint64_t>(notify::unix_now()), o_.otp_digits, entry);
+                     return totp_matches(owner.totp_secret, static_cast<std::uint64_t>(unix_now()), o_.otp_digits, entry);
                    }});
   }
   // The code lives only here and in the outbox until it is sent; it is good for one attempt.
   const std::string code = random_code(o_.otp_digits);
   p_.outbox.send_code({owner.name, owner.phone, owner.email}, a.id,
                       fmt::format("lockerctl: your one-time code is {}. It expires in {:.0f} s.", code, o_.otp_ttl_s),
-                      notify::unix_now() + o_.otp_ttl_s);
+                      unix_now() + o_.otp_ttl_s);
   log(a.id, "otp", "sent", fmt::format("to the owner, valid {:.0f} s", o_.otp_ttl_s));
   return ask(a, {"otp", "one-time code", o_.otp_tries, Clock::now() + seconds(o_.otp_ttl_s), State::Open,
                  [&](const std::string& entry) { return codes_equal(entry, code); }});

@@ -11,6 +11,8 @@ namespace lockerctl {
 
 std::string utc_now_iso8601() { return utc_iso8601(std::time(nullptr)); }
 
+double unix_now() { return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count(); }
+
 std::string utc_iso8601(std::time_t t) {
   std::tm tm{};
   gmtime_r(&t, &tm);

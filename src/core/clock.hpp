@@ -12,6 +12,9 @@ std::string utc_now_iso8601();
 /// `t` (Unix seconds) as UTC ISO 8601 with seconds.
 std::string utc_iso8601(std::time_t t);
 
+/// Unix time now, in seconds with a fraction.
+double unix_now();
+
 /// Wall-clock latency of repeated calls, for benchmarks that print figures.
 struct Latency {
   double median_ms = 0;

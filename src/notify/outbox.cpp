@@ -65,10 +65,6 @@ double jitter() {
 
 }  // namespace
 
-double unix_now() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
 Outbox::Outbox(audit::Database& db, OutboxOptions options) : db_(db), o_(std::move(options)) {
   db_.exec(kSchema);
   bool old = false;

@@ -119,7 +119,4 @@ class Outbox {
   std::function<void()> alarm_;
 };
 
-/// Unix time now, in seconds.
-double unix_now();
-
 }  // namespace lockerctl::notify

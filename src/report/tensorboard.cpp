@@ -3,9 +3,9 @@
 #include <unistd.h>
 
 #include <array>
-#include <chrono>
 #include <cstring>
 
+#include "core/clock.hpp"
 #include "core/errors.hpp"
 
 namespace lockerctl::report {
@@ -54,10 +54,6 @@ std::string event_header(double wall_time, std::int64_t step) {
   tag_byte(e, 2, 0);
   varint(e, static_cast<std::uint64_t>(step));
   return e;
-}
-
-double now_seconds() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 // Minimal protobuf reading for read_scalar_events.
@@ -114,17 +110,17 @@ EventWriter::EventWriter(const std::filesystem::path& dir) {
   std::filesystem::create_directories(dir, ec);
   char host[256] = "localhost";
   ::gethostname(host, sizeof host - 1);
-  path_ = dir / ("events.out.tfevents." + std::to_string(static_cast<long long>(now_seconds())) +
+  path_ = dir / ("events.out.tfevents." + std::to_string(static_cast<long long>(unix_now())) +
                  "." + host + "." + std::to_string(::getpid()));
   out_.open(path_, std::ios::binary | std::ios::app);
   if (!out_) throw IoError(path_.string() + ": cannot create event file");
-  std::string e = event_header(now_seconds(), 0);
+  std::string e = event_header(unix_now(), 0);
   length_delimited(e, 3, "brain.Event:2");
   write_record(e);
 }
 
 void EventWriter::scalar(const std::string& tag, std::int64_t step, float value) {
-  write_record(encode_scalar_event(now_seconds(), step, tag, value));
+  write_record(encode_scalar_event(unix_now(), step, tag, value));
 }
 
 void EventWriter::write_record(const std::string& data) {

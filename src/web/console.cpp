@@ -19,10 +19,11 @@
 #include <regex>
 #include <thread>
 
+#include "access/lockers.hpp"
+#include "core/clock.hpp"
 #include "core/errors.hpp"
 #include "core/fs.hpp"
 #include "core/log.hpp"
-#include "access/lockers.hpp"
 #include "notify/outbox.hpp"
 #include "web/operators.hpp"
 
@@ -287,8 +288,7 @@ struct Console::State {
     Login result = Login::Refused;
     {
       std::lock_guard lock(db_mutex);
-      result = operators.authenticate(name, req.get_param_value("password"),
-                                      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count());
+      result = operators.authenticate(name, req.get_param_value("password"), unix_now());
     }
     if (result != Login::Ok) {
       {

@@ -15,6 +15,7 @@
 #include "access/flow.hpp"
 #include "vision/face_chip.hpp"
 #include "access/script.hpp"
+#include "core/clock.hpp"
 #include "core/errors.hpp"
 #include "devices/board_link.hpp"
 #include "notify/courier.hpp"
@@ -280,7 +281,7 @@ TEST(Flow, AnAuthenticatorCodeWorksInsteadOfAnSms) {
   l.options.totp = true;
   const auto secret = new_totp_secret();
   l.owners.set_totp_secret("alice", secret);
-  const auto now = static_cast<std::uint64_t>(notify::unix_now());
+  const auto now = static_cast<std::uint64_t>(unix_now());
   const auto rows = l.run(l.scene(l.owner_scene) + "press\nwait password\ntype 2468\nwait otp\ntype " +
                           totp(secret, now, 6) + "\nwait open\nwait idle\n");
   EXPECT_TRUE(has(rows, "otp:requested")) << joined(rows);

@@ -16,6 +16,7 @@
 #include <set>
 #include <thread>
 
+#include "core/clock.hpp"
 #include "evidence/s3_store.hpp"
 #include "net/crypto.hpp"
 #include "net/http.hpp"
