@@ -11,8 +11,8 @@
 #include <algorithm>
 #include <chrono>
 #include <string>
-#include <vector>
 
+#include "core/clock.hpp"
 #include "support/temp_dir.hpp"
 #include "web/certificate.hpp"
 #include "web/console.hpp"
@@ -62,19 +62,16 @@ int main(int argc, char** argv) {
   }
   const httplib::Headers cookie{{"Cookie", session}};
   for (const char* path : {"/", "/audit", "/audit?layer=password&decision=deny", "/audit?page=1000", "/outbox"}) {
-    std::vector<double> ms;
-    for (int i = 0; i < requests; ++i) {
-      const auto start = Clock::now();
+    int failed = 0;
+    const Latency t = time_calls(requests, [&] {
       const auto r = client.Get(path, cookie);
-      ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
-      if (!r || r->status != 200) {
-        fmt::print("{}: HTTP {}\n", path, r ? r->status : -1);
-        return 1;
-      }
+      if (!r || r->status != 200) ++failed;
+    }, 0);
+    if (failed) {
+      fmt::print("{}: {} of {} requests failed\n", path, failed, requests);
+      return 1;
     }
-    std::sort(ms.begin(), ms.end());
-    fmt::print("{:<40} median {:6.1f} ms  p95 {:6.1f} ms\n", path, ms[ms.size() / 2],
-               ms[std::min(ms.size() - 1, static_cast<std::size_t>(0.95 * ms.size()))]);
+    fmt::print("{:<40} median {:6.1f} ms  p95 {:6.1f} ms\n", path, t.median_ms, t.p95_ms);
   }
   return 0;
 }
