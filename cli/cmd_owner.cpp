@@ -195,8 +195,10 @@ int run_owner_set_password(const GlobalOptions& global, const OwnerOptions& o) {
   station.owners.get(o.name);
   const std::string password = read_new_password();
   if (password.size() < 4) throw DataError("password: at least 4 characters");
-  if (cfg.access.input == config::InputSource::Board && password.find_first_not_of("0123456789") != std::string::npos) {
-    throw DataError("password: only digits can be typed on the board's keypad (access.input: board)");
+  if (cfg.access.input != config::InputSource::Console && password.find_first_not_of("0123456789") != std::string::npos) {
+    throw DataError(fmt::format("password: only digits can be typed on the {} (access.input: {})",
+                                cfg.access.input == config::InputSource::Web ? "kiosk's keypad" : "board's keypad",
+                                cfg.access.input == config::InputSource::Web ? "web" : "board"));
   }
   station.owners.set_password_hash(o.name, access::hash_password(password));
   station.audit.append({0, {}, "-", "owner", "password set", std::nullopt, std::nullopt, "", o.name});

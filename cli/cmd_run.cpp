@@ -1,4 +1,5 @@
 #include "cmd_run.hpp"
+#include "cmd_web.hpp"
 
 #include <poll.h>
 #include <termios.h>
@@ -82,9 +83,11 @@ void setup_run(CLI::App& app, const GlobalOptions& global, Action& action) {
       "several] -> layer 1 (human, MobileNetV2) -> layer 2 (liveness check, then who the face is: face embeddings "
       "against the enrolled templates of the locker's holders, or each holder's owner CNN from `owner train`; owner.method) -> layer 3 (that "
       "holder's password, then a one-time code) -> layer 4 (the lock board releases the lock; the door is watched). "
-      "Every decision goes to the audit log, alerts to the holders' phones. Runs until Ctrl-C, or to the end of a script. Exits non-zero only when it cannot "
-      "start (configuration, models, owners, lockers, enrolled faces, camera or board); later device faults are logged and retried, "
-      "and the locker stays locked. See docs/access-flow.md.");
+      "Every decision goes to the audit log, alerts to the holders' phones. With web.enabled: true it also serves the operator console "
+      "and the kiosk (the page at the locker; access.input: web takes passwords and codes from it) and prints their address. "
+      "Runs until Ctrl-C, or to the end of a script. Exits non-zero only when it cannot "
+      "start (configuration, models, owners, lockers, enrolled faces, camera, board, or the console's certificate and address); later "
+      "device faults are logged and retried, and the locker stays locked. See docs/access-flow.md and docs/console.md.");
   run->add_option("--script", opts->script,
                   "Scripted input (tests, demos): show/press/type/otp/wait/sleep and board lines; "
                   "overrides access.script");
@@ -214,12 +217,23 @@ int run_access(const GlobalOptions& global, const RunOptions& options) {
   log::info("alerts: {}; codes by {}; photos to the {} store; {} job(s) pending in the outbox", fmt::join(routes, ", "),
             outbox_settings.code_channel, messengers.store->name(), station.outbox.pending());
 
+  // The console and the kiosk, in this process so that the kiosk drives this flow.
+  std::unique_ptr<web::Console> console;
+  if (cfg.web.enabled) {
+    console = std::make_unique<web::Console>(console_options(cfg, ""), station.db.file(), station.key, &flow);
+    console->start();
+    std::cout << "console at " << console->url() << "/ (kiosk at " << console->url() << "/kiosk)" << std::endl;
+  }
+
   access::FlowSummary summary;
   if (script.empty()) {
-    std::unique_ptr<ConsoleInput> console;
-    if (a.input == config::InputSource::Console || a.trigger == config::Trigger::Keypad) {
-      console = std::make_unique<ConsoleInput>(flow);
+    std::unique_ptr<ConsoleInput> keyboard;
+    if (a.input == config::InputSource::Console || (a.trigger == config::Trigger::Keypad && a.input != config::InputSource::Web)) {
+      keyboard = std::make_unique<ConsoleInput>(flow);
       log::info("press Enter (or a key on the keypad) to ask for access; Ctrl-C stops");
+    } else if (a.input == config::InputSource::Web) {
+      log::info("the kiosk page takes the entries ({}/kiosk; pair a device with lockerctl web pair-kiosk); Ctrl-C stops",
+                console->url());
     }
     summary = flow.run(signals::stop_flag());
   } else {

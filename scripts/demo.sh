@@ -68,6 +68,12 @@ sim=(--config configs/run.sim.yaml)
 rm -rf var/sim   # a fresh station: owners, audit log, outbox, incidents
 "$lockerctl" "${sim[@]}" owner add alice --phone +15550001
 echo 2468 | "$lockerctl" "${sim[@]}" owner set-password alice
+# The console that run serves: a self-signed certificate, and an operator whose random password
+# stays in an owner-only file.
+"$lockerctl" "${sim[@]}" web cert --self-signed
+(umask 077 && openssl rand -hex 12 > var/sim/web/admin-password)
+"$lockerctl" "${sim[@]}" operator add admin --role admin < var/sim/web/admin-password
+echo "console login: admin, password in var/sim/web/admin-password"
 "$lockerctl" "${sim[@]}" run
 
 step "lockerctl audit verify + list: the tamper-evident log of that run"

@@ -60,6 +60,11 @@ State Flow::state() const {
   return state_;
 }
 
+Progress Flow::progress() const {
+  std::lock_guard lock(mutex_);
+  return {state_, last_, ended_};
+}
+
 bool Flow::wait_for(State s, std::size_t& seen, std::chrono::milliseconds timeout) const {
   std::unique_lock lock(mutex_);
   std::size_t found = 0;
@@ -533,6 +538,7 @@ FlowSummary Flow::run(const std::atomic<bool>& stop_flag) {
             a.id.erase(std::remove_if(a.id.begin(), a.id.end(), [](char c) { return c == ':' || c == '-'; }), a.id.end());
             a.id.insert(a.id.find('Z') + 1, "-");
             ++summary_.attempts;
+            granted_before_ = summary_.granted;
             attempt_ = a.id;
             if (s == State::Human) s = begin(a);
           }
@@ -564,6 +570,8 @@ FlowSummary Flow::run(const std::atomic<bool>& stop_flag) {
       keypad_.clear();
       std::lock_guard lock(mutex_);
       inputs_.clear();
+      last_ = summary_.granted > granted_before_ ? Outcome::Granted : Outcome::Denied;
+      ended_ = Clock::now();
     }
     enter_state(s);
   }

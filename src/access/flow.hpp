@@ -81,6 +81,16 @@ struct FlowParts {
   LockerStore* lockers = nullptr;   ///< needed when FlowOptions::lockers is not empty
 };
 
+/// How the last attempt ended.
+enum class Outcome { None, Granted, Denied };
+
+/// Where the flow is, for a display at the locker (the kiosk page).
+struct Progress {
+  State state = State::Idle;
+  Outcome last = Outcome::None;  ///< of the last attempt that ended
+  std::chrono::steady_clock::time_point ended{};  ///< when it ended
+};
+
 /// Counts of a run, for the summary line.
 struct FlowSummary {
   int attempts = 0, granted = 0, denied = 0, alerts = 0;
@@ -100,6 +110,7 @@ class Flow {
   void stop();                              ///< end at the next safe point
 
   State state() const;
+  Progress progress() const;
   /// Waits until the flow has entered `s` after the `seen`-th state change; updates `seen`.
   bool wait_for(State s, std::size_t& seen, std::chrono::milliseconds timeout) const;
 
@@ -177,6 +188,9 @@ class Flow {
   bool camera_lost_ = false;
   bool face_in_view_ = false;  ///< access.trigger: face; set while a face stays in front of the camera
   int attempt_counter_ = 0;
+  int granted_before_ = 0;  ///< summary_.granted when the attempt under way started
+  Outcome last_ = Outcome::None;
+  std::chrono::steady_clock::time_point ended_{};
 };
 
 }  // namespace lockerctl::access

@@ -49,15 +49,27 @@ OwnerStore::OwnerStore(audit::Database& db) : db_(db) {
   if (!has_email) db_.exec("ALTER TABLE owners ADD COLUMN email TEXT NOT NULL DEFAULT ''");
 }
 
-void OwnerStore::add(const std::string& name, const std::string& phone, const std::string& email) {
-  if (name.empty() || name.size() > 64) throw DataError("owner name: 1 to 64 characters");
+void check_plain_name(const char* kind, const std::string& name) {
+  if (name.empty() || name.size() > 64) throw DataError(fmt::format("{} name: 1 to 64 characters", kind));
   for (char c : name) {
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') {
-      throw DataError(fmt::format("owner name '{}': only letters, digits, '-', '_' and '.'", name));
+      throw DataError(fmt::format("{} name '{}': only letters, digits, '-', '_' and '.'", kind, name));
     }
   }
   // The name is also a file name (face chips, the owner's model): no ".", "..", or hidden file.
-  if (name.front() == '.') throw DataError(fmt::format("owner name '{}': must not start with '.'", name));
+  if (name.front() == '.') throw DataError(fmt::format("{} name '{}': must not start with '.'", kind, name));
+}
+
+void check_phone(const std::string& phone) {
+  const std::string digits = phone.substr(!phone.empty() && phone.front() == '+' ? 1 : 0);
+  if (digits.empty() || digits.size() > 15 || digits.find_first_not_of("0123456789") != std::string::npos) {
+    throw DataError(fmt::format("phone number '{}': an optional '+' and 1 to 15 digits, e.g. +15550001", phone));
+  }
+}
+
+void OwnerStore::add(const std::string& name, const std::string& phone, const std::string& email) {
+  check_plain_name("owner", name);
+  check_phone(phone);
   if (find(name)) throw DataError(fmt::format("owner '{}' already exists", name));
   check_email(email);
   db_.query("INSERT INTO owners (name, phone, created, email) VALUES (?, ?, ?, ?)", {name, phone, utc_now_iso8601(), email});
@@ -71,7 +83,10 @@ void OwnerStore::update(const std::string& name, const std::string& column, cons
 void OwnerStore::set_password_hash(const std::string& name, const std::string& hash) {
   update(name, "password_hash", hash);
 }
-void OwnerStore::set_phone(const std::string& name, const std::string& phone) { update(name, "phone", phone); }
+void OwnerStore::set_phone(const std::string& name, const std::string& phone) {
+  check_phone(phone);
+  update(name, "phone", phone);
+}
 void OwnerStore::set_email(const std::string& name, const std::string& email) {
   check_email(email);
   update(name, "email", email);

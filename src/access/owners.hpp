@@ -19,11 +19,20 @@ struct Owner {
   std::string email;  ///< where e-mail alerts go; empty when not set
 };
 
+/// Throws DataError unless `name` (of an owner, operator or kiosk: `kind`) is 1 to 64 letters,
+/// digits, '-', '_' or '.', not starting with '.' (names are also file names).
+void check_plain_name(const char* kind, const std::string& name);
+
+/// Throws DataError unless `phone` is a number as SMS services take it: an optional '+' and 1 to
+/// 15 digits.
+void check_phone(const std::string& phone);
+
 class OwnerStore {
  public:
   explicit OwnerStore(audit::Database& db);
 
-  /// Throws DataError when the name is taken or not a plain name.
+  /// Throws DataError when the name is taken or not a plain name, or the phone or e-mail address
+  /// is malformed.
   void add(const std::string& name, const std::string& phone, const std::string& email = {});
   /// Each throws DataError when there is no such owner.
   void set_password_hash(const std::string& name, const std::string& hash);

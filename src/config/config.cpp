@@ -13,20 +13,23 @@ namespace {
 // Rules that span several keys, reported at the section that breaks them.
 void check_consistency(const Config& c, const YAML::Node& root, const std::string& file,
                        std::vector<ConfigProblem>& problems) {
+  const auto add = [&](const char* section, const std::string& message) {
+    YAML::Mark mark = YAML::Mark::null_mark();
+    if (root.IsMap() && root[section]) mark = root[section].Mark();
+    problems.push_back({file, mark.is_null() ? 0 : mark.line + 1, mark.is_null() ? 0 : mark.column + 1, section, message});
+  };
   const double sum = c.data.train_fraction + c.data.val_fraction + c.data.test_fraction;
   if (std::abs(sum - 1.0) > 1e-6) {
-    YAML::Mark mark = YAML::Mark::null_mark();
-    if (root.IsMap() && root["data"]) mark = root["data"].Mark();
-    problems.push_back({file, mark.is_null() ? 0 : mark.line + 1, mark.is_null() ? 0 : mark.column + 1,
-                        "data", fmt::format("train_fraction + val_fraction + test_fraction is {}, "
-                                            "not 1", sum)});
+    add("data", fmt::format("train_fraction + val_fraction + test_fraction is {}, not 1", sum));
   }
   for (const LayerConfig* layer : {&c.human, static_cast<const LayerConfig*>(&c.owner)}) {
     if (layer->positive_class.empty() || layer->negative_class.empty() ||
         layer->positive_class == layer->negative_class) {
-      problems.push_back({file, 0, 0, layer == &c.human ? "human" : "owner",
-                          "positive_class and negative_class must be two different names"});
+      add(layer == &c.human ? "human" : "owner", "positive_class and negative_class must be two different names");
     }
+  }
+  if (c.access.input == InputSource::Web && !c.web.enabled) {
+    add("access", "input is web (the kiosk page), which needs web.enabled: true");
   }
 }
 

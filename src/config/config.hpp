@@ -253,7 +253,7 @@ struct LivenessConfig {
 
 enum class InferenceBackend { OpenCv, Torch };
 enum class Trigger { Keypad, Face };
-enum class InputSource { Board, Console };
+enum class InputSource { Board, Console, Web };
 enum class OtpMethod { Sms, Totp };
 
 /// The four-layer access flow (`lockerctl run`).
@@ -266,7 +266,7 @@ struct AccessConfig {
   double human_threshold = 0.0;   // layer 1 score to pass; 0 = the model file's threshold
   double owner_threshold = 0.0;   // layer 2 likewise
   Trigger trigger = Trigger::Keypad;      // keypad: a key or Enter starts an attempt; face: a face in view does
-  InputSource input = InputSource::Board;  // password and OTP keys: board keypad | console (no echo)
+  InputSource input = InputSource::Board;  // password and OTP keys: board keypad | console (no echo) | web (the kiosk page)
   int password_tries = 3;        // wrong passwords before the lockout
   OtpMethod otp = OtpMethod::Sms;  // sms: a code sent through the notifier | totp: authenticator app (RFC 6238)
   int otp_digits = 6;
@@ -289,7 +289,7 @@ struct AccessConfig {
     v.field("human_threshold", human_threshold, Range<double>{0.0, 1.0});
     v.field("owner_threshold", owner_threshold, Range<double>{0.0, 1.0});
     v.field("trigger", trigger, Choices<Trigger>{{{"keypad", Trigger::Keypad}, {"face", Trigger::Face}}});
-    v.field("input", input, Choices<InputSource>{{{"board", InputSource::Board}, {"console", InputSource::Console}}});
+    v.field("input", input, Choices<InputSource>{{{"board", InputSource::Board}, {"console", InputSource::Console}, {"web", InputSource::Web}}});
     v.field("password_tries", password_tries, Range<int>{1, 10});
     v.field("otp", otp, Choices<OtpMethod>{{{"sms", OtpMethod::Sms}, {"totp", OtpMethod::Totp}}});
     v.field("otp_digits", otp_digits, Range<int>{6, 8});
@@ -438,9 +438,10 @@ struct GDriveConfig {
   }
 };
 
-/// The operator console (lockerctl web): HTTPS with the certificate and key given, or plain
-/// HTTP on 127.0.0.1 only when insecure_local is set.
+/// The operator console and the kiosk (lockerctl web, or lockerctl run with enabled): HTTPS with
+/// the certificate and key given, or plain HTTP on 127.0.0.1 only when insecure_local is set.
 struct WebConfig {
+  bool enabled = false;                   // lockerctl run serves the console and the kiosk too
   std::string listen = "127.0.0.1:8443";  // ADDRESS:PORT (port 0: any free port)
   std::string cert;                       // PEM certificate (chain); "": <var_dir>/web/cert.pem
   std::string key;                        // its private key, owner-only; "": <var_dir>/web/key.pem
@@ -449,6 +450,7 @@ struct WebConfig {
 
   template <class V>
   void visit(V& v) {
+    v.field("enabled", enabled);
     v.field("listen", listen);
     v.field("cert", cert);
     v.field("key", key);

@@ -2,7 +2,6 @@
 
 #include <httplib.h>
 #include <openssl/crypto.h>
-#include <openssl/rand.h>
 
 #include <fmt/format.h>
 
@@ -13,18 +12,23 @@
 #include <cctype>
 #include <chrono>
 #include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
 #include <regex>
 #include <thread>
 
+#include "access/face_templates.hpp"
+#include "access/flow.hpp"
 #include "access/lockers.hpp"
 #include "core/clock.hpp"
 #include "core/errors.hpp"
 #include "core/fs.hpp"
 #include "core/log.hpp"
+#include "net/crypto.hpp"
 #include "notify/outbox.hpp"
+#include "web/kiosks.hpp"
 #include "web/operators.hpp"
 
 namespace lockerctl::web {
@@ -35,7 +39,9 @@ using httplib::Request;
 using httplib::Response;
 
 constexpr const char* kSessionCookie = "lockerctl_session";
-constexpr const char* kLoginCookie = "lockerctl_login";
+constexpr const char* kFormCookie = "lockerctl_form";
+constexpr const char* kKioskCookie = "lockerctl_kiosk";
+constexpr std::size_t kMaxEntry = 32;  // digits of a password, code or locker number typed at the kiosk
 constexpr int kPageSize = 50;
 constexpr std::size_t kMaxBody = 16 * 1024;
 constexpr int kClientFailures = 10;  // failed logins from one address per minute before 429
@@ -48,10 +54,18 @@ main { padding: 1em; }
 table { border-collapse: collapse; background: #fff; width: 100%; }
 th, td { border: 1px solid #ccc; padding: .25em .5em; text-align: left; vertical-align: top; }
 form.filter input { width: 9em; }
+form.inline { display: inline; }
 .ok { color: #0a6b2d; font-weight: bold; }
 .bad { color: #a40000; font-weight: bold; }
 .login { max-width: 22em; margin: 4em auto; background: #fff; padding: 1.5em; border: 1px solid #ccc; }
 .login input { display: block; width: 100%; margin: .3em 0 1em; font-size: 1.1em; }
+.kiosk { max-width: 30em; margin: 1em auto; text-align: center; }
+.kiosk .step { font-size: 2em; min-height: 2.5em; }
+.kiosk .shown { font-size: 2.5em; letter-spacing: .2em; min-height: 1.4em; border-bottom: 2px solid #20303c; }
+.kiosk .keypad { display: grid; grid-template-columns: repeat(3, 1fr); gap: .5em; margin: 1em 0; }
+.kiosk button { font-size: 2em; padding: .6em 0; border-radius: .3em; border: 1px solid #888; background: #fff; }
+.kiosk button.start { width: 100%; background: #0a6b2d; color: #fff; }
+[hidden] { display: none !important; }
 )css";
 
 // The dashboard's live table: each server-sent event becomes a row (as text, never as HTML), and
@@ -82,17 +96,67 @@ const char* kScript = R"js('use strict';
 })();
 )js";
 
-std::string random_token() {
-  unsigned char bytes[32];
-  if (RAND_bytes(bytes, sizeof bytes) != 1) throw Error("console: no random bytes (OpenSSL)", ExitCode::Internal);
-  std::string out;
-  for (unsigned char b : bytes) out += fmt::format("{:02x}", b);
-  return out;
-}
-
 bool same_token(const std::string& a, const std::string& b) {
   return !a.empty() && a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
+
+// The kiosk: follows the flow's step (polled), builds an entry from the keypad (or the digit
+// keys of a keyboard) showing only dots, and forgets it as soon as it is sent.
+const char* kKioskScript = R"js('use strict';
+(function () {
+  var kiosk = document.getElementById('kiosk');
+  if (!kiosk) return;
+  var csrf = kiosk.getAttribute('data-csrf');
+  var step = document.getElementById('step');
+  var shown = document.getElementById('shown');
+  var keypad = document.getElementById('keypad');
+  var start = document.getElementById('start');
+  var entry = '';
+  function show() { shown.textContent = entry.replace(/./g, '\u2022'); }
+  function post(path, fields) {
+    var body = 'csrf=' + encodeURIComponent(csrf);
+    for (var name in fields) body += '&' + name + '=' + encodeURIComponent(fields[name]);
+    return fetch(path, { method: 'POST', credentials: 'same-origin',
+                         headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: body });
+  }
+  function key(k) {
+    if (keypad.hidden) return;
+    if (k === 'clear') entry = '';
+    else if (k === 'ok') {
+      if (entry === '') return;
+      var sent = { entry: entry };
+      entry = '';
+      post('/kiosk/enter', sent);
+      sent = null;
+    } else if (entry.length < 32) entry += k;
+    show();
+  }
+  keypad.addEventListener('click', function (e) {
+    var k = e.target.getAttribute('data-key');
+    if (k) key(k);
+  });
+  document.addEventListener('keydown', function (e) {
+    if (/^[0-9]$/.test(e.key)) key(e.key);
+    else if (e.key === 'Enter') key('ok');
+    else if (e.key === 'Backspace' || e.key === 'Escape') key('clear');
+  });
+  start.addEventListener('click', function () { post('/kiosk/start', {}); });
+  function poll() {
+    fetch('/kiosk/state', { credentials: 'same-origin' }).then(function (r) {
+      if (r.status === 401) { window.location.reload(); return null; }
+      return r.ok ? r.json() : { step: 'offline', text: 'Out of service.', keypad: false, start: false };
+    }).then(function (s) {
+      if (!s) return;
+      if (kiosk.getAttribute('data-step') !== s.step) { entry = ''; show(); }
+      kiosk.setAttribute('data-step', s.step);
+      step.textContent = s.text;
+      keypad.hidden = !s.keypad;
+      start.hidden = !s.start;
+    }).catch(function () { step.textContent = 'Out of service.'; }).then(function () { setTimeout(poll, 250); });
+  }
+  poll();
+})();
+)js";
 
 std::string escape(std::string_view text) {
   std::string out;
@@ -135,11 +199,40 @@ const char* reason(int status) {
     case 401: return "Log in first";
     case 403: return "Refused";
     case 404: return "Not found";
+    case 409: return "Not now";
     case 413: return "Request too large";
     case 429: return "Too many attempts";
-    case 503: return "Busy: too many live views open";
+    case 503: return "Not available";
     default: return "Something went wrong";
   }
+}
+
+/// What the kiosk shows for where the flow is.
+struct KioskStep {
+  const char* step;
+  const char* text;
+  bool keypad;  ///< an entry is wanted
+  bool start;   ///< Start may ask for access
+};
+
+KioskStep kiosk_step(const access::Progress& p) {
+  using access::State;
+  const double since = std::chrono::duration<double>(Clock::now() - p.ended).count();
+  switch (p.state) {
+    case State::Idle:
+      if (p.last == access::Outcome::Denied && since < 10) return {"denied", "Access denied.", false, true};
+      if (p.last == access::Outcome::Granted && since < 5) return {"done", "Thank you. The locker is locked again.", false, true};
+      return {"start", "Touch Start, then look at the camera.", false, true};
+    case State::Locker: return {"locker", "Enter your locker number.", true, false};
+    case State::Human:
+    case State::Liveness:
+    case State::Owner: return {"camera", "Look at the camera.", false, false};
+    case State::Password: return {"password", "Enter your password.", true, false};
+    case State::Otp: return {"otp", "Enter the code sent to your phone.", true, false};
+    case State::Open: return {"open", "Open the door now.", false, false};
+    case State::Stopped: break;
+  }
+  return {"stopped", "Out of service.", false, false};
 }
 
 Error config_error(const std::string& message) { return Error(message, ExitCode::Config); }
@@ -173,7 +266,12 @@ struct Console::State {
   audit::Database db;
   audit::AuditLog audit;
   OperatorStore operators;
+  KioskStore kiosks;
+  access::OwnerStore owners;
+  access::LockerStore lockers;
+  access::FaceTemplates faces;
   notify::Outbox outbox;
+  access::Flow* flow;  // the kiosk's; null outside lockerctl run
   std::mutex db_mutex;  // one connection, used by every request thread
   std::mutex sessions_mutex;
   std::map<std::string, Session> sessions;
@@ -183,12 +281,14 @@ struct Console::State {
   std::thread thread;
   int port = 0;
 
-  State(const ConsoleOptions& options, const std::filesystem::path& db_file, const audit::Key& key)
-      : o(options), db(db_file), audit(db, key), operators(db), outbox(db) {}
+  State(const ConsoleOptions& options, const std::filesystem::path& db_file, const audit::Key& key, access::Flow* flow)
+      : o(options), db(db_file), audit(db, key), operators(db), kiosks(db), owners(db), lockers(db), faces(db, key), outbox(db),
+        flow(flow) {}
 
-  void record(const std::string& decision, const std::string& detail) {
+  /// An audit row of the operators' (or the kiosks') layer.
+  void record(const std::string& decision, const std::string& detail, const char* layer = "operator") {
     std::lock_guard lock(db_mutex);
-    audit.append({0, {}, "-", "operator", decision, std::nullopt, std::nullopt, "", detail});
+    audit.append({0, {}, "-", layer, decision, std::nullopt, std::nullopt, "", detail});
   }
 
   std::optional<Session> session(const Request& req) {
@@ -231,13 +331,16 @@ struct Console::State {
     res.set_header("Location", location);
   }
 
-  std::string cookie_flags() const { return o.insecure_local ? "; HttpOnly; SameSite=Strict; Path=/" : "; HttpOnly; Secure; SameSite=Strict; Path=/"; }
+  std::string cookie_flags(const char* path = "/") const {
+    return fmt::format("; HttpOnly{}; SameSite=Strict; Path={}", o.insecure_local ? "" : "; Secure", path);
+  }
 
   void page(Response& res, const std::string& title, const std::optional<Session>& who, const std::string& body) {
     std::string header;
     if (who) {
       header = fmt::format(
-          "<header><strong>lockerctl</strong><a href=\"/\">Dashboard</a><a href=\"/incidents\">Incidents</a><a href=\"/audit\">Audit log</a><a href=\"/outbox\">Alerts outbox</a>"
+          "<header><strong>lockerctl</strong><a href=\"/\">Dashboard</a><a href=\"/incidents\">Incidents</a><a href=\"/audit\">Audit log</a>"
+          "<a href=\"/outbox\">Alerts outbox</a><a href=\"/owners\">Owners and lockers</a>"
           "<span>{} ({})</span><form method=\"post\" action=\"/logout\"><input type=\"hidden\" name=\"csrf\" value=\"{}\">"
           "<button type=\"submit\">Log out</button></form></header>",
           escape(who->name), role_name(who->role), escape(who->csrf));
@@ -250,9 +353,16 @@ struct Console::State {
                     "text/html; charset=utf-8");
   }
 
+  /// The token of a form sent before any session (login, pairing), also set as a cookie: a POST
+  /// must bring both.
+  std::string form_token(Response& res) {
+    const std::string token = net::random_hex(32);
+    res.set_header("Set-Cookie", std::string(kFormCookie) + "=" + token + cookie_flags());
+    return token;
+  }
+
   void login_form(Response& res, const std::string& message) {
-    const std::string token = random_token();
-    res.set_header("Set-Cookie", std::string(kLoginCookie) + "=" + token + cookie_flags());
+    const std::string token = form_token(res);
     page(res, "Log in", std::nullopt,
          fmt::format("<form class=\"login\" method=\"post\" action=\"/login\"><h1>Operator login</h1>{}"
                      "<input type=\"hidden\" name=\"csrf\" value=\"{}\">"
@@ -275,12 +385,17 @@ struct Console::State {
     return found == failed_logins.end() || static_cast<int>(found->second.size()) < kClientFailures;
   }
 
+  void count_failure(const std::string& client) {
+    std::lock_guard lock(sessions_mutex);
+    failed_logins[client].push_back(Clock::now());
+  }
+
   void post_login(const Request& req, Response& res) {
     if (!may_try(req.remote_addr)) {
       res.status = 429;
       return;
     }
-    if (!same_token(cookie(req, kLoginCookie), req.get_param_value("csrf"))) {
+    if (!same_token(cookie(req, kFormCookie), req.get_param_value("csrf"))) {
       res.status = 403;
       return;
     }
@@ -291,10 +406,7 @@ struct Console::State {
       result = operators.authenticate(name, req.get_param_value("password"), unix_now());
     }
     if (result != Login::Ok) {
-      {
-        std::lock_guard lock(sessions_mutex);
-        failed_logins[req.remote_addr].push_back(Clock::now());
-      }
+      count_failure(req.remote_addr);
       record(result == Login::Locked ? "login locked" : "login refused",
              fmt::format("operator '{}' from {}", printable(name), req.remote_addr));
       res.status = 401;
@@ -303,9 +415,9 @@ struct Console::State {
     Session s;
     {
       std::lock_guard lock(db_mutex);
-      s = {name, operators.find(name)->role, random_token(), Clock::now()};
+      s = {name, operators.find(name)->role, net::random_hex(32), Clock::now()};
     }
-    const std::string id = random_token();
+    const std::string id = net::random_hex(32);
     {
       std::lock_guard lock(sessions_mutex);
       sessions[id] = s;
@@ -356,7 +468,7 @@ struct Console::State {
     std::string states;
     {
       std::lock_guard lock(db_mutex);
-      lockers = access::LockerStore(db).list();
+      lockers = this->lockers.list();
       last = audit.find({}, 10);
       for (const char* layer : {"lock", "door", "board", "camera"}) {
         audit::Filter f;
@@ -667,6 +779,281 @@ struct Console::State {
     res.set_content(csv ? audit::to_csv(events) : audit::to_json(events), csv ? "text/csv; charset=utf-8" : "application/json");
   }
 
+  /// The name of the paired kiosk that sent the request, or nullopt.
+  std::optional<std::string> kiosk_device(const Request& req) {
+    const std::string token = cookie(req, kKioskCookie);
+    if (token.empty()) return std::nullopt;
+    std::lock_guard lock(db_mutex);
+    return kiosks.device(token);
+  }
+
+  /// The CSRF token of a kiosk: derived from its device token, which a page elsewhere cannot read.
+  static std::string kiosk_csrf(const Request& req) { return net::sha256_hex("kiosk csrf " + cookie(req, kKioskCookie)); }
+
+  void pair_form(Response& res, const std::string& message) {
+    const std::string token = form_token(res);
+    page(res, "Pair this kiosk", std::nullopt,
+         fmt::format("<form class=\"login\" method=\"post\" action=\"/kiosk/pair\"><h1>Pair this kiosk</h1>{}"
+                     "<p>An operator runs <code>lockerctl web pair-kiosk NAME</code> and types the code it prints here.</p>"
+                     "<input type=\"hidden\" name=\"csrf\" value=\"{}\">"
+                     "<label>Pairing code<input name=\"code\" inputmode=\"numeric\" autocomplete=\"off\" required></label>"
+                     "<button type=\"submit\">Pair</button></form>",
+                     message.empty() ? "" : "<p class=\"bad\">" + escape(message) + "</p>", token));
+  }
+
+  void post_pair(const Request& req, Response& res) {
+    if (!may_try(req.remote_addr)) {
+      res.status = 429;
+      return;
+    }
+    if (!same_token(cookie(req, kFormCookie), req.get_param_value("csrf"))) {
+      res.status = 403;
+      return;
+    }
+    std::optional<Pairing> paired;
+    {
+      std::lock_guard lock(db_mutex);
+      paired = kiosks.pair(req.get_param_value("code"), unix_now());
+    }
+    if (!paired) {
+      count_failure(req.remote_addr);
+      record("pair refused", fmt::format("a wrong, spent or expired pairing code from {}", req.remote_addr), "kiosk");
+      res.status = 401;
+      return pair_form(res, "Wrong, spent or expired code.");
+    }
+    record("paired", fmt::format("kiosk '{}' from {}", paired->name, req.remote_addr), "kiosk");
+    res.set_header("Set-Cookie", fmt::format("{}={}; Max-Age=31536000{}", kKioskCookie, paired->token, cookie_flags("/kiosk")));
+    redirect(res, "/kiosk");
+  }
+
+  void kiosk_page(const Request& req, Response& res) {
+    if (!kiosk_device(req)) return pair_form(res, "");
+    if (!flow) {
+      res.status = 503;
+      return page(res, "Kiosk", std::nullopt,
+                  "<h1>Out of service</h1><p>No locker runs in this process: the kiosk is served by <code>lockerctl run</code> "
+                  "with <code>web.enabled: true</code>.</p>");
+    }
+    std::string keys;
+    for (char k = '1'; k <= '9'; ++k) keys += fmt::format("<button type=\"button\" data-key=\"{}\">{}</button>", k, k);
+    keys += "<button type=\"button\" data-key=\"clear\">Clear</button><button type=\"button\" data-key=\"0\">0</button>"
+            "<button type=\"button\" data-key=\"ok\">OK</button>";
+    page(res, "Kiosk", std::nullopt,
+         fmt::format("<div class=\"kiosk\" id=\"kiosk\" data-csrf=\"{}\" data-step=\"\"><p class=\"step\" id=\"step\">Connecting</p>"
+                     "<p class=\"shown\" id=\"shown\"></p><div class=\"keypad\" id=\"keypad\" hidden>{}</div>"
+                     "<button type=\"button\" class=\"start\" id=\"start\" hidden>Start</button></div>"
+                     "<script src=\"/static/kiosk.js\"></script>",
+                     escape(kiosk_csrf(req)), keys));
+  }
+
+  void kiosk_state(const Request& req, Response& res) {
+    if (!kiosk_device(req)) {
+      res.status = 401;
+      return;
+    }
+    if (!flow) {
+      res.status = 503;
+      return;
+    }
+    const KioskStep step = kiosk_step(flow->progress());
+    res.set_content(nlohmann::json{{"step", step.step}, {"text", step.text}, {"keypad", step.keypad}, {"start", step.start}}.dump(),
+                    "application/json");
+  }
+
+  /// Start (`entry` false) or an entry, from a paired kiosk, at a step that takes it.
+  void kiosk_input(const Request& req, Response& res, bool entry) {
+    if (!kiosk_device(req)) {
+      res.status = 401;
+      return;
+    }
+    if (!same_token(kiosk_csrf(req), req.get_param_value("csrf"))) {
+      res.status = 403;
+      return;
+    }
+    if (!flow) {
+      res.status = 503;
+      return;
+    }
+    const std::string text = req.get_param_value("entry");
+    if (entry && (text.empty() || text.size() > kMaxEntry || text.find_first_not_of("0123456789") != std::string::npos)) {
+      res.status = 400;
+      return;
+    }
+    const KioskStep step = kiosk_step(flow->progress());
+    if (!(entry ? step.keypad : step.start)) {
+      res.status = 409;
+      return;
+    }
+    if (entry) {
+      flow->enter(text);
+    } else {
+      flow->press();
+    }
+    res.status = 204;
+  }
+
+  /// A POST form of an admin: a hidden CSRF token, `fields` and a button.
+  static std::string admin_form(const Session& who, const char* action, const std::string& fields, const char* button) {
+    return fmt::format("<form class=\"inline\" method=\"post\" action=\"{}\"><input type=\"hidden\" name=\"csrf\" value=\"{}\">{}"
+                       "<button type=\"submit\">{}</button></form>",
+                       action, escape(who.csrf), fields, button);
+  }
+
+  static std::string hidden(const char* name, const std::string& value) {
+    return fmt::format("<input type=\"hidden\" name=\"{}\" value=\"{}\">", name, escape(value));
+  }
+
+  /// Owners with what is set (never the secrets themselves) and lockers with their holders; an
+  /// admin also gets the forms that change them.
+  void owners_page(const Request& req, Response& res, const std::string& message = {}) {
+    const auto who = logged_in(req, res);
+    if (!who) return;
+    const bool admin = who->role == Role::Admin;
+    std::vector<access::Owner> people;
+    std::vector<access::Locker> numbers;
+    std::map<std::string, int> enrolled;
+    std::map<std::string, double> locked;
+    {
+      std::lock_guard lock(db_mutex);
+      people = owners.list();
+      numbers = lockers.list();
+      for (const auto& p : people) {
+        enrolled[p.name] = faces.count(p.name);
+        locked[p.name] = owners.locked_until(p.name);
+      }
+    }
+    const double now = unix_now();
+    std::string rows;
+    for (const auto& p : people) {
+      const bool locked_out = locked[p.name] > now;
+      std::string lockout = locked_out ? "until " + escape(utc_iso8601(static_cast<std::time_t>(locked[p.name]))) : "-";
+      std::string phone = escape(p.phone);
+      if (admin) {
+        phone = admin_form(*who, "/owners/phone",
+                           hidden("name", p.name) + fmt::format("<input name=\"phone\" value=\"{}\" size=\"14\" aria-label=\"phone of {}\">",
+                                                                escape(p.phone), escape(p.name)),
+                           "Change");
+        if (locked_out) lockout += " " + admin_form(*who, "/owners/clear-lockout", hidden("name", p.name), "Clear lockout");
+      }
+      rows += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", escape(p.name), phone,
+                          escape(p.email), p.password_hash.empty() ? "not set" : "set", p.totp_secret.empty() ? "no" : "yes",
+                          enrolled[p.name] ? std::to_string(enrolled[p.name]) + " templates" : "not enrolled", lockout);
+    }
+    std::string locker_rows;
+    for (const auto& l : numbers) {
+      std::string holders;
+      for (const auto& h : l.holders) holders += (holders.empty() ? "" : ", ") + h;
+      locker_rows += fmt::format(
+          "<tr><td>{}</td><td>{}</td></tr>", escape(l.number),
+          admin ? admin_form(*who, "/lockers/holders",
+                             hidden("number", l.number) + fmt::format("<input name=\"holders\" value=\"{}\" aria-label=\"holders of {}\">",
+                                                                      escape(holders), escape(l.number)),
+                             "Set holders")
+                : escape(holders));
+    }
+    std::string forms;
+    if (admin) {
+      forms = "<h2>Add an owner</h2>" +
+              admin_form(*who, "/owners/add",
+                         "<label>Name <input name=\"name\" required></label> <label>Phone <input name=\"phone\" required></label> "
+                         "<label>E-mail <input name=\"email\"></label> ",
+                         "Add owner") +
+              "<p>The owner then sets a password at the station (<code>lockerctl owner set-password NAME</code>) and enrolls "
+              "a face (<code>lockerctl owner enroll NAME</code>).</p><h2>Add a locker</h2>" +
+              admin_form(*who, "/lockers/add",
+                         "<label>Number <input name=\"number\" required></label> <label>Holders <input name=\"holders\" "
+                         "placeholder=\"alice, bob\" required></label> ",
+                         "Add locker");
+    }
+    page(res, "Owners and lockers", who,
+         fmt::format("<h1>Owners and lockers</h1>{}<p>{}</p><table><thead><tr><th>owner</th><th>phone</th><th>e-mail</th><th>password</th>"
+                     "<th>authenticator</th><th>face</th><th>lockout</th></tr></thead><tbody>{}</tbody></table>"
+                     "<h2>Lockers</h2><table><thead><tr><th>locker</th><th>holders</th></tr></thead><tbody>{}</tbody></table>{}",
+                     message.empty() ? "" : "<p class=\"bad\">" + escape(message) + "</p>",
+                     admin ? "Passwords, authenticator secrets and face templates are never shown."
+                           : "Viewers read; an admin may change owners and lockers.",
+                     rows.empty() ? "<tr><td colspan=\"7\">No owner yet.</td></tr>" : rows,
+                     locker_rows.empty() ? "<tr><td colspan=\"2\">No locker yet.</td></tr>" : locker_rows, forms));
+  }
+
+  /// An admin's change to owners or lockers: `change` runs under the database lock and returns
+  /// the audit detail; a DataError it throws is shown on the page with status 400.
+  void owners_change(const Request& req, Response& res, const std::string& decision,
+                     const std::function<std::string()>& change) {
+    const auto who = logged_in(req, res);
+    if (!who) return;
+    if (!same_token(who->csrf, req.get_param_value("csrf")) || who->role != Role::Admin) {
+      res.status = 403;
+      return;
+    }
+    std::string detail;
+    try {
+      std::lock_guard lock(db_mutex);
+      detail = change();
+    } catch (const DataError& e) {
+      res.status = 400;
+      return owners_page(req, res, e.what());
+    }
+    record(decision, fmt::format("operator '{}': {}", who->name, detail));
+    redirect(res, "/owners");
+  }
+
+  static std::vector<std::string> holder_list(const std::string& text) {
+    std::vector<std::string> out;
+    std::size_t at = 0;
+    while (at <= text.size()) {
+      const std::size_t end = std::min(text.find(',', at), text.size());
+      std::string name = text.substr(at, end - at);
+      name.erase(0, name.find_first_not_of(' '));
+      name.erase(name.find_last_not_of(' ') + 1);
+      if (!name.empty()) out.push_back(name);
+      at = end + 1;
+    }
+    return out;
+  }
+
+  void owner_routes() {
+    server->Get("/owners", [this](const Request& req, Response& res) { owners_page(req, res); });
+    server->Post("/owners/add", [this](const Request& req, Response& res) {
+      owners_change(req, res, "owner added", [&] {
+        const std::string name = req.get_param_value("name");
+        owners.add(name, req.get_param_value("phone"), req.get_param_value("email"));
+        return fmt::format("owner '{}'", name);
+      });
+    });
+    server->Post("/owners/phone", [this](const Request& req, Response& res) {
+      owners_change(req, res, "phone set", [&] {
+        const std::string name = req.get_param_value("name");
+        owners.set_phone(name, req.get_param_value("phone"));
+        return fmt::format("owner '{}'", name);
+      });
+    });
+    server->Post("/owners/clear-lockout", [this](const Request& req, Response& res) {
+      owners_change(req, res, "lockout cleared", [&] {
+        const std::string name = req.get_param_value("name");
+        owners.get(name);
+        owners.lock_out(name, 0);
+        return fmt::format("owner '{}'", name);
+      });
+    });
+    server->Post("/lockers/add", [this](const Request& req, Response& res) {
+      owners_change(req, res, "locker added", [&] {
+        const std::string number = req.get_param_value("number");
+        const auto holders = holder_list(req.get_param_value("holders"));
+        lockers.add(number, holders);
+        return fmt::format("locker {}, holders {}", number, fmt::join(holders, ", "));
+      });
+    });
+    server->Post("/lockers/holders", [this](const Request& req, Response& res) {
+      owners_change(req, res, "holders set", [&] {
+        const std::string number = req.get_param_value("number");
+        const auto holders = holder_list(req.get_param_value("holders"));
+        lockers.set_holders(number, holders);
+        return fmt::format("locker {}, holders {}", number, fmt::join(holders, ", "));
+      });
+    });
+  }
+
   void routes() {
     server->set_payload_max_length(kMaxBody);
     server->set_tcp_nodelay(true);  // a page is written in parts; without it, each waits for the client's delayed ACK
@@ -715,11 +1102,19 @@ struct Console::State {
     server->Post("/outbox/retry", [this](const Request& req, Response& res) { post_retry(req, res); });
     server->Get("/audit/export.csv", [this](const Request& req, Response& res) { export_events(req, res, true); });
     server->Get("/audit/export.json", [this](const Request& req, Response& res) { export_events(req, res, false); });
+    owner_routes();
+    server->Get("/kiosk", [this](const Request& req, Response& res) { kiosk_page(req, res); });
+    server->Post("/kiosk/pair", [this](const Request& req, Response& res) { post_pair(req, res); });
+    server->Get("/kiosk/state", [this](const Request& req, Response& res) { kiosk_state(req, res); });
+    server->Post("/kiosk/start", [this](const Request& req, Response& res) { kiosk_input(req, res, false); });
+    server->Post("/kiosk/enter", [this](const Request& req, Response& res) { kiosk_input(req, res, true); });
+    server->Get("/static/kiosk.js", [](const Request&, Response& res) { res.set_content(kKioskScript, "text/javascript"); });
   }
 };
 
-Console::Console(const ConsoleOptions& options, const std::filesystem::path& db_file, const audit::Key& key)
-    : s_(std::make_unique<State>(options, db_file, key)) {
+Console::Console(const ConsoleOptions& options, const std::filesystem::path& db_file, const audit::Key& key,
+                 access::Flow* flow)
+    : s_(std::make_unique<State>(options, db_file, key, flow)) {
   if (options.insecure_local) {
     if (options.host != "127.0.0.1") {
       throw config_error(fmt::format("web.insecure_local: plain HTTP only on 127.0.0.1, not on {}", options.host));

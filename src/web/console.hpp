@@ -18,12 +18,23 @@
 //   GET  /outbox               pending and dead alert jobs; POST /outbox/retry (admin) makes one due
 //   GET  /incidents            attempts that raised an alert: why, the photo, where each alert went
 //   GET  /incidents/photo?attempt=A   that photo, only from under the incident folder
+//
+// The kiosk, the page at the locker for layer 3, is for paired devices only (KioskStore); it
+// needs no operator login and shows nothing but the step of the attempt under way:
+//   GET  /kiosk                the pairing form, or the step, a keypad and a Start button
+//   POST /kiosk/pair           a pairing code -> the device token, in a cookie for /kiosk
+//   GET  /kiosk/state          the step, as JSON
+//   POST /kiosk/start, /kiosk/enter   ask for access; a password, code or locker number
 
 #include <filesystem>
 #include <memory>
 #include <string>
 
 #include "audit/audit_log.hpp"
+
+namespace lockerctl::access {
+class Flow;
+}
 
 namespace lockerctl::web {
 
@@ -42,10 +53,12 @@ std::pair<std::string, int> parse_listen(const std::string& text, const std::str
 
 class Console {
  public:
-  /// Opens its own connection to `db_file`. Throws Error (ExitCode::Config) naming web.cert or web.key when a
+  /// Opens its own connection to `db_file`. `flow` is the access flow the kiosk drives, when the
+  /// console runs inside `lockerctl run`; null: the kiosk answers that no locker runs here. Throws Error (ExitCode::Config) naming web.cert or web.key when a
   /// file is missing, unreadable or not a matching PEM pair, and web.insecure_local when plain
   /// HTTP is asked for on another address than 127.0.0.1.
-  Console(const ConsoleOptions& options, const std::filesystem::path& db_file, const audit::Key& key);
+  Console(const ConsoleOptions& options, const std::filesystem::path& db_file, const audit::Key& key,
+          access::Flow* flow = nullptr);
   ~Console();
   Console(const Console&) = delete;
   Console& operator=(const Console&) = delete;

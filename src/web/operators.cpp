@@ -5,6 +5,7 @@
 #include <cctype>
 
 #include "access/credentials.hpp"
+#include "access/owners.hpp"
 #include "core/clock.hpp"
 #include "core/errors.hpp"
 
@@ -44,12 +45,7 @@ std::optional<Role> parse_role(const std::string& text) {
 OperatorStore::OperatorStore(audit::Database& db) : db_(db) { db_.exec(kSchema); }
 
 void OperatorStore::add(const std::string& name, Role role, const std::string& password) {
-  if (name.empty() || name.size() > 64) throw DataError("operator name: 1 to 64 characters");
-  for (char c : name) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') {
-      throw DataError(fmt::format("operator name '{}': only letters, digits, '-', '_' and '.'", name));
-    }
-  }
+  access::check_plain_name("operator", name);
   if (find(name)) throw DataError(fmt::format("operator '{}' exists already", name));
   check_password(password);
   db_.query("INSERT INTO operators (name, role, password_hash, created) VALUES (?, ?, ?, ?)",

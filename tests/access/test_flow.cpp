@@ -97,6 +97,7 @@ struct Locker {
   CnnOwnerCheck owner_check{{{"alice", {&owner_model, 0.5}}}, 0.2};
   std::unique_ptr<devices::BoardLink> board;
   FlowOptions options;
+  Outcome outcome = Outcome::None;  ///< how the last run's last attempt ended
 
   Locker() {
     outbox.on_raise([this] { courier.wake(); });
@@ -135,6 +136,7 @@ struct Locker {
     }
     flow.stop();
     runner.join();
+    outcome = flow.progress().last;
     EXPECT_EQ(error, "");
     std::vector<std::string> rows;
     for (const auto& e : audit.list()) rows.push_back(e.layer + ":" + e.decision);
@@ -187,6 +189,7 @@ TEST(Flow, ThreeWrongPasswordsLockOutWithPoliceAdviceAndTheLockoutSurvivesAResta
   EXPECT_EQ(std::count(rows.begin(), rows.end(), "password:deny"), 3) << joined(rows);
   EXPECT_TRUE(has(rows, "lockout:start")) << joined(rows);
   EXPECT_NE(l.inbox().find("report it to the police"), std::string::npos) << l.inbox();
+  EXPECT_EQ(l.outcome, Outcome::Denied);
   // A new flow on the same database (a restart) still refuses.
   rows = l.run("press\nsleep 500\n");
   EXPECT_TRUE(has(rows, "lockout:deny")) << joined(rows);
@@ -216,6 +219,7 @@ TEST(Flow, OwnerWithPasswordAndCodeOpensTheLockerWhichRelocks) {
   }
   EXPECT_FALSE(has(rows, "door:forced"));
   EXPECT_TRUE(has(rows, "door:left open")) << "open 0.7 s, allowed 0.6 s";
+  EXPECT_EQ(l.outcome, Outcome::Granted);
   EXPECT_FALSE(l.board->simulator()->lock_released());
   EXPECT_TRUE(l.audit.verify().ok);
   int codes_in_db = 0;

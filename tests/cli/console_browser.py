@@ -2,10 +2,11 @@
 """The operator console in a real browser: Debian's Chromium, headless, driven by Selenium through
 chromedriver. Logs in (a wrong password first), watches the dashboard update live while
 `lockerctl run` denies an attempt, opens the incident and its photo, verifies and exports the
-audit log, and checks that a forged
-POST is refused and that the security headers arrive. Saves screenshots in the work folder.
+audit log, changes an owner's phone, and checks that a forged POST is refused and that the
+security headers arrive. Then a viewer logs in, and finds nothing to change and every change
+refused. Saves screenshots in the work folder.
 
-    console_browser.py URL OPERATOR PASSWORD RUN-COMMAND...
+    console_browser.py URL ADMIN PASSWORD VIEWER PASSWORD RUN-COMMAND...
 
 Prints "ok: console_browser" and the live-update latency on success; exits 1 with a FAIL line.
 """
@@ -15,37 +16,28 @@ import sys
 import threading
 import time
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-
-def fail(message):
-    print("FAIL: " + message)
-    sys.exit(1)
+from browser import FETCH, fail, open_browser, post
 
 
 def main():
-    url, operator, password = sys.argv[1:4]
-    run_command = sys.argv[4:]
-    options = webdriver.ChromeOptions()
-    options.binary_location = "/usr/bin/chromium"
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1280,900"):
-        options.add_argument(arg)
-    options.accept_insecure_certs = True  # the self-signed certificate of `lockerctl web cert`
-    service = Service(executable_path="/usr/bin/chromedriver")
-    browser = webdriver.Chrome(options=options, service=service)
+    url, operator, password, viewer, viewer_password = sys.argv[1:6]
+    run_command = sys.argv[6:]
+    browser = open_browser()
     wait = WebDriverWait(browser, 15)
     try:
-        def log_in(secret):
+        def log_in(secret, name=operator):
             browser.get(url + "login")
-            browser.find_element(By.NAME, "name").send_keys(operator)
+            browser.find_element(By.NAME, "name").send_keys(name)
             browser.find_element(By.NAME, "password").send_keys(secret)
             browser.find_element(By.CSS_SELECTOR, "form.login button").click()
 
         log_in("not the password")
-        if "Wrong name or password" not in browser.page_source:
+        try:
+            wait.until(lambda b: "Wrong name or password" in b.page_source)
+        except Exception:
             fail("a wrong password was not refused: " + browser.page_source[:500])
         log_in(password)
         wait.until(lambda b: b.find_element(By.ID, "stream").text == "live")
@@ -100,24 +92,46 @@ def main():
         browser.find_element(By.LINK_TEXT, "Verify the chain").click()
         if "Intact:" not in browser.find_element(By.TAG_NAME, "main").text:
             fail("the chain check: " + browser.find_element(By.TAG_NAME, "main").text)
-        fetch = """const done = arguments[arguments.length - 1];
-                   fetch(arguments[0], arguments[1]).then(r => r.text().then(t => done({
-                     status: r.status, text: t, csp: r.headers.get('Content-Security-Policy'),
-                     frame: r.headers.get('X-Frame-Options'), referrer: r.headers.get('Referrer-Policy'),
-                     cache: r.headers.get('Cache-Control')})));"""
-        csv = browser.execute_async_script(fetch, "/audit/export.csv?layer=password", {})
+        csv = browser.execute_async_script(FETCH, "/audit/export.csv?layer=password", {})
         if csv["status"] != 200 or not csv["text"].startswith("id,time,attempt,layer,decision"):
             fail("CSV export: %r" % csv)
 
         # A POST from the page without the CSRF token is refused; the session stays.
-        forged = browser.execute_async_script(fetch, "/logout", {"method": "POST", "body": "csrf=forged",
-                                                                   "headers": {"Content-Type": "application/x-www-form-urlencoded"}})
+        forged = post(browser, "/logout", "csrf=forged")
         if forged["status"] != 403:
             fail("a forged logout got %d" % forged["status"])
-        page = browser.execute_async_script(fetch, "/", {})
+        page = browser.execute_async_script(FETCH, "/", {})
         if page["status"] != 200 or "script-src 'self'" not in (page["csp"] or "") or page["frame"] != "DENY" \
                 or page["referrer"] != "no-referrer" or page["cache"] != "no-store":
             fail("headers: %r" % {k: page[k] for k in ("status", "csp", "frame", "referrer", "cache")})
+
+        # An admin changes an owner's phone on the owners page.
+        browser.get(url + "owners")
+        phone = browser.find_element(By.CSS_SELECTOR, "input[aria-label='phone of alice']")
+        phone.clear()
+        phone.send_keys("+15550009")
+        phone.find_element(By.XPATH, "following-sibling::button").click()
+        wait.until(lambda b: b.find_element(By.CSS_SELECTOR, "input[aria-label='phone of alice']").get_attribute("value") == "+15550009")
+        browser.find_element(By.CSS_SELECTOR, "header form button").click()
+
+        # A viewer reads, has no button that changes anything, and each change it forges is refused.
+        log_in(viewer_password, viewer)
+        wait.until(lambda b: b.find_element(By.ID, "stream").text == "live")
+        token = browser.find_element(By.CSS_SELECTOR, "header input[name=csrf]").get_attribute("value")
+        for page_path in ("owners", "outbox"):
+            browser.get(url + page_path)
+            buttons = [b.text for b in browser.find_elements(By.CSS_SELECTOR, "main button")]
+            if buttons:
+                fail("a viewer sees %r on /%s" % (buttons, page_path))
+        for path, body in (("/owners/phone", "name=alice&phone=%2B15550666"), ("/owners/add", "name=eve&phone=%2B1"),
+                           ("/lockers/add", "number=9&holders=alice"), ("/owners/clear-lockout", "name=alice"),
+                           ("/outbox/retry", "id=1")):
+            answer = post(browser, path, "csrf=" + token + "&" + body)
+            if answer["status"] != 403:
+                fail("a viewer's POST %s got %d" % (path, answer["status"]))
+        browser.get(url + "owners")
+        if "+15550009" not in browser.find_element(By.TAG_NAME, "main").text:
+            fail("the phone changed under a viewer: " + browser.find_element(By.TAG_NAME, "main").text)
         print("live update latency (run logs the event -> row in the page): %.0f ms" % (latency * 1000))
         print("ok: console_browser")
     finally:

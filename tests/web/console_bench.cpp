@@ -52,9 +52,9 @@ int main(int argc, char** argv) {
   auto form = client.Get("/login");
   std::string token;
   for (const auto& [k, v] : form->headers) {
-    if (k == "Set-Cookie" && v.rfind("lockerctl_login=", 0) == 0) token = v.substr(16, v.find(';') - 16);
+    if (k == "Set-Cookie" && v.rfind("lockerctl_form=", 0) == 0) token = v.substr(15, v.find(';') - 15);
   }
-  auto login = client.Post("/login", {{"Cookie", "lockerctl_login=" + token}},
+  auto login = client.Post("/login", {{"Cookie", "lockerctl_form=" + token}},
                            "name=ops&password=ops%20long%20password&csrf=" + token, "application/x-www-form-urlencoded");
   std::string session;
   for (const auto& [k, v] : login->headers) {

@@ -9,11 +9,15 @@
 #include <fstream>
 #include <thread>
 
+#include "core/clock.hpp"
 #include "core/errors.hpp"
 #include "notify/outbox.hpp"
 #include "support/temp_dir.hpp"
 #include "web/certificate.hpp"
 #include "web/console.hpp"
+#include "web/kiosks.hpp"
+#include "access/lockers.hpp"
+#include "access/owners.hpp"
 #include "web/operators.hpp"
 
 namespace lockerctl::web {
@@ -96,10 +100,17 @@ struct Rig {
   /// POST /login as `name`; the response.
   httplib::Result login(const std::string& name, const std::string& password) {
     auto form = client->Get("/login");
-    const std::string token = cookie_of(form, "lockerctl_login");
-    return client->Post("/login", {{"Cookie", "lockerctl_login=" + token}},
+    const std::string token = cookie_of(form, "lockerctl_form");
+    return client->Post("/login", {{"Cookie", "lockerctl_form=" + token}},
                         "name=" + name + "&password=" + httplib::detail::encode_query_param(password) + "&csrf=" + field(form->body, "csrf"),
                         "application/x-www-form-urlencoded");
+  }
+  /// Every audit row as "layer decision detail", one a line.
+  std::string audit_text() {
+    audit::Database db(dir / "lockerctl.db");
+    std::string out;
+    for (const auto& e : audit::AuditLog(db, audit_key).list()) out += e.layer + " " + e.decision + " " + e.detail + "\n";
+    return out;
   }
   /// Logs in; the session cookie header.
   httplib::Headers session(const std::string& name, const std::string& password) {
@@ -344,6 +355,134 @@ TEST(Console, ManyFailedLoginsFromOneAddressAreThrottled) {
   for (int i = 0; i < 12; ++i) throttled += rig.login("nobody", "guess " + std::to_string(i))->status == 429 ? 1 : 0;
   EXPECT_EQ(throttled, 2);
   EXPECT_EQ(rig.login("alice", "alice's long password")->status, 429) << "even the right password waits";
+}
+
+TEST(Kiosks, ACodePairsOnceBeforeItExpiresAndOnlyHashesAreStored) {
+  test::TempDir dir;
+  audit::Database db(dir / "db");
+  KioskStore kiosks(db);
+  const std::string code = kiosks.issue_code("room-1", 600, 1000);
+  ASSERT_EQ(code.size(), static_cast<std::size_t>(KioskStore::kCodeDigits + 1)) << code;
+  EXPECT_FALSE(kiosks.pair(code, 1601)) << "expired";
+  EXPECT_FALSE(kiosks.pair("0000000000", 1000)) << "wrong";
+  const auto paired = kiosks.pair(code, 1500);
+  ASSERT_TRUE(paired);
+  EXPECT_EQ(paired->name, "room-1");
+  EXPECT_EQ(paired->token.size(), 64u);
+  EXPECT_FALSE(kiosks.pair(code, 1500)) << "spent";
+  EXPECT_EQ(kiosks.device(paired->token), "room-1");
+  EXPECT_FALSE(kiosks.device(std::string(64, '0')));
+  std::string stored;
+  db.query("SELECT code_hash || token_hash FROM kiosks", {}, [&](const audit::Statement& s) { stored = s.text(0); });
+  EXPECT_EQ(stored.find(paired->token), std::string::npos);
+  // Pairing the name again: the old device works until the new code is used, then no more.
+  const std::string again = kiosks.issue_code("room-1", 600, 2000);
+  EXPECT_EQ(kiosks.device(paired->token), "room-1");
+  const auto replaced = kiosks.pair(again.substr(0, 3) + " " + again.substr(3), 2000);  // typed with a space
+  ASSERT_TRUE(replaced);
+  EXPECT_FALSE(kiosks.device(paired->token));
+  EXPECT_EQ(kiosks.device(replaced->token), "room-1");
+  kiosks.remove("room-1");
+  EXPECT_FALSE(kiosks.device(replaced->token));
+  EXPECT_THROW(kiosks.remove("room-1"), DataError);
+  EXPECT_THROW(kiosks.issue_code("../x", 600, 0), DataError);
+}
+
+TEST(Console, OnlyAPairedDeviceGetsTheKioskAndItsTokenOpensNothingElse) {
+  Rig rig;
+  auto form = rig.client->Get("/kiosk");
+  ASSERT_EQ(form->status, 200);
+  EXPECT_NE(form->body.find("Pair this kiosk"), std::string::npos);
+  EXPECT_EQ(rig.client->Get("/kiosk/state")->status, 401);
+  EXPECT_EQ(rig.client->Post("/kiosk/start", "", "application/x-www-form-urlencoded")->status, 401);
+  const auto pair = [&](const std::string& code) {
+    auto f = rig.client->Get("/kiosk");
+    return rig.client->Post("/kiosk/pair", {{"Cookie", "lockerctl_form=" + Rig::cookie_of(f, "lockerctl_form")}},
+                            "code=" + code + "&csrf=" + Rig::field(f->body, "csrf"), "application/x-www-form-urlencoded");
+  };
+  EXPECT_EQ(pair("1234567890")->status, 401);
+  std::string code;
+  {
+    audit::Database db(rig.dir / "lockerctl.db");
+    code = KioskStore(db).issue_code("room-1", 600, unix_now());
+  }
+  EXPECT_EQ(rig.client->Post("/kiosk/pair", "code=" + code, "application/x-www-form-urlencoded")->status, 403)
+      << "a pairing form posted from elsewhere";
+  auto paired = pair(code);
+  ASSERT_EQ(paired->status, 303);
+  std::string set_cookie;
+  for (const auto& [k, v] : paired->headers) {
+    if (k == "Set-Cookie" && v.rfind("lockerctl_kiosk=", 0) == 0) set_cookie = v;
+  }
+  for (const char* flag : {"; HttpOnly", "; Secure", "; SameSite=Strict", "; Path=/kiosk"}) {
+    EXPECT_NE(set_cookie.find(flag), std::string::npos) << flag << " missing: " << set_cookie;
+  }
+  EXPECT_EQ(pair(code)->status, 401) << "a code pairs once";
+  const httplib::Headers device{{"Cookie", "lockerctl_kiosk=" + Rig::cookie_of(paired, "lockerctl_kiosk")}};
+  // No flow runs in this console (lockerctl web): the kiosk says so, and takes nothing.
+  auto kiosk = rig.client->Get("/kiosk", device);
+  EXPECT_EQ(kiosk->status, 503);
+  EXPECT_NE(kiosk->body.find("web.enabled: true"), std::string::npos);
+  EXPECT_EQ(rig.client->Get("/kiosk/state", device)->status, 503);
+  EXPECT_EQ(rig.client->Post("/kiosk/enter", device, "entry=1234", "application/x-www-form-urlencoded")->status, 403)
+      << "no CSRF token";
+  EXPECT_EQ(rig.client->Get("/", device)->status, 401) << "a kiosk is no operator";
+  EXPECT_EQ(rig.client->Get("/audit", device)->status, 401);
+  const std::string events = rig.audit_text();
+  EXPECT_NE(events.find("kiosk pair refused"), std::string::npos) << events;
+  EXPECT_NE(events.find("kiosk paired kiosk 'room-1'"), std::string::npos) << events;
+}
+
+TEST(Console, AnAdminChangesOwnersAndLockersAViewerOnlyReadsAndNoSecretIsShown) {
+  Rig rig;
+  {
+    audit::Database db(rig.dir / "lockerctl.db");
+    access::OwnerStore owners(db);
+    owners.add("bob", "+15550002");
+    owners.set_password_hash("bob", "$argon2id$v=19$m=65536,t=2,p=1$c2VjcmV0c2FsdA$secret-hash-of-bob");
+    owners.lock_out("bob", unix_now() + 600);
+  }
+  const auto admin = rig.session("alice", "alice's long password");
+  auto page = rig.client->Get("/owners", admin);
+  ASSERT_EQ(page->status, 200);
+  EXPECT_NE(page->body.find("Clear lockout"), std::string::npos);
+  EXPECT_EQ(page->body.find("argon2id"), std::string::npos) << "the password hash is never shown";
+  const std::string csrf = Rig::field(page->body, "csrf");
+  const auto post = [&](const httplib::Headers& who, const std::string& path, const std::string& body) {
+    return rig.client->Post(path, who, body, "application/x-www-form-urlencoded")->status;
+  };
+  EXPECT_EQ(post(admin, "/owners/add", "csrf=" + csrf + "&name=carol&phone=%2B15550003&email=carol%40example.com"), 303);
+  EXPECT_EQ(post(admin, "/owners/phone", "csrf=" + csrf + "&name=bob&phone=%2B15550020"), 303);
+  EXPECT_EQ(post(admin, "/owners/clear-lockout", "csrf=" + csrf + "&name=bob"), 303);
+  EXPECT_EQ(post(admin, "/lockers/add", "csrf=" + csrf + "&number=12&holders=bob%2C%20carol"), 303);
+  EXPECT_EQ(post(admin, "/lockers/holders", "csrf=" + csrf + "&number=12&holders=carol"), 303);
+  auto bad = rig.client->Post("/owners/phone", admin, "csrf=" + csrf + "&name=bob&phone=%3Cscript%3E", "application/x-www-form-urlencoded");
+  EXPECT_EQ(bad->status, 400);
+  EXPECT_NE(bad->body.find("phone number &#39;&lt;script&gt;&#39;"), std::string::npos) << "the reason, escaped";
+  EXPECT_EQ(post(admin, "/owners/phone", "name=bob&phone=%2B1"), 403) << "no CSRF token";
+  EXPECT_EQ(post(admin, "/lockers/add", "csrf=" + csrf + "&number=12&holders=mallory"), 400);
+  {
+    audit::Database db(rig.dir / "lockerctl.db");
+    access::OwnerStore owners(db);
+    EXPECT_EQ(owners.get("bob").phone, "+15550020");
+    EXPECT_EQ(owners.get("carol").email, "carol@example.com");
+    EXPECT_EQ(owners.locked_until("bob"), 0);
+    EXPECT_EQ(access::LockerStore(db).get("12").holders, std::vector<std::string>{"carol"});
+  }
+  const std::string events = rig.audit_text();
+  for (const char* row : {"operator owner added operator 'alice': owner 'carol'", "operator phone set operator 'alice': owner 'bob'",
+                          "operator lockout cleared operator 'alice': owner 'bob'", "operator locker added operator 'alice': locker 12, holders bob, carol",
+                          "operator holders set operator 'alice': locker 12, holders carol"}) {
+    EXPECT_NE(events.find(row), std::string::npos) << row << " missing from\n" << events;
+  }
+  // A viewer sees the same owners, with no form, and each change it sends is refused.
+  const auto viewer = rig.session("vic", "vic's long password");
+  auto read = rig.client->Get("/owners", viewer);
+  EXPECT_NE(read->body.find("+15550020"), std::string::npos);
+  EXPECT_EQ(read->body.find("<button type=\"submit\">Change"), std::string::npos);
+  const std::string vic_csrf = Rig::field(read->body, "csrf");
+  EXPECT_EQ(post(viewer, "/owners/phone", "csrf=" + vic_csrf + "&name=bob&phone=%2B1"), 403);
+  EXPECT_EQ(post(viewer, "/owners/add", "csrf=" + vic_csrf + "&name=eve&phone=%2B1"), 403);
 }
 
 TEST(Console, MissingOrLooseKeyFilesAndPlainHttpOffLocalhostAreConfigErrors) {

@@ -1,0 +1,33 @@
+"""What the browser tests share: Debian's Chromium, headless, driven by Selenium through Debian's
+chromedriver, and a fetch() run inside the page (status, text and the security headers)."""
+
+import sys
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+
+FETCH = """const done = arguments[arguments.length - 1];
+           fetch(arguments[0], arguments[1]).then(r => r.text().then(t => done({
+             status: r.status, text: t, csp: r.headers.get('Content-Security-Policy'),
+             frame: r.headers.get('X-Frame-Options'), referrer: r.headers.get('Referrer-Policy'),
+             cache: r.headers.get('Cache-Control')})));"""
+
+
+def fail(message):
+    print("FAIL: " + message)
+    sys.exit(1)
+
+
+def open_browser():
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1280,900"):
+        options.add_argument(arg)
+    options.accept_insecure_certs = True  # the self-signed certificate of `lockerctl web cert`
+    return webdriver.Chrome(options=options, service=Service(executable_path="/usr/bin/chromedriver"))
+
+
+def post(browser, path, body):
+    """A form POST from the page, as a forged request would come: the response as FETCH gives it."""
+    return browser.execute_async_script(FETCH, path, {"method": "POST", "body": body,
+                                                      "headers": {"Content-Type": "application/x-www-form-urlencoded"}})
