@@ -281,9 +281,9 @@ struct Console::State {
   std::thread thread;
   int port = 0;
 
-  State(const ConsoleOptions& options, const std::filesystem::path& db_file, const audit::Key& key, access::Flow* flow)
+  State(const ConsoleOptions& options, const std::filesystem::path& db_file, const audit::Key& key, access::Flow* kiosk_flow)
       : o(options), db(db_file), audit(db, key), operators(db), kiosks(db), owners(db), lockers(db), faces(db, key), outbox(db),
-        flow(flow) {}
+        flow(kiosk_flow) {}
 
   /// An audit row of the operators' (or the kiosks') layer.
   void record(const std::string& decision, const std::string& detail, const char* layer = "operator") {
@@ -353,23 +353,22 @@ struct Console::State {
                     "text/html; charset=utf-8");
   }
 
-  /// The token of a form sent before any session (login, pairing), also set as a cookie: a POST
-  /// must bring both.
-  std::string form_token(Response& res) {
+  /// A form shown before any session (login, pairing), with its `message` in red. Its token is
+  /// also set as a cookie: the POST must bring both (form_accepted).
+  void front_form(Response& res, const char* title, const char* action, const std::string& message, const std::string& fields) {
     const std::string token = net::random_hex(32);
     res.set_header("Set-Cookie", std::string(kFormCookie) + "=" + token + cookie_flags());
-    return token;
+    page(res, title, std::nullopt,
+         fmt::format("<form class=\"login\" method=\"post\" action=\"{}\"><h1>{}</h1>{}<input type=\"hidden\" name=\"csrf\" value=\"{}\">"
+                     "{}</form>",
+                     action, title, message.empty() ? "" : "<p class=\"bad\">" + escape(message) + "</p>", token, fields));
   }
 
   void login_form(Response& res, const std::string& message) {
-    const std::string token = form_token(res);
-    page(res, "Log in", std::nullopt,
-         fmt::format("<form class=\"login\" method=\"post\" action=\"/login\"><h1>Operator login</h1>{}"
-                     "<input type=\"hidden\" name=\"csrf\" value=\"{}\">"
-                     "<label>Name<input name=\"name\" autocomplete=\"username\" required></label>"
-                     "<label>Password<input name=\"password\" type=\"password\" autocomplete=\"current-password\" required></label>"
-                     "<button type=\"submit\">Log in</button></form>",
-                     message.empty() ? "" : "<p class=\"bad\">" + escape(message) + "</p>", token));
+    front_form(res, "Operator login", "/login", message,
+               "<label>Name<input name=\"name\" autocomplete=\"username\" required></label>"
+               "<label>Password<input name=\"password\" type=\"password\" autocomplete=\"current-password\" required></label>"
+               "<button type=\"submit\">Log in</button>");
   }
 
   /// True when this address may try another login; counts nothing.
@@ -385,20 +384,27 @@ struct Console::State {
     return found == failed_logins.end() || static_cast<int>(found->second.size()) < kClientFailures;
   }
 
+  /// A POST of a front_form: false (with 429 or 403) when the address has failed too often or the
+  /// token does not match the form's cookie.
+  bool form_accepted(const Request& req, Response& res) {
+    if (!may_try(req.remote_addr)) {
+      res.status = 429;
+      return false;
+    }
+    if (!same_token(cookie(req, kFormCookie), req.get_param_value("csrf"))) {
+      res.status = 403;
+      return false;
+    }
+    return true;
+  }
+
   void count_failure(const std::string& client) {
     std::lock_guard lock(sessions_mutex);
     failed_logins[client].push_back(Clock::now());
   }
 
   void post_login(const Request& req, Response& res) {
-    if (!may_try(req.remote_addr)) {
-      res.status = 429;
-      return;
-    }
-    if (!same_token(cookie(req, kFormCookie), req.get_param_value("csrf"))) {
-      res.status = 403;
-      return;
-    }
+    if (!form_accepted(req, res)) return;
     const std::string name = req.get_param_value("name");
     Login result = Login::Refused;
     {
@@ -463,12 +469,12 @@ struct Console::State {
   void dashboard(const Request& req, Response& res) {
     const auto who = logged_in(req, res);
     if (!who) return;
-    std::vector<access::Locker> lockers;
+    std::vector<access::Locker> served;
     std::vector<audit::Event> last;
     std::string states;
     {
       std::lock_guard lock(db_mutex);
-      lockers = this->lockers.list();
+      served = lockers.list();
       last = audit.find({}, 10);
       for (const char* layer : {"lock", "door", "board", "camera"}) {
         audit::Filter f;
@@ -486,7 +492,7 @@ struct Console::State {
       }
     }
     std::string locker_rows;
-    for (const auto& l : lockers) {
+    for (const auto& l : served) {
       std::string holders;
       for (const auto& h : l.holders) holders += (holders.empty() ? "" : ", ") + escape(h);
       locker_rows += fmt::format("<tr><td>{}</td><td>{}</td></tr>", escape(l.number), holders);
@@ -496,7 +502,7 @@ struct Console::State {
                      "<h2>Station</h2><table class=\"state\">{}<tr><th>attempt</th><td id=\"state-step\">{}</td></tr></table>"
                      "<h2>Lockers</h2>{}<h2>Events</h2>{}<script src=\"/static/console.js\"></script>",
                      states, step,
-                     lockers.empty() ? std::string("<p>No lockers defined (lockerctl locker add); the station serves access.owner.</p>")
+                     served.empty() ? std::string("<p>No lockers defined (lockerctl locker add); the station serves access.owner.</p>")
                                      : "<table><thead><tr><th>locker</th><th>holders</th></tr></thead><tbody>" + locker_rows + "</tbody></table>",
                      events_table(last, "live")));
   }
@@ -791,25 +797,14 @@ struct Console::State {
   static std::string kiosk_csrf(const Request& req) { return net::sha256_hex("kiosk csrf " + cookie(req, kKioskCookie)); }
 
   void pair_form(Response& res, const std::string& message) {
-    const std::string token = form_token(res);
-    page(res, "Pair this kiosk", std::nullopt,
-         fmt::format("<form class=\"login\" method=\"post\" action=\"/kiosk/pair\"><h1>Pair this kiosk</h1>{}"
-                     "<p>An operator runs <code>lockerctl web pair-kiosk NAME</code> and types the code it prints here.</p>"
-                     "<input type=\"hidden\" name=\"csrf\" value=\"{}\">"
-                     "<label>Pairing code<input name=\"code\" inputmode=\"numeric\" autocomplete=\"off\" required></label>"
-                     "<button type=\"submit\">Pair</button></form>",
-                     message.empty() ? "" : "<p class=\"bad\">" + escape(message) + "</p>", token));
+    front_form(res, "Pair this kiosk", "/kiosk/pair", message,
+               "<p>An operator runs <code>lockerctl web pair-kiosk NAME</code> and types the code it prints here.</p>"
+               "<label>Pairing code<input name=\"code\" inputmode=\"numeric\" autocomplete=\"off\" required></label>"
+               "<button type=\"submit\">Pair</button>");
   }
 
   void post_pair(const Request& req, Response& res) {
-    if (!may_try(req.remote_addr)) {
-      res.status = 429;
-      return;
-    }
-    if (!same_token(cookie(req, kFormCookie), req.get_param_value("csrf"))) {
-      res.status = 403;
-      return;
-    }
+    if (!form_accepted(req, res)) return;
     std::optional<Pairing> paired;
     {
       std::lock_guard lock(db_mutex);

@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <cctype>
 
 #include "access/credentials.hpp"
 #include "access/owners.hpp"
