@@ -47,9 +47,15 @@ def main():
         browser.find_element(By.CSS_SELECTOR, "form.login button").click()
         step("Touch Start, then look at the camera.")
 
-        # A forged entry (no CSRF token) is refused.
+        # A forged entry (no CSRF token) is refused; with the page's token, an entry that is not
+        # digits is malformed, and a well-formed one is refused while no entry is asked for.
         if post(browser, "/kiosk/start", "csrf=forged")["status"] != 403:
             fail("a forged Start was not refused")
+        token = browser.find_element(By.ID, "kiosk").get_attribute("data-csrf")
+        for entry, status in (("12ab", 400), ("1" * 33, 400), ("2468", 409)):
+            answer = post(browser, "/kiosk/enter", "csrf=" + token + "&entry=" + entry)["status"]
+            if answer != status:
+                fail("entry %r at the Start step got %d, not %d" % (entry, answer, status))
 
         browser.find_element(By.ID, "start").click()
         step("Enter your password.")

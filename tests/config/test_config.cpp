@@ -178,6 +178,13 @@ TEST(Config, SplitFractionsMustAddUpToOne) {
             "test.yaml:2:3: data: train_fraction + val_fraction + test_fraction is 1.1, not 1");
 }
 
+TEST(Config, TheKioskAsInputNeedsTheWebServer) {
+  const auto p = problems_of("access:\n  input: web\n");
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_EQ(p[0].to_string(), "test.yaml:2:3: access: input is web (the kiosk page), which needs web.enabled: true");
+  EXPECT_TRUE(problems_of("access:\n  input: web\nweb:\n  enabled: true\n").empty());
+}
+
 TEST(Config, LayerClassesMustDiffer) {
   const auto p = problems_of("owner:\n  negative_class: owner\n");
   ASSERT_EQ(p.size(), 1u);
