@@ -274,16 +274,11 @@ int run_owner_enroll(const GlobalOptions& global, const OwnerOptions& o) {
   station.owners.get(o.name);
   FaceRecognition faces(cfg, station.db, station.key);
   const auto started = std::chrono::steady_clock::now();
-  std::vector<inference::FaceDescriptor> templates;
-  std::vector<cv::Mat> chips;
+  FaceEnrollment enrollment(faces);
   int refused = 0;
   const auto consider = [&](const std::string& what, const cv::Mat& frame) {
     std::string why;
-    if (auto face = faces.verifier.enrollment_face(frame, why)) {
-      templates.push_back(face->descriptor);
-      chips.push_back(face->chip);
-      return true;
-    }
+    if (enrollment.take(frame, why)) return true;
     ++refused;
     if (!o.camera) log::error("{}: refused: {}", what, why);
     return false;
@@ -304,17 +299,15 @@ int run_owner_enroll(const GlobalOptions& global, const OwnerOptions& o) {
       consider(file.string(), *frame);
     }
   }
-  if (templates.empty()) {
+  if (enrollment.taken() == 0) {
     throw DataError(fmt::format("owner enroll {}: no usable photo ({} refused); the old templates are kept", o.name, refused));
   }
-  const int replaced = faces.templates.count(o.name);
-  faces.templates.replace(o.name, templates);
-  vision::replace_face_chips(face_chips_dir(cfg, o.name), chips);
+  const int replaced = enrollment.store(cfg, o.name);
   station.audit.append({0, {}, "-", "owner", replaced ? "face re-enrolled" : "face enrolled", std::nullopt, std::nullopt, "",
-                        fmt::format("{}: {} templates{}", o.name, templates.size(),
+                        fmt::format("{}: {} templates{}", o.name, enrollment.taken(),
                                     replaced ? fmt::format(" replace {}", replaced) : "")});
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  std::cout << fmt::format("'{}' enrolled from {} photo(s), {} refused, in {:.1f} s{}\n", o.name, templates.size(), refused,
+  std::cout << fmt::format("'{}' enrolled from {} photo(s), {} refused, in {:.1f} s{}\n", o.name, enrollment.taken(), refused,
                            seconds, replaced ? fmt::format("; replaced {} old template(s)", replaced) : "");
   return 0;
 }

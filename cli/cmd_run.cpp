@@ -220,7 +220,8 @@ int run_access(const GlobalOptions& global, const RunOptions& options) {
   // The console and the kiosk, in this process so that the kiosk drives this flow.
   std::unique_ptr<web::Console> console;
   if (cfg.web.enabled) {
-    console = std::make_unique<web::Console>(console_options(cfg, ""), station.db.file(), station.key, &flow);
+    console = std::make_unique<web::Console>(console_options(cfg, ""), station.db.file(), station.key, &flow,
+                                             face_enroller(cfg));
     console->start();
     std::cout << "console at " << console->url() << "/ (kiosk at " << console->url() << "/kiosk)" << std::endl;
   }

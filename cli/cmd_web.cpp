@@ -5,12 +5,14 @@
 
 #include <iostream>
 #include <memory>
+#include <mutex>
 #include <thread>
 
 #include "core/log.hpp"
 #include "core/signals.hpp"
 #include "core/clock.hpp"
 #include "web/certificate.hpp"
+#include "vision/camera.hpp"
 #include "web/kiosks.hpp"
 
 namespace lockerctl::cli {
@@ -22,12 +24,40 @@ std::filesystem::path web_file(const config::Config& cfg, const std::string& con
 
 }  // namespace
 
+web::FaceEnroller face_enroller(const config::Config& cfg) {
+  struct Models {
+    std::mutex mutex;  // one enrollment at a time
+    std::unique_ptr<Station> station;
+    std::unique_ptr<FaceRecognition> faces;
+  };
+  auto models = std::make_shared<Models>();
+  return [cfg, models](const std::string& owner, const std::vector<web::EnrollPhoto>& photos) {
+    std::lock_guard lock(models->mutex);
+    if (!models->station) models->station = std::make_unique<Station>(cfg);
+    models->station->owners.get(owner);
+    if (!models->faces) models->faces = std::make_unique<FaceRecognition>(cfg, models->station->db, models->station->key);
+    FaceEnrollment enrollment(*models->faces);
+    web::Enrolled done;
+    for (const auto& photo : photos) {
+      std::string why;
+      const auto frame = vision::decode_frame(std::vector<std::uint8_t>(photo.bytes.begin(), photo.bytes.end()), why);
+      if (frame && enrollment.take(*frame, why)) continue;
+      done.refused.push_back(fmt::format("{}: {}", photo.filename, why));
+    }
+    done.templates = enrollment.taken();
+    if (done.templates > 0) done.replaced = enrollment.store(cfg, owner);
+    log::info("console: '{}' enrolled from {} of {} photo(s)", owner, done.templates, photos.size());
+    return done;
+  };
+}
+
 void setup_web(CLI::App& app, const GlobalOptions& global, Action& action) {
   CLI::App* web = app.add_subcommand(
       "web", "Serve the operator console over HTTPS (web.cert, web.key) until Ctrl-C or SIGTERM, and print its address. "
              "Operators log in (lockerctl operator add); pages: a live dashboard, incidents with photos and "
              "alert states, the audit log with filters, chain check and CSV/JSON export, the alerts outbox (admins retry), "
-             "owners and lockers (admins add them, change phones and holders, clear lockouts). No page can open a locker. "
+             "owners and lockers (admins add them, change phones and holders, clear lockouts, enroll faces from uploaded "
+             "photos). No page can open a locker. "
              "The kiosk for paired devices is served by lockerctl run with web.enabled: true (docs/console.md).");
   web->require_subcommand(0, 1);
   auto o = std::make_shared<WebOptions>();
@@ -72,7 +102,7 @@ int run_web(const GlobalOptions& global, const WebOptions& options) {
   Station station(cfg);
   const web::ConsoleOptions o = console_options(cfg, options.listen);
   signals::catch_stop_signals();
-  web::Console console(o, station.db.file(), station.key);
+  web::Console console(o, station.db.file(), station.key, nullptr, face_enroller(cfg));
   console.start();
   std::cout << "console at " << console.url() << "/" << std::endl;
   log::info("console at {}/ ({})", console.url(), o.insecure_local ? "plain HTTP on 127.0.0.1" : "HTTPS, " + o.cert.string());

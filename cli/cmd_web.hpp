@@ -20,6 +20,10 @@ struct WebOptions {
 /// The console's settings from the web section; `listen` ("" = web.listen) names its address.
 web::ConsoleOptions console_options(const config::Config& cfg, const std::string& listen);
 
+/// The console's face enrollment: `owner enroll`'s checks on each uploaded photo, with the face
+/// models (FaceRecognition) loaded at the first enrollment, on a database connection of its own.
+web::FaceEnroller face_enroller(const config::Config& cfg);
+
 /// Adds `lockerctl web` (serve the console), `web cert --self-signed`, and the kiosk pairing
 /// commands `web pair-kiosk`, `web kiosks`, `web unpair-kiosk`.
 void setup_web(CLI::App& app, const GlobalOptions& global, Action& action);

@@ -17,6 +17,7 @@
 #include "evidence/s3_store.hpp"
 #include "models/torch_runtime.hpp"
 #include "vision/camera.hpp"
+#include "vision/face_chip.hpp"
 
 namespace lockerctl::cli {
 
@@ -285,5 +286,20 @@ FaceRecognition::FaceRecognition(const config::Config& cfg, audit::Database& db,
       embedder(cfg.owner.embedding_model),
       templates(db, key),
       verifier(*detector, embedder, liveness.get(), templates, face_match_options(cfg)) {}
+
+bool FaceEnrollment::take(const cv::Mat& frame, std::string& why) {
+  auto face = faces_.verifier.enrollment_face(frame, why);
+  if (!face) return false;
+  templates_.push_back(face->descriptor);
+  chips_.push_back(face->chip);
+  return true;
+}
+
+int FaceEnrollment::store(const config::Config& cfg, const std::string& owner) {
+  const int replaced = faces_.templates.count(owner);
+  faces_.templates.replace(owner, templates_);
+  vision::replace_face_chips(face_chips_dir(cfg, owner), chips_);
+  return replaced;
+}
 
 }  // namespace lockerctl::cli

@@ -141,6 +141,25 @@ struct FaceRecognition {
   access::FaceVerifier verifier;
 };
 
+/// Enrolling an owner's face for layer 2 (`owner enroll`, and the console's owners page): each
+/// frame with exactly one sharp, live, large enough face gives a template and a face chip, and
+/// `store` puts them in place of the owner's old ones.
+class FaceEnrollment {
+ public:
+  explicit FaceEnrollment(FaceRecognition& faces) : faces_(faces) {}
+  /// Takes the face of `frame`, or says in `why` why not.
+  bool take(const cv::Mat& frame, std::string& why);
+  int taken() const { return static_cast<int>(templates_.size()); }
+  /// Replaces `owner`'s templates and face chips with those taken; how many old templates it
+  /// replaced. Call it only when something was taken.
+  int store(const config::Config& cfg, const std::string& owner);
+
+ private:
+  FaceRecognition& faces_;
+  std::vector<inference::FaceDescriptor> templates_;
+  std::vector<cv::Mat> chips_;
+};
+
 /// Sets up logging from the flags alone, before any configuration is read.
 void configure_logging(const GlobalOptions& global, const config::LogConfig& from_config = {});
 

@@ -16,6 +16,16 @@
 namespace lockerctl::vision {
 namespace {
 
+std::optional<cv::Mat> bgr_frame(const data::DecodeResult& image, std::string& error) {
+  if (!image.ok()) {
+    error = image.error;
+    return std::nullopt;
+  }
+  cv::Mat bgr;
+  cv::cvtColor(image.image.rgb, bgr, cv::COLOR_RGB2BGR);
+  return bgr;
+}
+
 bool is_image(const std::filesystem::path& p) {
   std::string ext = p.extension().string();
   std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
@@ -117,14 +127,11 @@ void save_frame(const std::filesystem::path& file, const cv::Mat& frame) {
 }
 
 std::optional<cv::Mat> load_frame(const std::filesystem::path& file, std::string& error) {
-  const data::DecodeResult image = data::load_image(file);
-  if (!image.ok()) {
-    error = image.error;
-    return std::nullopt;
-  }
-  cv::Mat bgr;
-  cv::cvtColor(image.image.rgb, bgr, cv::COLOR_RGB2BGR);
-  return bgr;
+  return bgr_frame(data::load_image(file), error);
+}
+
+std::optional<cv::Mat> decode_frame(const std::vector<std::uint8_t>& bytes, std::string& error) {
+  return bgr_frame(data::decode_image(bytes), error);
 }
 
 std::unique_ptr<Camera> open_camera(const std::string& source) {

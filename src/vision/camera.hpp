@@ -4,6 +4,7 @@
 // http:// IP camera) and a folder of images (tests, demos, and the simulated camera the run
 // script points at scenes).
 
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <mutex>
@@ -52,6 +53,9 @@ void save_frame(const std::filesystem::path& file, const cv::Mat& frame);
 /// An image file decoded by the one image loader (data::load_image) as the BGR frame a camera
 /// gives; nullopt with `error` set when it cannot be used.
 std::optional<cv::Mat> load_frame(const std::filesystem::path& file, std::string& error);
+
+/// The same for an image file's bytes (an upload), by data::decode_image.
+std::optional<cv::Mat> decode_frame(const std::vector<std::uint8_t>& bytes, std::string& error);
 
 /// Opens `source`: "sim" gives an empty FolderCamera for the run script to point; a folder or an
 /// image file gives a FolderCamera; anything else goes to OpenCV VideoCapture (a number is a

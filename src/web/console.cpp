@@ -11,6 +11,7 @@
 #include <atomic>
 #include <cctype>
 #include <chrono>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <map>
@@ -43,7 +44,9 @@ constexpr const char* kFormCookie = "lockerctl_form";
 constexpr const char* kKioskCookie = "lockerctl_kiosk";
 constexpr std::size_t kMaxEntry = 32;  // digits of a password, code or locker number typed at the kiosk
 constexpr int kPageSize = 50;
-constexpr std::size_t kMaxBody = 16 * 1024;
+constexpr std::size_t kMaxBody = 16 * 1024;            // any request but an enrollment
+constexpr std::size_t kMaxUpload = 32 * 1024 * 1024;   // an enrollment's photos, all together
+constexpr std::size_t kMaxPhotos = 40;                 // photos in one enrollment
 constexpr int kClientFailures = 10;  // failed logins from one address per minute before 429
 
 const char* kCss = R"css(
@@ -57,6 +60,7 @@ form.filter input { width: 9em; }
 form.inline { display: inline; }
 .ok { color: #0a6b2d; font-weight: bold; }
 .bad { color: #a40000; font-weight: bold; }
+.enroll { background: #fff; border: 1px solid #ccc; padding: .75em; }
 .login { max-width: 22em; margin: 4em auto; background: #fff; padding: 1.5em; border: 1px solid #ccc; }
 .login input { display: block; width: 100%; margin: .3em 0 1em; font-size: 1.1em; }
 .kiosk { max-width: 30em; margin: 1em auto; text-align: center; }
@@ -200,6 +204,7 @@ const char* reason(int status) {
     case 403: return "Refused";
     case 404: return "Not found";
     case 409: return "Not now";
+    case 411: return "Length required";
     case 413: return "Request too large";
     case 429: return "Too many attempts";
     case 503: return "Not available";
@@ -272,6 +277,7 @@ struct Console::State {
   access::FaceTemplates faces;
   notify::Outbox outbox;
   access::Flow* flow;  // the kiosk's; null outside lockerctl run
+  FaceEnroller enroller;  // empty: faces are enrolled at the station only
   std::mutex db_mutex;  // one connection, used by every request thread
   std::mutex sessions_mutex;
   std::map<std::string, Session> sessions;
@@ -281,9 +287,10 @@ struct Console::State {
   std::thread thread;
   int port = 0;
 
-  State(const ConsoleOptions& options, const std::filesystem::path& db_file, const audit::Key& key, access::Flow* kiosk_flow)
+  State(const ConsoleOptions& options, const std::filesystem::path& db_file, const audit::Key& key, access::Flow* kiosk_flow,
+        FaceEnroller face_enroller)
       : o(options), db(db_file), audit(db, key), operators(db), kiosks(db), owners(db), lockers(db), faces(db, key), outbox(db),
-        flow(kiosk_flow) {}
+        flow(kiosk_flow), enroller(std::move(face_enroller)) {}
 
   /// An audit row of the operators' (or the kiosks') layer.
   void record(const std::string& decision, const std::string& detail, const char* layer = "operator") {
@@ -899,8 +906,8 @@ struct Console::State {
   }
 
   /// Owners with what is set (never the secrets themselves) and lockers with their holders; an
-  /// admin also gets the forms that change them.
-  void owners_page(const Request& req, Response& res, const std::string& message = {}) {
+  /// admin also gets the forms that change them. `message` is shown with the class `tone`.
+  void owners_page(const Request& req, Response& res, const std::string& message = {}, const char* tone = "bad") {
     const auto who = logged_in(req, res);
     if (!who) return;
     const bool admin = who->role == Role::Admin;
@@ -953,8 +960,9 @@ struct Console::State {
                          "<label>Name <input name=\"name\" required></label> <label>Phone <input name=\"phone\" required></label> "
                          "<label>E-mail <input name=\"email\"></label> ",
                          "Add owner") +
-              "<p>The owner then sets a password at the station (<code>lockerctl owner set-password NAME</code>) and enrolls "
-              "a face (<code>lockerctl owner enroll NAME</code>).</p><h2>Add a locker</h2>" +
+              fmt::format("<p>The owner then sets a password at the station (<code>lockerctl owner set-password NAME</code>) and "
+                          "enrolls a face {}.</p>", enroller && !people.empty() ? "below" : "(<code>lockerctl owner enroll NAME</code>)") +
+              enroll_form(*who, people) + "<h2>Add a locker</h2>" +
               admin_form(*who, "/lockers/add",
                          "<label>Number <input name=\"number\" required></label> <label>Holders <input name=\"holders\" "
                          "placeholder=\"alice, bob\" required></label> ",
@@ -964,11 +972,133 @@ struct Console::State {
          fmt::format("<h1>Owners and lockers</h1>{}<p>{}</p><table><thead><tr><th>owner</th><th>phone</th><th>e-mail</th><th>password</th>"
                      "<th>authenticator</th><th>face</th><th>lockout</th></tr></thead><tbody>{}</tbody></table>"
                      "<h2>Lockers</h2><table><thead><tr><th>locker</th><th>holders</th></tr></thead><tbody>{}</tbody></table>{}",
-                     message.empty() ? "" : "<p class=\"bad\">" + escape(message) + "</p>",
+                     message.empty() ? "" : fmt::format("<p class=\"{}\">{}</p>", tone, escape(message)),
                      admin ? "Passwords, authenticator secrets and face templates are never shown."
                            : "Viewers read; an admin may change owners and lockers.",
                      rows.empty() ? "<tr><td colspan=\"7\">No owner yet.</td></tr>" : rows,
                      locker_rows.empty() ? "<tr><td colspan=\"2\">No locker yet.</td></tr>" : locker_rows, forms));
+  }
+
+  /// The form that sends an owner's photos to enroll the face; its token travels in the query,
+  /// so that it is checked before the photos are read.
+  std::string enroll_form(const Session& who, const std::vector<access::Owner>& people) const {
+    if (!enroller || people.empty()) return {};
+    std::string options;
+    for (const auto& p : people) options += fmt::format("<option>{}</option>", escape(p.name));
+    return fmt::format(
+        "<h2>Enroll a face</h2><form class=\"enroll\" method=\"post\" action=\"/owners/enroll?csrf={}\" "
+        "enctype=\"multipart/form-data\"><label>Owner <select name=\"name\">{}</select></label> <label>Photos <input type=\"file\" "
+        "name=\"photos\" accept=\"image/jpeg,image/png,image/bmp,image/webp\" multiple required></label> "
+        "<button type=\"submit\">Enroll face</button></form><p>Each photo must show the owner's face alone, sharp and large enough; "
+        "the others are refused and named. Up to {} photos, {} MiB in all. The new templates replace the owner's old ones; the "
+        "photos are not kept, only the templates and the aligned face crops.</p>",
+        escape(who.csrf), options, kMaxPhotos, kMaxUpload / (1024 * 1024));
+  }
+
+  /// POST /owners/enroll: the owner named in the form, enrolled from its photos by `enroller`.
+  /// The session, the admin role and the token (in the query) are checked before the photos are
+  /// read; a refused body is read and dropped, never kept.
+  void post_enroll(const Request& req, Response& res, const httplib::ContentReader& read) {
+    const auto who = logged_in(req, res);
+    if (!who) return drain(req, read);
+    if (!same_token(who->csrf, req.get_param_value("csrf")) || who->role != Role::Admin) {
+      res.status = 403;
+      return drain(req, read);
+    }
+    const auto refuse = [&](int status, const std::string& why) {
+      res.status = status;
+      owners_page(req, res, why);
+    };
+    if (!req.is_multipart_form_data()) {
+      drain(req, read);
+      return refuse(400, "choose an owner and at least one photo");
+    }
+    std::string name;
+    std::vector<EnrollPhoto> photos;
+    bool too_many = false;
+    std::string* into = nullptr;  // where the current part's bytes go; null: dropped
+    const bool whole = read(
+        [&](const httplib::MultipartFormData& part) {
+          into = nullptr;
+          if (part.name == "name") {
+            into = &name;
+          } else if (part.name == "photos" && photos.size() < kMaxPhotos) {
+            photos.push_back({part.filename, {}});
+            into = &photos.back().bytes;
+          } else if (part.name == "photos") {
+            too_many = true;
+          }
+          return true;
+        },
+        [&](const char* data, std::size_t n) {
+          if (into) into->append(data, n);
+          return true;
+        });
+    // A file input left empty still sends a part, without a name or bytes.
+    photos.erase(std::remove_if(photos.begin(), photos.end(), [](const EnrollPhoto& p) { return p.filename.empty() && p.bytes.empty(); }),
+                 photos.end());
+    if (too_many || res.status == 413) {  // httplib answers 413 to a body longer than kMaxUpload, and drops it
+      return refuse(413, fmt::format("at most {} photos and {} MiB at once", kMaxPhotos, kMaxUpload / (1024 * 1024)));
+    }
+    if (!whole || name.empty() || photos.empty()) return refuse(400, "choose an owner and at least one photo");
+    if (!enroller) return refuse(503, "face enrollment is not available here: lockerctl owner enroll at the station");
+    Enrolled done;
+    try {
+      done = enroller(name, photos);
+    } catch (const DataError& e) {
+      return refuse(400, e.what());
+    } catch (const Error& e) {
+      log::error("console: face enrollment of '{}': {}", name, e.what());
+      return refuse(503, fmt::format("face enrollment cannot run here: {}", e.what()));
+    }
+    const std::string refused = done.refused.empty() ? "" : fmt::format("; refused: {}", fmt::join(done.refused, "; "));
+    if (done.templates == 0) return refuse(400, fmt::format("no photo of '{}' could be used, the old templates are kept{}", name, refused));
+    record(done.replaced ? "face re-enrolled" : "face enrolled",
+           fmt::format("operator '{}': owner '{}', {} templates{}, {} photo(s) refused", who->name, name, done.templates,
+                       done.replaced ? fmt::format(" replace {}", done.replaced) : "", done.refused.size()));
+    owners_page(req, res,
+                fmt::format("'{}' enrolled from {} photo(s){}{}", name, done.templates,
+                            done.replaced ? fmt::format(", replacing {} template(s)", done.replaced) : "", refused),
+                "ok");
+  }
+
+  /// Reads a body to its end and drops it, so that the answer reaches the client (a connection
+  /// closed with bytes unread is reset, and the answer lost).
+  static void drain(const Request& req, const httplib::ContentReader& read) {
+    const auto drop = [](const char*, std::size_t) { return true; };
+    if (req.is_multipart_form_data()) {
+      read([](const httplib::MultipartFormData&) { return true; }, drop);
+    } else {
+      read(drop);
+    }
+  }
+
+  /// A POST route whose body is read here: one longer than kMaxBody is read to its end, dropped
+  /// and answered 413, so that no request but an enrollment makes the server hold more.
+  /// `handler` gets the request with its body and its form fields.
+  void post(const char* path, std::function<void(const Request&, Response&)> handler) {
+    server->Post(path, [handler = std::move(handler)](const Request& req, Response& res, const httplib::ContentReader& read) {
+      const bool too_long = req.get_header_value<std::uint64_t>("Content-Length") > kMaxBody;
+      if (too_long || req.is_multipart_form_data()) {
+        drain(req, read);
+        res.status = too_long ? 413 : 400;
+        return;
+      }
+      std::string body;  // no longer than its Content-Length (the pre-routing handler asks for one)
+      if (!read([&](const char* data, std::size_t n) {
+            body.append(data, n);
+            return true;
+          })) {
+        res.status = 400;
+        return;
+      }
+      Request form = req;
+      form.body = std::move(body);
+      if (form.get_header_value("Content-Type").rfind("application/x-www-form-urlencoded", 0) == 0) {
+        httplib::detail::parse_query_text(form.body, form.params);
+      }
+      handler(form, res);
+    });
   }
 
   /// An admin's change to owners or lockers: `change` runs under the database lock and returns
@@ -1009,21 +1139,24 @@ struct Console::State {
 
   void owner_routes() {
     server->Get("/owners", [this](const Request& req, Response& res) { owners_page(req, res); });
-    server->Post("/owners/add", [this](const Request& req, Response& res) {
+    post("/owners/add", [this](const Request& req, Response& res) {
       owners_change(req, res, "owner added", [&] {
         const std::string name = req.get_param_value("name");
         owners.add(name, req.get_param_value("phone"), req.get_param_value("email"));
         return fmt::format("owner '{}'", name);
       });
     });
-    server->Post("/owners/phone", [this](const Request& req, Response& res) {
+    post("/owners/phone", [this](const Request& req, Response& res) {
       owners_change(req, res, "phone set", [&] {
         const std::string name = req.get_param_value("name");
         owners.set_phone(name, req.get_param_value("phone"));
         return fmt::format("owner '{}'", name);
       });
     });
-    server->Post("/owners/clear-lockout", [this](const Request& req, Response& res) {
+    server->Post("/owners/enroll", [this](const Request& req, Response& res, const httplib::ContentReader& read) {
+      post_enroll(req, res, read);
+    });
+    post("/owners/clear-lockout", [this](const Request& req, Response& res) {
       owners_change(req, res, "lockout cleared", [&] {
         const std::string name = req.get_param_value("name");
         owners.get(name);
@@ -1031,7 +1164,7 @@ struct Console::State {
         return fmt::format("owner '{}'", name);
       });
     });
-    server->Post("/lockers/add", [this](const Request& req, Response& res) {
+    post("/lockers/add", [this](const Request& req, Response& res) {
       owners_change(req, res, "locker added", [&] {
         const std::string number = req.get_param_value("number");
         const auto holders = holder_list(req.get_param_value("holders"));
@@ -1039,7 +1172,7 @@ struct Console::State {
         return fmt::format("locker {}, holders {}", number, fmt::join(holders, ", "));
       });
     });
-    server->Post("/lockers/holders", [this](const Request& req, Response& res) {
+    post("/lockers/holders", [this](const Request& req, Response& res) {
       owners_change(req, res, "holders set", [&] {
         const std::string number = req.get_param_value("number");
         const auto holders = holder_list(req.get_param_value("holders"));
@@ -1050,7 +1183,17 @@ struct Console::State {
   }
 
   void routes() {
-    server->set_payload_max_length(kMaxBody);
+    server->set_payload_max_length(kMaxUpload);  // httplib reads and drops a longer body, and answers 413
+    // A body of unknown length (chunked, or until the connection ends) is refused before it is
+    // read: httplib would read it without a bound. Browsers always send the length of a POST.
+    server->set_pre_routing_handler([](const Request& req, Response& res) {
+      if (!req.has_header("Transfer-Encoding") && (req.method == "GET" || req.has_header("Content-Length"))) {
+        return httplib::Server::HandlerResponse::Unhandled;
+      }
+      res.status = 411;
+      res.set_header("Connection", "close");  // the body is left unread
+      return httplib::Server::HandlerResponse::Handled;
+    });
     server->set_tcp_nodelay(true);  // a page is written in parts; without it, each waits for the client's delayed ACK
     server->set_post_routing_handler([this](const Request&, Response& res) {
       res.set_header("Content-Security-Policy",
@@ -1084,8 +1227,8 @@ struct Console::State {
       }
       login_form(res, "");
     });
-    server->Post("/login", [this](const Request& req, Response& res) { post_login(req, res); });
-    server->Post("/logout", [this](const Request& req, Response& res) { post_logout(req, res); });
+    post("/login", [this](const Request& req, Response& res) { post_login(req, res); });
+    post("/logout", [this](const Request& req, Response& res) { post_logout(req, res); });
     server->Get("/", [this](const Request& req, Response& res) { dashboard(req, res); });
     server->Get("/events", [this](const Request& req, Response& res) { events(req, res); });
     server->Get("/static/console.js", [](const Request&, Response& res) { res.set_content(kScript, "text/javascript"); });
@@ -1094,22 +1237,22 @@ struct Console::State {
     server->Get("/outbox", [this](const Request& req, Response& res) { outbox_page(req, res); });
     server->Get("/incidents", [this](const Request& req, Response& res) { incidents_page(req, res); });
     server->Get("/incidents/photo", [this](const Request& req, Response& res) { incident_photo(req, res); });
-    server->Post("/outbox/retry", [this](const Request& req, Response& res) { post_retry(req, res); });
+    post("/outbox/retry", [this](const Request& req, Response& res) { post_retry(req, res); });
     server->Get("/audit/export.csv", [this](const Request& req, Response& res) { export_events(req, res, true); });
     server->Get("/audit/export.json", [this](const Request& req, Response& res) { export_events(req, res, false); });
     owner_routes();
     server->Get("/kiosk", [this](const Request& req, Response& res) { kiosk_page(req, res); });
-    server->Post("/kiosk/pair", [this](const Request& req, Response& res) { post_pair(req, res); });
+    post("/kiosk/pair", [this](const Request& req, Response& res) { post_pair(req, res); });
     server->Get("/kiosk/state", [this](const Request& req, Response& res) { kiosk_state(req, res); });
-    server->Post("/kiosk/start", [this](const Request& req, Response& res) { kiosk_input(req, res, false); });
-    server->Post("/kiosk/enter", [this](const Request& req, Response& res) { kiosk_input(req, res, true); });
+    post("/kiosk/start", [this](const Request& req, Response& res) { kiosk_input(req, res, false); });
+    post("/kiosk/enter", [this](const Request& req, Response& res) { kiosk_input(req, res, true); });
     server->Get("/static/kiosk.js", [](const Request&, Response& res) { res.set_content(kKioskScript, "text/javascript"); });
   }
 };
 
 Console::Console(const ConsoleOptions& options, const std::filesystem::path& db_file, const audit::Key& key,
-                 access::Flow* flow)
-    : s_(std::make_unique<State>(options, db_file, key, flow)) {
+                 access::Flow* flow, FaceEnroller enroller)
+    : s_(std::make_unique<State>(options, db_file, key, flow, std::move(enroller))) {
   if (options.insecure_local) {
     if (options.host != "127.0.0.1") {
       throw config_error(fmt::format("web.insecure_local: plain HTTP only on 127.0.0.1, not on {}", options.host));

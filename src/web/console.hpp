@@ -1,8 +1,8 @@
 #pragma once
 
 // The operator console: an HTTPS server (cpp-httplib with OpenSSL) with pages rendered here and
-// one small script of its own (the dashboard's live table). Operators log in (OperatorStore); a session is a random id in an HttpOnly, Secure,
-// SameSite=Strict cookie that ends after an idle time; every state-changing request carries the
+// two small scripts of its own (the dashboard's live table, the kiosk). Operators log in
+// (OperatorStore); a session is a random id in an HttpOnly, Secure, SameSite=Strict cookie that ends after an idle time; every state-changing request carries the
 // session's CSRF token. Every response has a strict Content-Security-Policy, X-Frame-Options:
 // DENY, Referrer-Policy: no-referrer and Cache-Control: no-store, and every value shown is
 // escaped. Nothing here can move the lock. Each operator action is written to the audit log with
@@ -18,6 +18,11 @@
 //   GET  /outbox               pending and dead alert jobs; POST /outbox/retry (admin) makes one due
 //   GET  /incidents            attempts that raised an alert: why, the photo, where each alert went
 //   GET  /incidents/photo?attempt=A   that photo, only from under the incident folder
+//   GET  /owners               owners (what is set, never a secret) and lockers with their holders
+//   POST /owners/add, /owners/phone, /owners/clear-lockout, /lockers/add, /lockers/holders (admin)
+//   POST /owners/enroll?csrf=T photos of an owner (multipart/form-data) enroll the face (admin);
+//                              the only request whose body may be larger than 16 KiB, and it is
+//                              read only after the session and the token are checked
 //
 // The kiosk, the page at the locker for layer 3, is for paired devices only (KioskStore); it
 // needs no operator login and shows nothing but the step of the attempt under way:
@@ -27,8 +32,10 @@
 //   POST /kiosk/start, /kiosk/enter   ask for access; a password, code or locker number
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "audit/audit_log.hpp"
 
@@ -48,17 +55,37 @@ struct ConsoleOptions {
   int max_streams = 4;  ///< live dashboards open at once (each holds a server thread); more get 503
 };
 
+/// A photo an admin sends from the owners page to enroll an owner's face.
+struct EnrollPhoto {
+  std::string filename;  ///< as the browser named it; only shown back, escaped
+  std::string bytes;     ///< the file as sent
+};
+
+/// What an enrollment did.
+struct Enrolled {
+  int templates = 0;                 ///< photos taken; 0: none, and the old templates are kept
+  int replaced = 0;                  ///< old templates replaced
+  std::vector<std::string> refused;  ///< "FILENAME: why", one for each photo not taken
+};
+
+/// Enrolls an owner's face from photos (the CLI hands in `owner enroll`'s own code). Throws
+/// DataError for an unknown owner (status 400) and another Error when enrollment cannot run here,
+/// e.g. without the face models (status 503); either way the page shows the reason.
+using FaceEnroller = std::function<Enrolled(const std::string& owner, const std::vector<EnrollPhoto>& photos)>;
+
 /// "ADDRESS:PORT" -> host and port. Throws Error (ExitCode::Config) naming `key` for anything else.
 std::pair<std::string, int> parse_listen(const std::string& text, const std::string& key);
 
 class Console {
  public:
   /// Opens its own connection to `db_file`. `flow` is the access flow the kiosk drives, when the
-  /// console runs inside `lockerctl run`; null: the kiosk answers that no locker runs here. Throws Error (ExitCode::Config) naming web.cert or web.key when a
-  /// file is missing, unreadable or not a matching PEM pair, and web.insecure_local when plain
-  /// HTTP is asked for on another address than 127.0.0.1.
+  /// console runs inside `lockerctl run`; null: the kiosk answers that no locker runs here.
+  /// `enroller` enrolls faces from the owners page; empty: the page points to `owner enroll`.
+  /// Throws Error (ExitCode::Config) naming web.cert or web.key when a file is missing,
+  /// unreadable or not a matching PEM pair, and web.insecure_local when plain HTTP is asked for
+  /// on another address than 127.0.0.1.
   Console(const ConsoleOptions& options, const std::filesystem::path& db_file, const audit::Key& key,
-          access::Flow* flow = nullptr);
+          access::Flow* flow = nullptr, FaceEnroller enroller = {});
   ~Console();
   Console(const Console&) = delete;
   Console& operator=(const Console&) = delete;

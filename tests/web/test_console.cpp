@@ -4,10 +4,12 @@
 
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <fmt/format.h>
 
 #include <filesystem>
 #include <fstream>
 #include <thread>
+#include <utility>
 
 #include "core/clock.hpp"
 #include "core/errors.hpp"
@@ -60,7 +62,7 @@ struct Rig {
   std::unique_ptr<httplib::SSLClient> client;
   int port = 0;
 
-  explicit Rig(double idle_s = 60, int max_streams = 4) {
+  explicit Rig(double idle_s = 60, int max_streams = 4, FaceEnroller enroller = {}) {
     make_self_signed(cert, key, {"127.0.0.1"}, 2);
     {
       audit::Database db(dir / "lockerctl.db");
@@ -78,7 +80,7 @@ struct Rig {
     o.session_idle_s = idle_s;
     o.incidents_dir = dir / "var/incidents";
     o.max_streams = max_streams;
-    console = std::make_unique<Console>(o, dir / "lockerctl.db", audit_key);
+    console = std::make_unique<Console>(o, dir / "lockerctl.db", audit_key, nullptr, std::move(enroller));
     console->start();
     port = std::stoi(console->url().substr(console->url().rfind(':') + 1));
     client = std::make_unique<httplib::SSLClient>("127.0.0.1", port);
@@ -203,7 +205,25 @@ TEST(Console, BadRequestsGetTheirStatusAndLeakNothing) {
   EXPECT_EQ(rig.client->Get("/audit?since=yesterday", cookie)->status, 400);
   EXPECT_EQ(rig.client->Get("/audit/export.csv?until=%3Cscript%3E", cookie)->status, 400);
   auto big = rig.client->Post("/login", std::string(100 * 1024, 'a'), "application/x-www-form-urlencoded");
+  ASSERT_TRUE(big);
   EXPECT_EQ(big->status, 413);
+  auto admin_page = rig.client->Post("/owners/add", cookie, std::string(20 * 1024, 'a'), "application/x-www-form-urlencoded");
+  ASSERT_TRUE(admin_page);
+  EXPECT_EQ(admin_page->status, 413) << "only an enrollment may send more than 16 KiB";
+  auto huge = rig.client->Post("/owners/enroll", cookie, std::string(33 * 1024 * 1024, 'a'), "multipart/form-data; boundary=x");
+  ASSERT_TRUE(huge);
+  EXPECT_EQ(huge->status, 413) << "not even an enrollment may send more than 32 MiB";
+  // A body of unknown length is refused before it is read.
+  auto chunked = rig.client->Post(
+      "/login",
+      [](std::size_t, httplib::DataSink& sink) {
+        sink.write("name=a", 6);
+        sink.done();
+        return true;
+      },
+      "application/x-www-form-urlencoded");
+  ASSERT_TRUE(chunked) << httplib::to_string(chunked.error());
+  EXPECT_EQ(chunked->status, 411);
 }
 
 TEST(Console, VerifyAndExportAreAuditedWithTheOperatorsName) {
@@ -483,6 +503,103 @@ TEST(Console, AnAdminChangesOwnersAndLockersAViewerOnlyReadsAndNoSecretIsShown) 
   const std::string vic_csrf = Rig::field(read->body, "csrf");
   EXPECT_EQ(post(viewer, "/owners/phone", "csrf=" + vic_csrf + "&name=bob&phone=%2B1"), 403);
   EXPECT_EQ(post(viewer, "/owners/add", "csrf=" + vic_csrf + "&name=eve&phone=%2B1"), 403);
+}
+
+TEST(Console, AnAdminEnrollsAFaceFromPhotosAndNoOneElseCan) {
+  // The enroller stands in for `owner enroll`'s checks (the CLI's face_enroller, tested with real
+  // faces in tests/cli/enroll_browser.sh): here it keeps what it was sent, takes the photos whose
+  // bytes start with "face" and refuses the rest, so the console's part is what is under test.
+  std::vector<EnrollPhoto> received;
+  int replaced = 0;
+  FaceEnroller enroller = [&](const std::string& owner, const std::vector<EnrollPhoto>& photos) {
+    if (owner != "bob") throw DataError(fmt::format("owner '{}': no such owner", owner));
+    received = photos;
+    Enrolled done;
+    for (const auto& p : photos) {
+      if (p.bytes.rfind("face", 0) == 0) {
+        ++done.templates;
+      } else {
+        done.refused.push_back(p.filename + ": no face");
+      }
+    }
+    done.replaced = done.templates ? std::exchange(replaced, done.templates) : 0;
+    return done;
+  };
+  Rig rig(60, 4, enroller);
+  {
+    audit::Database db(rig.dir / "lockerctl.db");
+    access::OwnerStore(db).add("bob", "+15550002");
+  }
+  const auto admin = rig.session("alice", "alice's long password");
+  auto page = rig.client->Get("/owners", admin);
+  ASSERT_EQ(page->status, 200);
+  const std::string csrf = Rig::field(page->body, "csrf");
+  EXPECT_NE(page->body.find("action=\"/owners/enroll?csrf=" + csrf + "\" enctype=\"multipart/form-data\""), std::string::npos);
+  const std::string photo(40 * 1024, 'x');  // more than any other request may send
+  const httplib::MultipartFormDataItems form = {{"name", "bob", "", ""},
+                                                {"photos", "face" + photo, "bob-1.jpg", "image/jpeg"},
+                                                {"photos", photo, "<b>cat</b>.jpg", "image/jpeg"}};
+  const auto enroll = [&](const httplib::Headers& who, const std::string& token, const httplib::MultipartFormDataItems& items) {
+    return rig.client->Post(("/owners/enroll?csrf=" + token).c_str(), who, items);
+  };
+
+  auto anonymous = enroll({}, csrf, form);
+  ASSERT_TRUE(anonymous);
+  EXPECT_EQ(anonymous->status, 401);
+  EXPECT_EQ(enroll(admin, "", form)->status, 403) << "no token in the query";
+  auto in_body = form;
+  in_body.push_back({"csrf", csrf, "", ""});
+  EXPECT_EQ(enroll(admin, "", in_body)->status, 403) << "the token must come before the photos, in the query";
+  const auto viewer = rig.session("vic", "vic's long password");
+  EXPECT_EQ(enroll(viewer, Rig::field(rig.client->Get("/owners", viewer)->body, "csrf"), form)->status, 403);
+  EXPECT_TRUE(received.empty()) << "the enroller was not called";
+
+  auto done = enroll(admin, csrf, form);
+  ASSERT_EQ(done->status, 200);
+  ASSERT_EQ(received.size(), 2u);
+  EXPECT_EQ(received[0].filename, "bob-1.jpg");
+  EXPECT_EQ(received[0].bytes, "face" + photo) << "the photo arrives byte for byte";
+  EXPECT_EQ(received[1].filename, "<b>cat</b>.jpg");
+  EXPECT_NE(done->body.find("&#39;bob&#39; enrolled from 1 photo(s); refused: &lt;b&gt;cat&lt;/b&gt;.jpg: no face"), std::string::npos)
+      << done->body;
+  auto again = enroll(admin, csrf, form);
+  EXPECT_NE(again->body.find("replacing 1 template(s)"), std::string::npos);
+
+  EXPECT_EQ(enroll(admin, csrf, {{"name", "mallory", "", ""}, {"photos", "face", "m.jpg", "image/jpeg"}})->status, 400);
+  auto unusable = enroll(admin, csrf, {{"name", "bob", "", ""}, {"photos", photo, "blurred.jpg", "image/jpeg"}});
+  EXPECT_EQ(unusable->status, 400);
+  EXPECT_NE(unusable->body.find("the old templates are kept; refused: blurred.jpg: no face"), std::string::npos);
+  EXPECT_EQ(enroll(admin, csrf, {{"name", "bob", "", ""}})->status, 400) << "no photo";
+  httplib::MultipartFormDataItems many = {{"name", "bob", "", ""}};
+  for (int i = 0; i < 41; ++i) many.push_back({"photos", "face", fmt::format("{}.jpg", i), "image/jpeg"});
+  EXPECT_EQ(enroll(admin, csrf, many)->status, 413);
+  auto huge = enroll(admin, csrf, {{"name", "bob", "", ""}, {"photos", std::string(33 * 1024 * 1024, 'f'), "big.jpg", "image/jpeg"}});
+  ASSERT_TRUE(huge);
+  EXPECT_EQ(huge->status, 413);
+  EXPECT_NE(huge->body.find("at most 40 photos and 32 MiB at once"), std::string::npos);
+  auto urlencoded = rig.client->Post(("/owners/enroll?csrf=" + csrf).c_str(), admin, "name=bob", "application/x-www-form-urlencoded");
+  EXPECT_EQ(urlencoded->status, 400);
+
+  const std::string events = rig.audit_text();
+  EXPECT_NE(events.find("operator face enrolled operator 'alice': owner 'bob', 1 templates, 1 photo(s) refused"), std::string::npos) << events;
+  EXPECT_NE(events.find("operator face re-enrolled operator 'alice': owner 'bob', 1 templates replace 1, 1 photo(s) refused"),
+            std::string::npos) << events;
+  EXPECT_EQ(events.find("mallory"), std::string::npos) << "a refused enrollment changes nothing and is not an operator action";
+}
+
+TEST(Console, WithoutAnEnrollerTheOwnersPagePointsToTheStation) {
+  Rig rig;
+  {
+    audit::Database db(rig.dir / "lockerctl.db");
+    access::OwnerStore(db).add("bob", "+15550002");
+  }
+  const auto admin = rig.session("alice", "alice's long password");
+  auto page = rig.client->Get("/owners", admin);
+  EXPECT_EQ(page->body.find("/owners/enroll"), std::string::npos);
+  EXPECT_NE(page->body.find("lockerctl owner enroll NAME"), std::string::npos);
+  auto refused = rig.client->Post(("/owners/enroll?csrf=" + Rig::field(page->body, "csrf")).c_str(), admin,
+                                  httplib::MultipartFormDataItems{{"name", "bob", "", ""}, {"photos", "face", "b.jpg", "image/jpeg"}});
+  EXPECT_EQ(refused->status, 503);
 }
 
 TEST(Console, MissingOrLooseKeyFilesAndPlainHttpOffLocalhostAreConfigErrors) {
