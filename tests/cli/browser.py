@@ -5,6 +5,7 @@ import sys
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
 
 FETCH = """const done = arguments[arguments.length - 1];
            fetch(arguments[0], arguments[1]).then(r => r.text().then(t => done({
@@ -31,3 +32,11 @@ def post(browser, path, body):
     """A form POST from the page, as a forged request would come: the response as FETCH gives it."""
     return browser.execute_async_script(FETCH, path, {"method": "POST", "body": body,
                                                       "headers": {"Content-Type": "application/x-www-form-urlencoded"}})
+
+
+def log_in(browser, url, name, password):
+    """Fills in and sends the console's login form."""
+    browser.get(url + "login")
+    browser.find_element(By.NAME, "name").send_keys(name)
+    browser.find_element(By.NAME, "password").send_keys(password)
+    browser.find_element(By.CSS_SELECTOR, "form.login button").click()

@@ -19,7 +19,7 @@ import time
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from browser import FETCH, fail, open_browser, post
+from browser import FETCH, fail, log_in, open_browser, post
 
 
 def main():
@@ -28,18 +28,12 @@ def main():
     browser = open_browser()
     wait = WebDriverWait(browser, 15)
     try:
-        def log_in(secret, name=operator):
-            browser.get(url + "login")
-            browser.find_element(By.NAME, "name").send_keys(name)
-            browser.find_element(By.NAME, "password").send_keys(secret)
-            browser.find_element(By.CSS_SELECTOR, "form.login button").click()
-
-        log_in("not the password")
+        log_in(browser, url, operator, "not the password")
         try:
             wait.until(lambda b: "Wrong name or password" in b.page_source)
         except Exception:
             fail("a wrong password was not refused: " + browser.page_source[:500])
-        log_in(password)
+        log_in(browser, url, operator, password)
         wait.until(lambda b: b.find_element(By.ID, "stream").text == "live")
         if "Dashboard" not in browser.title:
             fail("no dashboard after login: " + browser.title)
@@ -115,7 +109,7 @@ def main():
         browser.find_element(By.CSS_SELECTOR, "header form button").click()
 
         # A viewer reads, has no button that changes anything, and each change it forges is refused.
-        log_in(viewer_password, viewer)
+        log_in(browser, url, viewer, viewer_password)
         wait.until(lambda b: b.find_element(By.ID, "stream").text == "live")
         token = browser.find_element(By.CSS_SELECTOR, "header input[name=csrf]").get_attribute("value")
         for page_path in ("owners", "outbox"):
