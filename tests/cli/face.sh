@@ -12,9 +12,7 @@ shared=${LOCKERCTL_SHARED_DATA:-$3}
 models=$shared/face_models
 samples=$shared/spoof_samples
 lfw=$shared/lfw_subset
-for need in "$models/yunet_120x160.onnx" "$models/MiniFASNetV2.onnx" "$samples/image_T1.jpg" "$lfw/singles"; do
-  [ -e "$need" ] || { echo "SKIP: $need is absent (../shared/data)"; exit 77; }
-done
+needs "$models/yunet_120x160.onnx" "$models/MiniFASNetV2.onnx" "$samples/image_T1.jpg" "$lfw/singles"
 
 cat > config.yaml <<YAML
 paths:

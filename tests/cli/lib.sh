@@ -57,6 +57,13 @@ access:
   input_timeout_s: 10
 YAML
 }
+# needs PATH...: skips the test (exit 77) naming the first PATH that is absent: data from
+# ../shared/data, or a model that scripts/fetch-face-models.sh fetches.
+needs() {
+  for need in "$@"; do
+    [ -e "$need" ] || { echo "SKIP: $need is absent (../shared/data; scripts/fetch-face-models.sh)"; exit 77; }
+  done
+}
 # wrong_passwords_script: a run script in which the owner types three wrong passwords (a denial).
 wrong_passwords_script() {
   printf 'show scenes/owner\npress\nwait password\ntype 1111\ntype 2222\ntype 3333\nwait idle\n'

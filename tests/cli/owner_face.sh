@@ -15,9 +15,7 @@ repo=$4
 models=$shared/face_models
 lfw=$shared/lfw_subset/identities
 manifest=$repo/models/face/face_recognition_model-weights_manifest.json
-for need in "$models/yunet_120x160.onnx" "$lfw/Abdullah_Gul" "$manifest"; do
-  [ -e "$need" ] || { echo "SKIP: $need is absent (../shared/data; scripts/fetch-face-models.sh)"; exit 77; }
-done
+needs "$models/yunet_120x160.onnx" "$lfw/Abdullah_Gul" "$manifest"
 
 cat > config.yaml <<YAML
 paths:

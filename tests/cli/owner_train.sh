@@ -13,9 +13,7 @@ repo=$4
 models=$shared/face_models
 lfw=$shared/lfw_subset
 manifest=$repo/models/face/face_recognition_model-weights_manifest.json
-for need in "$models/yunet_120x160.onnx" "$lfw/identities/Abdullah_Gul" "$lfw/singles" "$manifest"; do
-  [ -e "$need" ] || { echo "SKIP: $need is absent (../shared/data; scripts/fetch-face-models.sh)"; exit 77; }
-done
+needs "$models/yunet_120x160.onnx" "$lfw/identities/Abdullah_Gul" "$lfw/singles" "$manifest"
 # Other people: 120 LFW singles (the shipped set has 1,527; scripts/fetch-negative-faces.sh).
 mkdir -p others
 mapfile -t singles < <(find "$lfw/singles" -name '*.jpg' | sort)
