@@ -1,4 +1,5 @@
 #include "cmd_run.hpp"
+#include "cmd_monitor.hpp"
 #include "cmd_web.hpp"
 
 #include <poll.h>
@@ -224,6 +225,14 @@ int run_access(const GlobalOptions& global, const RunOptions& options) {
                                              face_enroller(cfg));
     console->start();
     std::cout << "console at " << console->url() << "/ (kiosk at " << console->url() << "/kiosk)" << std::endl;
+  }
+
+  // Branch monitoring: the events go to the broker from their own thread; the lock never hears from it.
+  std::unique_ptr<branch::Publisher> publisher;
+  if (cfg.mqtt.enabled) {
+    publisher = std::make_unique<branch::Publisher>(publisher_options(cfg, served), station.db.file(), station.key,
+                                                    [&flow] { return std::string(access::state_name(flow.state())); });
+    publisher->start();
   }
 
   access::FlowSummary summary;

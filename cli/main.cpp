@@ -15,6 +15,7 @@
 #include "cmd_evaluate.hpp"
 #include "cmd_export.hpp"
 #include "cmd_model.hpp"
+#include "cmd_monitor.hpp"
 #include "cmd_operator.hpp"
 #include "cmd_face.hpp"
 #include "cmd_locker.hpp"
@@ -84,6 +85,7 @@ int main(int argc, char** argv) {
   setup_audit(app, global, action);
   setup_alerts(app, global, action);
   setup_operator(app, global, action);
+  setup_monitor(app, global, action);
   setup_web(app, global, action);
 
   try {

@@ -17,6 +17,8 @@ packages=(
   libssl-dev            # HMAC-SHA-1/256/512 for HOTP/TOTP codes; AWS SigV4, RS256 JWTs
   libcurl4-openssl-dev  # alerts and evidence: Twilio, S3, Google Drive, webhooks, SMTP
   libcpp-httplib-dev    # tests: local stand-ins of Twilio, S3, Google Drive and a webhook receiver
+  libmosquitto-dev      # branch monitoring over MQTT (lockerctl run publishes, lockerctl monitor subscribes)
+  mosquitto mosquitto-clients  # tests: a real MQTT broker, and mosquitto_sub / mosquitto_pub
   libqrencode-dev       # terminal QR code for authenticator-app enrolment
   opencv-data           # Haar face cascades (layer 2 finds the face)
   libonnx-dev libprotobuf-dev protobuf-compiler  # ONNX export (ONNX classes and checker)

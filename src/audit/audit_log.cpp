@@ -236,6 +236,40 @@ std::int64_t AuditLog::count(const Filter& filter) const {
   return n;
 }
 
+namespace {
+
+/// " AND layer IN (?, ...)" for `layers`, its values appended to `values`; "" when empty.
+std::string layer_condition(const std::vector<std::string>& layers, std::vector<Value>& values) {
+  if (layers.empty()) return {};
+  std::string marks;
+  for (const auto& l : layers) {
+    marks += marks.empty() ? "?" : ", ?";
+    values.emplace_back(l);
+  }
+  return " AND layer IN (" + marks + ")";
+}
+
+}  // namespace
+
+std::vector<Event> AuditLog::after(std::int64_t after_id, std::int64_t limit, const std::vector<std::string>& layers) const {
+  std::vector<Event> out;
+  std::vector<Value> values{after_id};
+  const std::string layer_sql = layer_condition(layers, values);
+  values.emplace_back(limit);
+  db_.query(fmt::format("SELECT {} FROM audit WHERE id > ?{} ORDER BY id LIMIT ?", kColumns, layer_sql), values,
+            [&](const Statement& s) { out.push_back(read_event(s)); });
+  return out;
+}
+
+std::int64_t AuditLog::previous(std::int64_t before_id, const std::vector<std::string>& layers) const {
+  std::vector<Value> values{before_id};
+  const std::string layer_sql = layer_condition(layers, values);
+  std::int64_t id = 0;
+  db_.query("SELECT COALESCE(MAX(id), 0) FROM audit WHERE id < ?" + layer_sql, values,
+            [&](const Statement& s) { id = s.integer(0); });
+  return id;
+}
+
 std::string to_csv(const std::vector<Event>& events) {
   const auto field = [](const std::string& v) {
     if (v.find_first_of(",\"\n") == std::string::npos) return v;

@@ -62,6 +62,10 @@ class AuditLog {
   /// Events that match `filter`, newest first: `limit` of them (-1: all) from `offset`.
   std::vector<Event> find(const Filter& filter, std::int64_t limit, std::int64_t offset = 0) const;
   std::int64_t count(const Filter& filter) const;
+  /// Events after `after_id`, oldest first, at most `limit`; only of `layers` when it is not empty.
+  std::vector<Event> after(std::int64_t after_id, std::int64_t limit, const std::vector<std::string>& layers = {}) const;
+  /// The id of the newest event before `before_id` of `layers` (all when empty); 0 when none.
+  std::int64_t previous(std::int64_t before_id, const std::vector<std::string>& layers = {}) const;
 
  private:
   std::string row_mac(const std::string& previous, const Event& e) const;

@@ -459,6 +459,39 @@ struct WebConfig {
   }
 };
 
+struct MqttConfig {
+  bool enabled = false;                           // lockerctl run publishes its events to the broker
+  std::string broker = "mqtts://localhost:8883";  // mqtts://HOST[:PORT] (TLS), or mqtt://127.0.0.1[:PORT] (plain: this machine only)
+  std::string ca_file;                            // PEM certificates the broker's must chain to; "" = the system's
+  std::string username;                           // "" = no login
+  Secret password;
+  std::string site = "branch";                    // topics: lockerctl/<site>/<locker>/<kind>
+  std::string locker;                             // "" = access.locker (commas as -), or access.owner without lockers
+  double heartbeat_s = 30;                        // between two heartbeats
+  bool discovery = true;                          // Home Assistant discovery messages (retained)
+  std::string discovery_prefix = "homeassistant";
+  double alarm_hold_s = 300;                      // the state's alarm flag clears after this long
+  double retry_s = 1;                             // first pause before connecting again; doubles
+  double max_retry_s = 60;                        // ... up to this
+
+  template <class V>
+  void visit(V& v) {
+    v.field("enabled", enabled);
+    v.field("broker", broker);
+    v.field("ca_file", ca_file);
+    v.field("username", username);
+    v.field("password", password);
+    v.field("site", site);
+    v.field("locker", locker);
+    v.field("heartbeat_s", heartbeat_s, Range<double>{0.1, 3600.0});
+    v.field("discovery", discovery);
+    v.field("discovery_prefix", discovery_prefix);
+    v.field("alarm_hold_s", alarm_hold_s, Range<double>{1.0, 86400.0});
+    v.field("retry_s", retry_s, Range<double>{0.01, 60.0});
+    v.field("max_retry_s", max_retry_s, Range<double>{0.01, 3600.0});
+  }
+};
+
 /// The whole configuration. configs/default.yaml documents every key with its default.
 struct Config {
   PathsConfig paths;
@@ -482,6 +515,7 @@ struct Config {
   S3Config s3;
   GDriveConfig gdrive;
   WebConfig web;
+  MqttConfig mqtt;
 
   template <class V>
   void visit(V& v) {
@@ -506,6 +540,7 @@ struct Config {
     v.section("s3", s3);
     v.section("gdrive", gdrive);
     v.section("web", web);
+    v.section("mqtt", mqtt);
   }
 };
 

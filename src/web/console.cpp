@@ -550,12 +550,10 @@ struct Console::State {
       std::vector<audit::Event> fresh;
       {
         std::lock_guard lock(db_mutex);
-        audit::Filter f;
-        f.after_id = after;
-        fresh = audit.find(f, 100);
+        fresh = audit.after(after, 100);  // oldest first: a burst of more than 100 comes over several writes
       }
       std::string out;
-      for (auto e = fresh.rbegin(); e != fresh.rend(); ++e) {
+      for (auto e = fresh.begin(); e != fresh.end(); ++e) {
         after = e->id;
         out += fmt::format("id: {}\ndata: {}\n\n", e->id,
                            nlohmann::json{{"id", e->id}, {"time", e->time}, {"attempt", e->attempt}, {"layer", e->layer},
