@@ -115,6 +115,7 @@ int run_monitor(const GlobalOptions& global, const MonitorCliOptions& options) {
   mo.max_retry_s = cfg.mqtt.max_retry_s;
   Station station(cfg);
   branch::MonitorStore store(station.db);
+  signals::catch_stop_signals();
 
   if (options.once) {
     mo.persistent = false;  // a look, not a subscriber of record: nothing queued for it afterwards
