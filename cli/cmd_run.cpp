@@ -86,9 +86,11 @@ void setup_run(CLI::App& app, const GlobalOptions& global, Action& action) {
       "holder's password, then a one-time code) -> layer 4 (the lock board releases the lock; the door is watched). "
       "Every decision goes to the audit log, alerts to the holders' phones. With web.enabled: true it also serves the operator console "
       "and the kiosk (the page at the locker; access.input: web takes passwords and codes from it) and prints their address. "
+      "With mqtt.enabled: true it publishes its events, state and heartbeat to the MQTT broker for lockerctl monitor and "
+      "Home Assistant (docs/branches.md); it never takes a command from the broker. "
       "Runs until Ctrl-C, or to the end of a script. Exits non-zero only when it cannot "
-      "start (configuration, models, owners, lockers, enrolled faces, camera, board, or the console's certificate and address); later "
-      "device faults are logged and retried, and the locker stays locked. See docs/access-flow.md and docs/console.md.");
+      "start (configuration, models, owners, lockers, enrolled faces, camera, board, the console's certificate and address, "
+      "or the broker's address and CA file); later device and broker faults are logged and retried, and the locker stays locked. See docs/access-flow.md and docs/console.md.");
   run->add_option("--script", opts->script,
                   "Scripted input (tests, demos): show/press/type/otp/wait/sleep and board lines; "
                   "overrides access.script");

@@ -55,7 +55,7 @@ bool valid_topic_name(const std::string& name) {
 }
 
 void check_topic_name(const std::string& name, const std::string& key) {
-  if (!valid_topic_name(name)) throw ConfigError({{"<config>", 0, 0, key, fmt::format("'{}' is not 1 to 64 of A-Z a-z 0-9 _ . -", name)}});
+  if (!valid_topic_name(name)) throw ConfigError({{"", 0, 0, key, fmt::format("'{}' is not 1 to 64 of A-Z a-z 0-9 _ . -", name)}});
 }
 
 std::string topic(const std::string& site, const std::string& locker, const std::string& kind) {

@@ -30,7 +30,7 @@ MonitorStore::MonitorStore(audit::Database& db) : db_(db) {
       "CREATE TABLE IF NOT EXISTS monitor_lockers (site TEXT NOT NULL, locker TEXT NOT NULL, online INTEGER NOT NULL DEFAULT 0, "
       "door TEXT NOT NULL DEFAULT 'unknown', lock TEXT NOT NULL DEFAULT 'unknown', board TEXT NOT NULL DEFAULT 'unknown', "
       "camera TEXT NOT NULL DEFAULT 'unknown', step TEXT NOT NULL DEFAULT '', alarm INTEGER NOT NULL DEFAULT 0, "
-      "last_event TEXT NOT NULL DEFAULT '', last_time TEXT NOT NULL DEFAULT '', through INTEGER NOT NULL DEFAULT -1, "
+      "last_event TEXT NOT NULL DEFAULT '', last_time TEXT NOT NULL DEFAULT '', through INTEGER NOT NULL DEFAULT 0, "
       "newest INTEGER NOT NULL DEFAULT 0, seen TEXT NOT NULL DEFAULT '', PRIMARY KEY (site, locker));"
       "CREATE TABLE IF NOT EXISTS monitor_events (site TEXT NOT NULL, locker TEXT NOT NULL, id INTEGER NOT NULL, "
       "prev INTEGER NOT NULL, kind TEXT NOT NULL, time TEXT NOT NULL, layer TEXT NOT NULL, decision TEXT NOT NULL, "
@@ -66,10 +66,10 @@ std::vector<Gap> MonitorStore::ingest(const std::vector<Message>& batch, std::ve
   for (const auto& g : gaps) unique[{g.site, g.locker}] = g;
   gaps.clear();
   for (auto& [key, g] : unique) {
-    std::int64_t through = -1;
+    std::int64_t through = 0;
     db_.query("SELECT through FROM monitor_lockers WHERE site = ? AND locker = ?", {g.site, g.locker},
               [&](const Statement& s) { through = s.integer(0); });
-    if (through >= 0 && g.from > through) gaps.push_back({g.site, g.locker, through + 1});
+    if (g.from > through) gaps.push_back({g.site, g.locker, through + 1});
   }
   return gaps;
 }
@@ -103,7 +103,7 @@ Ingested MonitorStore::ingest_one(const Message& m, std::vector<Gap>& gaps, std:
               {site, locker, now});
   };
   const auto through_of = [&] {
-    std::int64_t through = -1;
+    std::int64_t through = 0;
     db_.query("SELECT through FROM monitor_lockers WHERE site = ? AND locker = ?", {site, locker},
               [&](const Statement& s) { through = s.integer(0); });
     return through;
@@ -130,7 +130,7 @@ Ingested MonitorStore::ingest_one(const Message& m, std::vector<Gap>& gaps, std:
     }
     touch();
     const std::int64_t through = through_of();
-    if (through >= 0 && j["last"].get<std::int64_t>() > through) gaps.push_back({site, locker, through + 1});
+    if (j["last"].get<std::int64_t>() > through) gaps.push_back({site, locker, through + 1});
     return Ingested::Updated;
   }
   if (kind != "attempt" && kind != "alarm" && kind != "door" && kind != "lock" && kind != "device") {
@@ -169,14 +169,15 @@ Ingested MonitorStore::ingest_one(const Message& m, std::vector<Gap>& gaps, std:
     db_.query("INSERT OR IGNORE INTO monitor_alarms (site, locker, event, time, what, detail) VALUES (?, ?, ?, ?, ?, ?)",
               {site, locker, id, time, layer + " " + decision, text_field(j, "detail")});
   }
-  std::int64_t through = through_of();
-  if (through < 0) through = prev;  // the monitor's history of this station starts here
-  through = follow(site, locker, through);
+  const std::int64_t through = follow(site, locker, through_of());
   db_.query("UPDATE monitor_lockers SET through = ?, newest = MAX(newest, ?) WHERE site = ? AND locker = ?",
             {through, id, site, locker});
   db_.query("UPDATE monitor_lockers SET last_event = ?, last_time = ? WHERE site = ? AND locker = ? AND newest = ?",
             {layer + " " + decision, time, site, locker, id});
-  if (id > through) gaps.push_back({site, locker, through + 1});
+  std::int64_t newest = 0;
+  db_.query("SELECT newest FROM monitor_lockers WHERE site = ? AND locker = ?", {site, locker},
+            [&](const Statement& s) { newest = s.integer(0); });
+  if (newest > through) gaps.push_back({site, locker, through + 1});
   return Ingested::Stored;
 }
 
@@ -253,15 +254,25 @@ void Monitor::run(const std::atomic<bool>& stop, const std::function<void()>& ch
   MqttClient client(c, {[&] { self->subscribe("lockerctl/+/+/+"); }, {}, {},
                         [&](const std::string& topic, const std::string& payload) { batch.push_back({topic, payload}); }});
   self = &client;
-  std::map<std::pair<std::string, std::string>, Clock::time_point> asked;
+  // A gap is asked for once it has stood for replay_every_s (events on their way close most gaps
+  // a heartbeat shows under load), and then at most that often.
+  struct Pending {
+    std::int64_t from = 0;
+    Clock::time_point since, asked;
+  };
+  std::map<std::pair<std::string, std::string>, Pending> pending;
+  const auto every = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o_.replay_every_s));
   std::int64_t said = 0;  // malformed messages logged, a few and then every hundredth
-  while (!stop && !(until && until(stats_))) {
+  while (!stop && !(until && until(stats()))) {
     client.step(std::chrono::milliseconds(100));
+    std::unique_lock lock(stats_mutex_);
     stats_.connected = client.connected();
     if (batch.empty()) continue;
+    lock.unlock();
     std::vector<Ingested> results;
     std::vector<std::string> reasons;
     const auto gaps = store_.ingest(batch, &results, &reasons);
+    lock.lock();
     stats_.messages += static_cast<std::int64_t>(batch.size());
     batch.clear();
     bool change = false;
@@ -275,18 +286,29 @@ void Monitor::run(const std::atomic<bool>& stop, const std::function<void()>& ch
       if (said < 5 || stats_.malformed % 100 == 0) log::warn("monitor: skipped a malformed message ({} so far): {}", stats_.malformed, why);
       ++said;
     }
+    const auto now = Clock::now();
     for (const auto& g : gaps) {
-      auto& at = asked[{g.site, g.locker}];
-      if (Clock::now() < at) continue;
-      at = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o_.replay_every_s));
+      auto& p = pending[{g.site, g.locker}];
+      if (p.from != g.from) {
+        p = {g.from, now, {}};
+        continue;
+      }
+      if (now - p.since < every || now - p.asked < every) continue;
+      p.asked = now;
       if (client.publish({topic(g.site, g.locker, "replay"), nlohmann::json{{"from", g.from}}.dump(), false})) {
         ++stats_.replays_asked;
         log::info("monitor: {}/{}: events from #{} are missing; asked the station to send them again", g.site, g.locker, g.from);
       }
     }
+    lock.unlock();
     if (change && changed) changed();
   }
   client.disconnect();
+}
+
+MonitorStats Monitor::stats() const {
+  std::lock_guard lock(stats_mutex_);
+  return stats_;
 }
 
 }  // namespace lockerctl::branch

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -86,7 +87,7 @@ struct MonitorOptions {
   bool persistent = true;  ///< false: a clean session (monitor --once)
   double retry_s = 1;
   double max_retry_s = 60;
-  double replay_every_s = 3;  ///< at most one replay request per station this often
+  double replay_every_s = 3;  ///< a gap must stand this long before it is asked for, and asked at most this often
 };
 
 struct MonitorStats {
@@ -101,11 +102,13 @@ class Monitor {
   /// something (the live table redraws). Returns when `stop` is set or `until` says so.
   void run(const std::atomic<bool>& stop, const std::function<void()>& changed = {},
            const std::function<bool(const MonitorStats&)>& until = {});
-  MonitorStats stats() const { return stats_; }
+  /// From any thread.
+  MonitorStats stats() const;
 
  private:
   MonitorOptions o_;
   MonitorStore& store_;
+  mutable std::mutex stats_mutex_;
   MonitorStats stats_;
 };
 

@@ -19,7 +19,7 @@ namespace lockerctl::branch {
 namespace {
 
 [[noreturn]] void config_error(const std::string& key, const std::string& message) {
-  throw ConfigError({{"<config>", 0, 0, key, message}});
+  throw ConfigError({{"", 0, 0, key, message}});
 }
 
 std::string error_text(int rc) {

@@ -11,9 +11,6 @@ namespace lockerctl::branch {
 
 namespace {
 
-/// How far back one replay request may reach.
-constexpr std::int64_t kMaxReplay = 10000;
-
 ClientOptions client_options(const PublisherOptions& o) {
   check_topic_name(o.site, "mqtt.site");
   check_topic_name(o.locker, "mqtt.locker");
@@ -215,11 +212,14 @@ void Publisher::on_message(const std::string& t, const std::string& payload) {
     log::warn("mqtt: ignored a replay request that is not {{\"from\": ID}}");
     return;
   }
-  if (Clock::now() < replay_allowed_at_) return;  // one at a time: the first one's replay serves the rest
-  replay_allowed_at_ = Clock::now() + std::chrono::seconds(2);
-  const std::int64_t from = std::max(j["from"].get<std::int64_t>(), sent_ - kMaxReplay);
+  const std::int64_t from = j["from"].get<std::int64_t>();
   if (from > sent_) return;  // not sent yet: it comes anyway
+  if (sent_ < replay_until_ && from >= replay_from_) return;  // a replay under way covers it
+  if (Clock::now() < replay_allowed_at_) return;
+  replay_allowed_at_ = Clock::now() + std::chrono::seconds(2);
   log::info("mqtt: a subscriber asked for the events from #{} again", from);
+  replay_until_ = std::max(replay_until_, sent_);
+  replay_from_ = from;
   sent_ = from - 1;
   prev_ = previous_published(from);
   std::lock_guard lock(stats_mutex_);

@@ -96,6 +96,8 @@ class Publisher {
   std::string state_sent_;         ///< the state payload the broker has
   Clock::time_point heartbeat_at_{};
   Clock::time_point replay_allowed_at_{};
+  std::int64_t replay_from_ = 0;   ///< the replay under way sends again from here ...
+  std::int64_t replay_until_ = 0;  ///< ... up to here
 
   mutable std::mutex stats_mutex_;
   PublisherStats stats_;

@@ -5,12 +5,15 @@
 namespace lockerctl {
 
 std::string ConfigProblem::to_string() const {
-  std::string out = file;
-  if (line > 0) {
-    out += fmt::format(":{}", line);
-    if (column > 0) out += fmt::format(":{}", column);
+  std::string out;
+  if (!file.empty()) {  // empty: a value that did not come from a file (a command-line option)
+    out = file;
+    if (line > 0) {
+      out += fmt::format(":{}", line);
+      if (column > 0) out += fmt::format(":{}", column);
+    }
+    out += ": ";
   }
-  out += ": ";
   if (!key.empty()) out += key + ": ";
   out += message;
   return out;

@@ -37,7 +37,7 @@ class Error : public std::runtime_error {
 
 /// One problem found in a configuration file: where it is and what is wrong.
 struct ConfigProblem {
-  std::string file;     ///< the file as given by the user, or "<defaults>" / "<env>"
+  std::string file;     ///< the file as given by the user, "<defaults>" / "<env>", or "" for a command-line value
   int line = 0;         ///< 1-based; 0 when the problem has no position (e.g. a missing file)
   int column = 0;       ///< 1-based; 0 when unknown
   std::string key;      ///< dotted key path, e.g. "runtime.threads"; empty for file-level problems

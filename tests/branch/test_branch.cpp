@@ -132,12 +132,17 @@ TEST(MonitorStore, StoresEachEventOnceFollowsTheChainAndNamesTheGap) {
                             {"lockerctl/north/7/alarm", event_payload(14, 12, "door", "forced")}},
                            &r);
   EXPECT_EQ(r, (std::vector<Ingested>{Ingested::Stored, Ingested::Stored, Ingested::Duplicate, Ingested::Stored}));
-  ASSERT_EQ(gaps.size(), 1u) << "12 is missing";
-  EXPECT_EQ(gaps[0].from, 12);
+  ASSERT_EQ(gaps.size(), 1u) << "events 1 to 4 are missing";
+  EXPECT_EQ(gaps[0].from, 1);
   EXPECT_EQ(store.events("north", "7"), 3);
   auto l = store.lockers();
   ASSERT_EQ(l.size(), 1u);
-  EXPECT_EQ(l[0].through, 11) << "the history starts at the first event heard (prev 4)";
+  EXPECT_EQ(l[0].through, 0) << "nothing from the station's first event on";
+  gaps = store.ingest({{"lockerctl/north/7/lock", event_payload(4, 0, "lock", "locked")}});
+  ASSERT_EQ(gaps.size(), 1u) << "12 is missing";
+  EXPECT_EQ(gaps[0].from, 12);
+  l = store.lockers();
+  EXPECT_EQ(l[0].through, 11) << "4 was the first: 4, 10, 11 follow";
   EXPECT_EQ(l[0].newest, 14);
   EXPECT_EQ(l[0].last_event, "door forced");
   EXPECT_EQ(l[0].open_alarms, 1);
@@ -282,6 +287,7 @@ TEST(Branch, EveryEventReachesTheMonitorOnceAcrossABrokerKill) {
       << "7: " << monitor.store.events("north", "7") << " of 250, 8: " << monitor.store.events("north", "8") << " of 80\n"
       << broker.log();
   EXPECT_TRUE(eventually([&] { return pa.stats().acknowledged == a.log.count({}) - 1; })) << "the cursor reached the last published event";
+  EXPECT_TRUE(eventually([&] { return monitor.monitor->stats().stored == 330; }, 2s));
   const auto s = monitor.monitor->stats();
   EXPECT_EQ(s.stored, 330) << "each event stored once; duplicates " << s.duplicates << ", replays asked " << s.replays_asked;
   EXPECT_EQ(s.malformed, 0);

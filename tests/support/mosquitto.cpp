@@ -55,7 +55,7 @@ Mosquitto::Mosquitto(Options options) : o_(std::move(options)) {
   const passwd* me = getpwuid(getuid());
   conf << "user " << (me ? me->pw_name : "root") << "\n";
   conf << "per_listener_settings false\npersistence false\nlog_dest file " << (dir_ / "broker.log").string()
-       << "\nlog_type error\nlog_type warning\nlog_type notice\n";
+       << "\nlog_type error\nlog_type warning\nlog_type notice\nmax_queued_messages " << o_.max_queued_messages << "\n";
   conf << "listener " << port_ << " 127.0.0.1\n";
   if (o_.tls) {
     tls_port_ = free_port();

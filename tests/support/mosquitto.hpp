@@ -20,6 +20,7 @@ class Mosquitto {
     std::string username;  ///< "" = anonymous
     std::string password;
     bool tls = false;      ///< also a TLS listener (tls_port)
+    int max_queued_messages = 1000;  ///< per subscriber, beyond which the broker drops QoS 1 messages (0: no limit)
   };
 
   explicit Mosquitto(Options options);
