@@ -159,7 +159,7 @@ int run_access(const GlobalOptions& global, const RunOptions& options) {
     owner_check = std::make_unique<access::EmbeddingOwnerCheck>(recognition->verifier);
   }
 
-  std::unique_ptr<vision::Camera> camera = vision::open_camera(cfg.camera.source);
+  std::unique_ptr<vision::Camera> camera = vision::open_camera(cfg.camera.source, cfg.camera.timeout_ms);
   // One face detector and one liveness check: the embedding method brings its own, the flow shares them.
   std::unique_ptr<vision::FaceDetector> own_detector;
   if (!recognition) own_detector = face_detector(cfg, chip_models);
@@ -205,9 +205,33 @@ int run_access(const GlobalOptions& global, const RunOptions& options) {
   o.door_input = cfg.board.door_input;
   o.lock_output = cfg.board.lock_output;
   o.incidents_dir = std::filesystem::path(cfg.paths.var_dir) / "incidents";
+  o.watch_fps = cfg.camera.watch_fps;
+  o.opening_hours = Schedule::parse(cfg.motion.opening_hours);
+  o.motion_trigger = cfg.motion.trigger;
+  o.motion_quiet_s = cfg.motion.quiet_s;
+  std::unique_ptr<vision::MotionDetector> motion;
+  if (cfg.motion.enabled) {
+    vision::MotionOptions m;
+    m.min_area = cfg.motion.min_area;
+    for (const config::MotionZoneConfig& zone : cfg.motion.zones) {
+      m.zones.push_back({zone.name, {}});
+      for (const auto& [x, y] : config::parse_corners(zone.corners)) {
+        m.zones.back().corners.emplace_back(static_cast<float>(x), static_cast<float>(y));
+      }
+    }
+    motion = std::make_unique<vision::MotionDetector>(m);
+  }
+  std::unique_ptr<vision::ClipRecorder> clips;
+  if (cfg.clips.enabled) {
+    // Known at once, not at the first incident: whether this machine's OpenCV writes H.264.
+    const auto probe = o.incidents_dir / ".clip-check.mp4";
+    vision::write_clip(probe, {cv::Mat(64, 64, CV_8UC3, cv::Scalar::all(0))}, 1);
+    std::filesystem::remove(probe);
+    clips = std::make_unique<vision::ClipRecorder>(vision::ClipOptions{cfg.clips.before_s, cfg.clips.after_s, cfg.clips.max_width});
+  }
 
   access::Flow flow(o, {*camera, *faces, liveness, *human, *owner_check, board->panel(), station.audit, station.outbox,
-                        station.owners, &lockers});
+                        station.owners, &lockers, motion.get(), clips.get()});
   const std::string station_of = served.empty() ? fmt::format("locker of '{}'", a.owner)
                                                 : fmt::format("locker(s) {}", fmt::join(served, ", "));
   log::info("{}: camera {}, board {} ({}), layer 1 threshold {:.3f}, faces {}, liveness {}, layer 2 {} "

@@ -101,7 +101,7 @@ std::int64_t Flow::log(const std::string& attempt, const std::string& layer, con
   return p_.audit.append({0, {}, attempt, layer, decision, score, threshold, image, detail});
 }
 
-void Flow::alert(const std::string& attempt, const std::string& text, const std::string& photo) {
+std::vector<std::string> Flow::concerned() const {
   std::vector<std::string> to = holders_;
   if (to.empty() && o_.lockers.empty()) to = {o_.owner};
   if (to.empty()) {
@@ -111,7 +111,11 @@ void Flow::alert(const std::string& attempt, const std::string& text, const std:
       }
     }
   }
-  for (const std::string& name : to) {
+  return to;
+}
+
+void Flow::alert(const std::string& attempt, const std::string& text, const std::string& photo) {
+  for (const std::string& name : concerned()) {
     const Owner owner = p_.owners.get(name);
     p_.outbox.raise({owner.name, owner.phone, owner.email}, attempt, text, photo);
   }
@@ -126,6 +130,10 @@ std::string Flow::keep_evidence(const Attempt& a, const std::string& reason) {
   std::filesystem::create_directories(dir, ec);
   if (ec) throw IoError(fmt::format("{}: cannot create the incident folder: {}", dir.string(), ec.message()));
   vision::save_frame(dir / "frame.jpg", a.frame);
+  if (p_.clips) {
+    p_.clips->start(a.id, dir / "clip.mp4");
+    clip_owners_[a.id] = concerned();
+  }
   write_file_atomically(dir / "incident.txt",
                         fmt::format("attempt: {}\ntime: {}\n{}holders: {}\nreason: {}\n", a.id, utc_now_iso8601(),
                                     a.locker.empty() ? "" : "locker: " + a.locker + "\n", fmt::join(holders_, ", "), reason));
@@ -222,6 +230,7 @@ void Flow::handle_board(const devices::BoardEvent& e) {
 Flow::Input Flow::wait_input(Clock::time_point deadline, std::string* entry) {
   for (;;) {
     service();
+    watch();
     {
       std::lock_guard lock(mutex_);
       if (stop_ || (stop_flag_ && *stop_flag_)) return Input::Stop;
@@ -265,8 +274,74 @@ std::optional<cv::Mat> Flow::grab_frame() {
   if (camera_lost_) {
     camera_lost_ = false;
     log(attempt_, "camera", "back", p_.camera.name());
+    if (p_.motion) p_.motion->reset();  // it may point elsewhere now
   }
+  if (p_.clips) p_.clips->push(*frame);
   return frame;
+}
+
+void Flow::watch() {
+  if (!p_.motion && !p_.clips) return;
+  const auto now = Clock::now();
+  if (now < next_watch_) return;
+  next_watch_ = now + seconds(1.0 / o_.watch_fps);
+  if (auto frame = grab_frame(); frame && p_.motion) detect_motion(*frame);
+  finish_clips(false);
+}
+
+void Flow::detect_motion(const cv::Mat& frame) {
+  const vision::Motion m = p_.motion->feed(frame);
+  if (!m.moving() || !attempt_.empty()) return;
+  // One event per spell of motion; the spell of an attempt that just ended is the attempt's.
+  const auto now = Clock::now();
+  const bool quiet_before = now - last_motion_ > seconds(o_.motion_quiet_s);
+  last_motion_ = now;
+  if (!quiet_before) return;
+  const std::string detail = fmt::format("zone {}, {:.1f}% of the frame", m.zone, 100 * m.area);
+  if (o_.opening_hours.contains_now()) {
+    log({}, "motion", "detected", detail);
+    if (o_.motion_trigger) press();
+    return;
+  }
+  Attempt a = incident();
+  a.frame = frame.clone();
+  for (const cv::Rect& box : m.boxes) cv::rectangle(a.frame, box, cv::Scalar(0, 0, 255), 2);
+  const std::string why = fmt::format("motion in zone {} outside opening hours", m.zone);
+  const std::string image = keep_evidence(a, why);
+  log(a.id, "motion", "alarm", detail, std::nullopt, std::nullopt, image);
+  alert(a.id, fmt::format("lockerctl: ALERT: {} at {}.", why, utc_now_iso8601()), image);
+}
+
+Flow::Attempt Flow::incident() {
+  Attempt a;
+  a.id = new_id('I');
+  return a;
+}
+
+void Flow::finish_clips(bool all) {
+  if (!p_.clips) return;
+  for (const vision::Clip& clip : p_.clips->finish(Clock::now(), all)) {
+    const auto owners = clip_owners_.extract(clip.incident);
+    if (!clip.error.empty()) {
+      log::error("{}: {}", clip.incident, clip.error);
+      log(clip.incident, "evidence", "error", clip.error);
+      continue;
+    }
+    log(clip.incident, "evidence", "clip", fmt::format("{} frames, {:.1f} s", clip.frames, clip.seconds), std::nullopt,
+        std::nullopt, clip.file.string());
+    if (owners.empty()) continue;
+    for (const std::string& name : owners.mapped()) {
+      const Owner owner = p_.owners.get(name);
+      p_.outbox.upload({owner.name, owner.phone, owner.email}, clip.incident, clip.file);
+    }
+  }
+}
+
+std::string Flow::new_id(char prefix) {
+  std::string id = fmt::format("{}{}-{}", prefix, utc_now_iso8601(), ++attempt_counter_);
+  id.erase(std::remove_if(id.begin(), id.end(), [](char c) { return c == ':' || c == '-'; }), id.end());
+  id.insert(id.find('Z') + 1, "-");
+  return id;
 }
 
 State Flow::idle() {
@@ -534,9 +609,8 @@ FlowSummary Flow::run(const std::atomic<bool>& stop_flag) {
         case State::Idle:
           s = idle();
           if (s == State::Human || s == State::Locker) {
-            a = Attempt{fmt::format("A{}-{}", utc_now_iso8601(), ++attempt_counter_), {}, {}, {}, {}, {}};
-            a.id.erase(std::remove_if(a.id.begin(), a.id.end(), [](char c) { return c == ':' || c == '-'; }), a.id.end());
-            a.id.insert(a.id.find('Z') + 1, "-");
+            a = Attempt{};
+            a.id = new_id('A');
             ++summary_.attempts;
             granted_before_ = summary_.granted;
             attempt_ = a.id;
@@ -572,10 +646,12 @@ FlowSummary Flow::run(const std::atomic<bool>& stop_flag) {
       inputs_.clear();
       last_ = summary_.granted > granted_before_ ? Outcome::Granted : Outcome::Denied;
       ended_ = Clock::now();
+      last_motion_ = ended_;
     }
     enter_state(s);
   }
   relock();
+  finish_clips(true);
   log({}, "system", "stopped", fmt::format("{} attempts, {} granted, {} denied", summary_.attempts, summary_.granted, summary_.denied));
   return summary_;
 }

@@ -19,6 +19,7 @@
 #include <deque>
 #include <functional>
 #include <filesystem>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -30,12 +31,15 @@
 #include "access/lockers.hpp"
 #include "access/owners.hpp"
 #include "audit/audit_log.hpp"
+#include "core/schedule.hpp"
 #include "devices/lock_board.hpp"
 #include "inference/engine.hpp"
 #include "notify/outbox.hpp"
 #include "vision/camera.hpp"
+#include "vision/clip.hpp"
 #include "vision/face.hpp"
 #include "vision/liveness.hpp"
+#include "vision/motion.hpp"
 
 namespace lockerctl::access {
 
@@ -63,6 +67,10 @@ struct FlowOptions {
   double door_open_max_s = 60;
   double input_timeout_s = 60;
   double camera_retry_s = 1;
+  double watch_fps = 5;            ///< frames a second read between attempts (motion, clips)
+  Schedule opening_hours;          ///< motion outside it is an alarm
+  bool motion_trigger = false;     ///< motion during opening hours starts an attempt
+  double motion_quiet_s = 30;      ///< motion after this long without any is a new event
   int door_input = 0;
   int lock_output = 0;
   std::filesystem::path incidents_dir = "var/incidents";
@@ -79,6 +87,8 @@ struct FlowParts {
   notify::Outbox& outbox;
   OwnerStore& owners;
   LockerStore* lockers = nullptr;   ///< needed when FlowOptions::lockers is not empty
+  vision::MotionDetector* motion = nullptr;  ///< nullptr: no motion detection
+  vision::ClipRecorder* clips = nullptr;     ///< nullptr: no incident clips
 };
 
 /// How the last attempt ended.
@@ -155,10 +165,22 @@ class Flow {
   void handle_board(const devices::BoardEvent& e);
   void service();
   std::optional<cv::Mat> grab_frame();
+  /// Between attempts, at watch_fps: a frame for the clips' ring and for motion detection; writes
+  /// and uploads the clips that are done.
+  void watch();
+  void detect_motion(const cv::Mat& frame);
+  /// An incident outside an attempt (motion, a forced door): its id, with the frame of now.
+  Attempt incident();
+  /// Writes and uploads the clips that are done (all of them with `all`).
+  void finish_clips(bool all);
   std::string keep_evidence(const Attempt& a, const std::string& reason);
-  /// Raises `text` (and the upload of `photo`, when given) for everyone concerned: the holders of
-  /// the attempt's locker, else every holder of every locker served (or the station's owner).
+  /// Who an alert goes to: the holders of the attempt's locker, else every holder of every
+  /// locker served (or the station's owner).
+  std::vector<std::string> concerned() const;
+  /// Raises `text` (and the upload of `photo`, when given) for everyone concerned.
   void alert(const std::string& attempt, const std::string& text, const std::string& photo = {});
+  /// A new attempt or incident id: PREFIX, the UTC time, a counter ("A20261123T101500Z-1").
+  std::string new_id(char prefix);
   std::int64_t log(const std::string& attempt, const std::string& layer, const std::string& decision,
                    const std::string& detail = {}, std::optional<double> score = std::nullopt,
                    std::optional<double> threshold = std::nullopt, const std::string& image = {});
@@ -188,6 +210,9 @@ class Flow {
   bool camera_lost_ = false;
   bool face_in_view_ = false;  ///< access.trigger: face; set while a face stays in front of the camera
   int attempt_counter_ = 0;
+  std::chrono::steady_clock::time_point next_watch_{};
+  std::chrono::steady_clock::time_point last_motion_{};  ///< also the end of the last attempt
+  std::map<std::string, std::vector<std::string>> clip_owners_;  ///< incident -> who its clip is uploaded for
   int granted_before_ = 0;  ///< summary_.granted when the attempt under way started
   Outcome last_ = Outcome::None;
   std::chrono::steady_clock::time_point ended_{};

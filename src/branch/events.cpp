@@ -17,7 +17,8 @@ const std::vector<std::string> kAttemptLayers = {"trigger", "locker", "human",  
 bool is_alarm(const audit::Event& e) {
   return (e.layer == "door" && (e.decision == "forced" || e.decision == "left open")) ||
          (e.layer == "board" && (e.decision == "tamper" || e.decision == "power failure")) ||
-         (e.layer == "sensor" && e.decision == "active") || (e.layer == "lockout" && e.decision == "start");
+         (e.layer == "sensor" && e.decision == "active") || (e.layer == "lockout" && e.decision == "start") ||
+         (e.layer == "motion" && e.decision == "alarm");
 }
 
 double parse_time(const std::string& iso) {
@@ -31,7 +32,7 @@ double parse_time(const std::string& iso) {
 const std::vector<std::string>& published_layers() {
   static const std::vector<std::string> layers = [] {
     std::vector<std::string> all = kAttemptLayers;
-    for (const char* l : {"lock", "door", "board", "camera", "sensor"}) all.emplace_back(l);
+    for (const char* l : {"lock", "door", "board", "camera", "sensor", "motion"}) all.emplace_back(l);
     return all;
   }();
   return layers;

@@ -5,6 +5,9 @@
 #include <cmath>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
+
+#include "core/schedule.hpp"
 
 namespace lockerctl::config {
 
@@ -31,9 +34,52 @@ void check_consistency(const Config& c, const YAML::Node& root, const std::strin
   if (c.access.input == InputSource::Web && !c.web.enabled) {
     add("access", "input is web (the kiosk page), which needs web.enabled: true");
   }
+  const auto at = [&](const YAML::Node& node, const std::string& key, const std::string& message) {
+    const YAML::Mark mark = node ? node.Mark() : YAML::Mark::null_mark();
+    problems.push_back({file, mark.is_null() ? 0 : mark.line + 1, mark.is_null() ? 0 : mark.column + 1, key, message});
+  };
+  const YAML::Node motion = root.IsMap() ? root["motion"] : YAML::Node();
+  try {
+    Schedule::parse(c.motion.opening_hours);
+  } catch (const std::invalid_argument& e) {
+    at(motion.IsMap() ? motion["opening_hours"] : YAML::Node(), "motion.opening_hours", e.what());
+  }
+  for (std::size_t i = 0; i < c.motion.zones.size(); ++i) {
+    const YAML::Node zone = motion.IsMap() && motion["zones"].IsSequence() ? motion["zones"][i] : YAML::Node();
+    const std::string key = fmt::format("motion.zones[{}]", i);
+    try {
+      parse_corners(c.motion.zones[i].corners);
+    } catch (const std::invalid_argument& e) {
+      at(zone.IsMap() ? zone["corners"] : zone, key + ".corners", e.what());
+    }
+    for (std::size_t j = 0; j < i; ++j) {
+      if (c.motion.zones[j].name == c.motion.zones[i].name) at(zone.IsMap() ? zone["name"] : zone, key + ".name", "two zones are named '" + c.motion.zones[i].name + "'");
+    }
+  }
 }
 
 }  // namespace
+
+std::vector<std::pair<double, double>> parse_corners(const std::string& text) {
+  std::vector<std::pair<double, double>> corners;
+  std::istringstream in(text);
+  for (std::string pair; in >> pair;) {
+    double x = 0, y = 0;
+    char comma = 0, rest = 0;
+    std::istringstream p(pair);
+    if (!(p >> x >> comma >> y) || comma != ',' || (p >> rest)) {
+      throw std::invalid_argument(fmt::format("'{}' is not a corner (x,y)", pair));
+    }
+    if (x < 0 || x > 1 || y < 0 || y > 1) {
+      throw std::invalid_argument(fmt::format("corner '{}' is outside the frame: corners are fractions 0..1", pair));
+    }
+    corners.emplace_back(x, y);
+  }
+  if (!corners.empty() && corners.size() < 3) {
+    throw std::invalid_argument(fmt::format("a zone needs at least 3 corners, got {}", corners.size()));
+  }
+  return corners;
+}
 
 Config parse(const std::string& text, const std::string& file) {
   std::vector<ConfigProblem> problems;

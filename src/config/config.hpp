@@ -198,6 +198,8 @@ struct CameraConfig {
   int frames = 5;              // frames captured per attempt
   Vote vote = Vote::Best;      // best: the highest human score decides; majority: most frames must pass
   double retry_s = 1.0;        // first wait before opening a lost camera again; doubles up to 60 s
+  double watch_fps = 5;        // frames a second read between attempts, for motion detection and clips
+  int timeout_ms = 5000;       // an IP camera that sends nothing for this long is lost (opening and reading)
 
   template <class V>
   void visit(V& v) {
@@ -205,6 +207,59 @@ struct CameraConfig {
     v.field("frames", frames, Range<int>{1, 100});
     v.field("vote", vote, Choices<Vote>{{{"best", Vote::Best}, {"majority", Vote::Majority}}});
     v.field("retry_s", retry_s, Range<double>{0.01, 60.0});
+    v.field("watch_fps", watch_fps, Range<double>{0.2, 30.0});
+    v.field("timeout_ms", timeout_ms, Range<int>{100, 600000});
+  }
+};
+
+/// A part of the picture motion detection watches (motion.zones).
+struct MotionZoneConfig {
+  std::string name;     // named in the audit log and alerts
+  std::string corners;  // polygon corners as fractions of the frame: "0.5,0 1,0 1,1 0.5,1"; "" = the whole frame
+
+  template <class V>
+  void visit(V& v) {
+    v.field("name", name, Required{});
+    v.field("corners", corners);
+  }
+};
+
+/// The corners of `text` ("x,y x,y ..."), each 0..1. Throws std::invalid_argument with the reason.
+std::vector<std::pair<double, double>> parse_corners(const std::string& text);
+
+/// Motion detection on the camera between attempts (lockerctl run).
+struct MotionConfig {
+  bool enabled = false;
+  double min_area = 0.002;       // smallest moving blob, as a fraction of the frame
+  std::string opening_hours = "mon-fri 08:00-18:00";  // local time; motion outside it is an alarm ("" = always closed)
+  bool trigger = false;          // motion during opening hours starts an attempt
+  double quiet_s = 30;           // motion after this long without any is a new event
+  std::vector<MotionZoneConfig> zones;  // none: the whole frame
+
+  template <class V>
+  void visit(V& v) {
+    v.field("enabled", enabled);
+    v.field("min_area", min_area, Range<double>{0.0001, 0.5});
+    v.field("opening_hours", opening_hours);
+    v.field("trigger", trigger);
+    v.field("quiet_s", quiet_s, Range<double>{0.0, 86400.0});
+    v.list("zones", zones);
+  }
+};
+
+/// Incident clips: the seconds around an alarm or a denial, as H.264 MP4 beside the photo.
+struct ClipsConfig {
+  bool enabled = false;
+  double before_s = 5;   // seconds kept before the incident
+  double after_s = 5;    // seconds recorded after it
+  int max_width = 640;   // larger frames are scaled down
+
+  template <class V>
+  void visit(V& v) {
+    v.field("enabled", enabled);
+    v.field("before_s", before_s, Range<double>{0.0, 60.0});
+    v.field("after_s", after_s, Range<double>{0.0, 60.0});
+    v.field("max_width", max_width, Range<int>{64, 4096});
   }
 };
 
@@ -503,6 +558,8 @@ struct Config {
   TrainConfig train;
   BoardConfig board;
   CameraConfig camera;
+  MotionConfig motion;
+  ClipsConfig clips;
   FaceConfig face;
   LivenessConfig liveness;
   AccessConfig access;
@@ -528,6 +585,8 @@ struct Config {
     v.section("train", train);
     v.section("board", board);
     v.section("camera", camera);
+    v.section("motion", motion);
+    v.section("clips", clips);
     v.section("face", face);
     v.section("liveness", liveness);
     v.section("access", access);

@@ -269,6 +269,16 @@ class YamlWriter {
   void field(const char* key, Secret& value) {
     out_ << YAML::Key << key << YAML::Value << value.masked();
   }
+  template <class S>
+  void list(const char* key, std::vector<S>& items) {
+    out_ << YAML::Key << key << YAML::Value << YAML::BeginSeq;
+    for (S& item : items) {
+      out_ << YAML::BeginMap;
+      item.visit(*this);
+      out_ << YAML::EndMap;
+    }
+    out_ << YAML::EndSeq;
+  }
 
  private:
   YAML::Emitter& out_;
@@ -293,6 +303,8 @@ class EnvOverrides {
   void field(const char* key, Secret& value) {
     if (const char* env = std::getenv(variable_for(key).c_str())) value = Secret(env);
   }
+  template <class S>
+  void list(const char*, std::vector<S>&) {}  // list items hold no secrets
 
   /// The variable name for `key` under the current section path.
   std::string variable_for(const std::string& key) const;
@@ -319,6 +331,10 @@ class KeyLister {
     std::string full;
     for (const auto& p : path_) full += p + ".";
     keys.push_back(full + key);
+  }
+  template <class S>
+  void list(const char* key, std::vector<S>&) {
+    field(key, key);
   }
 
   std::vector<std::string> keys;

@@ -43,10 +43,11 @@ void sync_path(const fs::path& path, int flags, const fs::path& target) {
 
 }  // namespace
 
-AtomicFile::AtomicFile(fs::path target) : target_(std::move(target)) {
+AtomicFile::AtomicFile(fs::path target, bool keep_extension) : target_(std::move(target)) {
   std::random_device rd;
   temp_ = target_;
   temp_ += ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(rd());
+  if (keep_extension) temp_ += target_.extension();
   std::error_code ec;
   const fs::path parent = target_.parent_path();
   if (!parent.empty()) fs::create_directories(parent, ec);

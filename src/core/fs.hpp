@@ -25,7 +25,9 @@ struct FolderCheck {
 /// write that is not committed is removed on destruction.
 class AtomicFile {
  public:
-  explicit AtomicFile(std::filesystem::path target);
+  /// With `keep_extension`, the temp name ends with the target's extension (for writers such as
+  /// FFmpeg that pick the format by it).
+  explicit AtomicFile(std::filesystem::path target, bool keep_extension = false);
   ~AtomicFile();
   AtomicFile(const AtomicFile&) = delete;
   AtomicFile& operator=(const AtomicFile&) = delete;

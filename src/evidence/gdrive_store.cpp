@@ -93,10 +93,11 @@ Stored DriveStore::put(const std::filesystem::path& file, const std::string& obj
   const std::string bytes = read_file(file);
   std::string name = object;
   for (char& c : name) c = c == '/' ? '_' : c;
-  const nlohmann::json metadata = {{"name", name}, {"parents", {o_.folder_id}}, {"mimeType", "image/jpeg"}};
+  const std::string type = media_type(file);
+  const nlohmann::json metadata = {{"name", name}, {"parents", {o_.folder_id}}, {"mimeType", type}};
   const std::string boundary = "lockerctl-" + net::random_hex(12);
   const std::string body = "--" + boundary + "\r\nContent-Type: application/json; charset=UTF-8\r\n\r\n" + metadata.dump() +
-                           "\r\n--" + boundary + "\r\nContent-Type: image/jpeg\r\n\r\n" + bytes + "\r\n--" + boundary + "--\r\n";
+                           "\r\n--" + boundary + "\r\nContent-Type: " + type + "\r\n\r\n" + bytes + "\r\n--" + boundary + "--\r\n";
   const Reply up = call("POST", o_.api_base + "/upload/drive/v3/files?uploadType=multipart&supportsAllDrives=true&fields=id",
                         "multipart/related; boundary=" + boundary, body);
   const auto j = nlohmann::json::parse(up.body, nullptr, false);

@@ -46,8 +46,9 @@ Stored S3Store::put(const std::filesystem::path& file, const std::string& object
   const Target t = target(key);
   const std::string date = sigv4::amz_date(now_());
   const std::string hash = net::sha256_hex(body);
+  const std::string type = media_type(file);
   sigv4::Request signed_part{"PUT", t.path, {},
-                             {{"content-type", "image/jpeg"},
+                             {{"content-type", type},
                               {"host", t.host},
                               {"x-amz-content-sha256", hash},
                               {"x-amz-date", date}},
@@ -57,7 +58,7 @@ Stored S3Store::put(const std::filesystem::path& file, const std::string& object
   r.url = t.url;
   r.body = body;
   r.timeout_s = o_.timeout_s;
-  r.headers = {{"Content-Type", "image/jpeg"},
+  r.headers = {{"Content-Type", type},
                {"x-amz-content-sha256", hash},
                {"x-amz-date", date},
                {"Authorization", sigv4::authorization(credentials_, date, signed_part)}};

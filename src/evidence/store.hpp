@@ -1,6 +1,6 @@
 #pragma once
 
-// Where incident photos go (evidence.store): the local incident folder, an S3-compatible bucket
+// Where incident photos and clips go (evidence.store): the local incident folder, an S3-compatible bucket
 // or Google Drive. The outbox uploads a photo as a job of its own and sends the alert with the
 // store's link only after the upload has finished, so the link the owner gets always works.
 
@@ -32,6 +32,10 @@ class Store {
   /// s3.link_ttl_s). Throws net::ServiceError.
   virtual std::string link(const Stored& stored) = 0;
 };
+
+/// The media type stored with `file`, by its extension: image/jpeg, image/png, video/mp4, else
+/// application/octet-stream.
+std::string media_type(const std::filesystem::path& file);
 
 /// evidence.store: local. The photo stays where the flow wrote it; the link is a file:// URL.
 class LocalStore final : public Store {

@@ -112,6 +112,12 @@ std::vector<std::int64_t> Outbox::raise(const Recipient& to, const std::string& 
   return ids;
 }
 
+std::int64_t Outbox::upload(const Recipient& to, const std::string& attempt, const std::filesystem::path& file) {
+  const std::int64_t id = insert(to, "upload", "evidence", attempt, "", file.string(), 0, 0);
+  if (wake_) wake_();
+  return id;
+}
+
 std::int64_t Outbox::send_code(const Recipient& to, const std::string& attempt, const std::string& text, double expires_at) {
   const std::int64_t id = insert(to, "otp", o_.code_channel, attempt, text, "", 0, expires_at);
   if (wake_) wake_();
@@ -147,7 +153,7 @@ std::string Outbox::send(const Job& job, const std::string& address, const std::
 
 void Outbox::fail(const Job& job, const std::exception& e, DeliveryReport& report) {
   const int attempts = job.attempts + 1;
-  const std::string what = job.kind == "upload" ? fmt::format("upload of the photo of {}", job.attempt)
+  const std::string what = job.kind == "upload" ? fmt::format("upload of evidence of {}", job.attempt)
                                                 : fmt::format("{} {} to {}", job.channel, job.kind, job.owner);
   if (attempts >= o_.max_attempts) {
     db_.query("UPDATE outbox_jobs SET attempts = ?, last_error = ?, state = 'dead' WHERE id = ?", {attempts, e.what(), job.id});

@@ -80,6 +80,8 @@ class Outbox {
   /// a warning). Returns the ids of the jobs.
   std::vector<std::int64_t> raise(const Recipient& to, const std::string& attempt, const std::string& text,
                                   const std::filesystem::path& photo = {});
+  /// Commits the upload of an evidence `file` (an incident clip) for `to`, with no alert.
+  std::int64_t upload(const Recipient& to, const std::string& attempt, const std::filesystem::path& file);
   /// Commits a one-time code for `to` through alerts.code_channel; it expires at `expires_at`
   /// (Unix seconds). Returns its id.
   std::int64_t send_code(const Recipient& to, const std::string& attempt, const std::string& text, double expires_at);

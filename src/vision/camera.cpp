@@ -34,7 +34,7 @@ bool is_image(const std::filesystem::path& p) {
 
 class VideoCamera final : public Camera {
  public:
-  explicit VideoCamera(std::string source) : source_(std::move(source)) {
+  VideoCamera(std::string source, int timeout_ms) : source_(std::move(source)), timeout_ms_(timeout_ms) {
     if (!open()) throw DeviceError(fmt::format("camera '{}': cannot open it", source_));
   }
   std::optional<cv::Mat> grab() override {
@@ -53,9 +53,12 @@ class VideoCamera final : public Camera {
     // Back-end chatter (GStreamer, V4L2) is not for operators; failures get our own one line.
     if (!log::enabled(log::Level::Debug)) cv::utils::logging::setLogLevel(cv::utils::logging::LOG_LEVEL_ERROR);
     const bool index = !source_.empty() && std::all_of(source_.begin(), source_.end(), ::isdigit);
-    return index ? capture_.open(std::stoi(source_)) : capture_.open(source_);
+    // A stream that stalls (an IP camera gone) fails a read after the timeout instead of hanging.
+    const std::vector<int> params = {cv::CAP_PROP_OPEN_TIMEOUT_MSEC, timeout_ms_, cv::CAP_PROP_READ_TIMEOUT_MSEC, timeout_ms_};
+    return index ? capture_.open(std::stoi(source_), cv::CAP_ANY, params) : capture_.open(source_, cv::CAP_ANY, params);
   }
   std::string source_;
+  int timeout_ms_;
   cv::VideoCapture capture_;
 };
 
@@ -134,13 +137,13 @@ std::optional<cv::Mat> decode_frame(const std::vector<std::uint8_t>& bytes, std:
   return bgr_frame(data::decode_image(bytes), error);
 }
 
-std::unique_ptr<Camera> open_camera(const std::string& source) {
+std::unique_ptr<Camera> open_camera(const std::string& source, int timeout_ms) {
   if (source == "sim") return std::make_unique<FolderCamera>();
   std::error_code ec;
   if (std::filesystem::is_directory(source, ec) || (std::filesystem::is_regular_file(source, ec) && is_image(source))) {
     return std::make_unique<FolderCamera>(source);
   }
-  return std::make_unique<VideoCamera>(source);
+  return std::make_unique<VideoCamera>(source, timeout_ms);
 }
 
 }  // namespace lockerctl::vision

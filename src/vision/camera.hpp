@@ -59,7 +59,8 @@ std::optional<cv::Mat> decode_frame(const std::vector<std::uint8_t>& bytes, std:
 
 /// Opens `source`: "sim" gives an empty FolderCamera for the run script to point; a folder or an
 /// image file gives a FolderCamera; anything else goes to OpenCV VideoCapture (a number is a
-/// device index). Throws DeviceError naming the source when it cannot be opened.
-std::unique_ptr<Camera> open_camera(const std::string& source);
+/// device index). A stream that sends nothing for `timeout_ms`, opening or reading, is lost.
+/// Throws DeviceError naming the source when it cannot be opened.
+std::unique_ptr<Camera> open_camera(const std::string& source, int timeout_ms = 5000);
 
 }  // namespace lockerctl::vision

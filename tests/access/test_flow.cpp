@@ -8,6 +8,8 @@
 
 #include <fstream>
 #include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+#include <opencv2/videoio.hpp>
 #include <sstream>
 #include <thread>
 
@@ -97,6 +99,8 @@ struct Locker {
   CnnOwnerCheck owner_check{{{"alice", {&owner_model, 0.5}}}, 0.2};
   std::unique_ptr<devices::BoardLink> board;
   FlowOptions options;
+  vision::MotionDetector* motion = nullptr;
+  vision::ClipRecorder* clips = nullptr;
   Outcome outcome = Outcome::None;  ///< how the last run's last attempt ended
 
   Locker() {
@@ -124,7 +128,8 @@ struct Locker {
 
   /// Runs a flow with `script`; returns "layer:decision" for every audit row.
   std::vector<std::string> run(const std::string& script, bool keys_via_board = true) {
-    Flow flow(options, {camera, *faces, liveness_check, human, owner_check, board->panel(), audit, outbox, owners});
+    Flow flow(options, {camera, *faces, liveness_check, human, owner_check, board->panel(), audit, outbox, owners, nullptr,
+                        motion, clips});
     std::atomic<bool> stop{false};
     std::thread runner([&] { flow.run(stop); });
     std::istringstream in(script);
@@ -241,6 +246,82 @@ TEST(Flow, ADoorOpenedWithoutAnUnlockIsForced) {
   const auto rows = l.run("sleep 300\ndoor open\nsleep 300\ndoor close\nsleep 200\n");
   EXPECT_TRUE(has(rows, "door:forced")) << joined(rows);
   EXPECT_NE(l.inbox().find("without access being granted"), std::string::npos) << l.inbox();
+}
+
+/// A room (blurred noise, 160x120) in `empty`, and the same room with someone in it in `someone`.
+void write_room(const std::filesystem::path& empty, const std::filesystem::path& someone) {
+  cv::Mat room(120, 160, CV_8UC3);
+  cv::RNG(3).fill(room, cv::RNG::UNIFORM, 0, 255);
+  cv::GaussianBlur(room, room, {7, 7}, 0);
+  std::filesystem::create_directories(empty);
+  std::filesystem::create_directories(someone);
+  cv::imwrite((empty / "room.png").string(), room);
+  cv::rectangle(room, cv::Rect(100, 30, 25, 70), cv::Scalar(20, 20, 20), cv::FILLED);
+  cv::imwrite((someone / "room.png").string(), room);
+}
+
+int frames_in(const std::filesystem::path& clip) {
+  cv::VideoCapture video(clip.string(), cv::CAP_FFMPEG);
+  int n = 0;
+  for (cv::Mat f; video.read(f);) ++n;
+  return n;
+}
+
+TEST(Flow, MotionOutsideOpeningHoursIsAnAlarmWithAPhotoAndAClipThatAreUploaded) {
+  Locker l;
+  write_room(l.dir / "room/empty", l.dir / "room/someone");
+  vision::MotionDetector motion({});
+  vision::ClipRecorder clips({0.5, 0.3, 640});
+  l.motion = &motion;
+  l.clips = &clips;
+  l.options.watch_fps = 25;
+  l.options.opening_hours = Schedule::parse("");  // never open
+  const auto rows = l.run(l.scene(l.dir / "room/empty") + "sleep 1000\n" + l.scene(l.dir / "room/someone") +
+                          "sleep 400\n" + l.scene(l.dir / "room/empty") + "sleep 800\n");
+  EXPECT_EQ(std::count(rows.begin(), rows.end(), "motion:alarm"), 1) << "one alarm for one spell of motion: " << joined(rows);
+  EXPECT_FALSE(has(rows, "trigger:start")) << "motion alone starts no attempt";
+  const auto events = l.audit.list();
+  const auto alarm = std::find_if(events.begin(), events.end(), [](const auto& e) { return e.layer == "motion"; });
+  ASSERT_NE(alarm, events.end());
+  EXPECT_EQ(alarm->attempt.rfind("I", 0), 0u) << alarm->attempt;
+  EXPECT_EQ(alarm->detail.rfind("zone frame, ", 0), 0u) << alarm->detail;
+  EXPECT_TRUE(std::filesystem::exists(alarm->image)) << alarm->image;
+  const auto clip = std::filesystem::path(alarm->image).parent_path() / "clip.mp4";
+  const auto clip_row = std::find_if(events.begin(), events.end(), [](const auto& e) { return e.decision == "clip"; });
+  ASSERT_NE(clip_row, events.end()) << joined(rows);
+  EXPECT_EQ(clip_row->attempt, alarm->attempt);
+  EXPECT_EQ(clip_row->image, clip.string());
+  EXPECT_GE(frames_in(clip), 15) << "0.5 s before and 0.3 s after at 25 frames a second";
+  EXPECT_NE(l.inbox().find("motion in zone frame outside opening hours"), std::string::npos) << l.inbox();
+  // The photo and the clip both went through the evidence store.
+  for (int i = 0; i < 200 && l.outbox.pending() > 0; ++i) std::this_thread::sleep_for(10ms);
+  int stored = 0;
+  for (const auto& e : l.audit.list()) stored += e.layer == "evidence" && e.decision == "stored" && e.attempt == alarm->attempt;
+  EXPECT_EQ(stored, 2);
+}
+
+TEST(Flow, MotionInOpeningHoursCanStartAnAttemptAndADenialGetsAClipBesideThePhoto) {
+  Locker l;
+  write_room(l.dir / "room/empty", l.dir / "room/someone");
+  vision::MotionDetector motion({});
+  vision::ClipRecorder clips({0.5, 0.3, 640});
+  l.motion = &motion;
+  l.clips = &clips;
+  l.options.watch_fps = 25;
+  l.options.opening_hours = Schedule::parse("00:00-24:00");
+  l.options.motion_trigger = true;
+  const auto rows = l.run(l.scene(l.dir / "room/empty") + "sleep 1000\n" + l.scene(l.dir / "room/someone") +
+                          "wait human\n" + l.scene(l.stranger) + "wait idle\nsleep 600\n");
+  EXPECT_TRUE(has(rows, "motion:detected")) << joined(rows);
+  EXPECT_FALSE(has(rows, "motion:alarm"));
+  EXPECT_TRUE(has(rows, "trigger:start")) << joined(rows);
+  EXPECT_TRUE(has(rows, "owner:deny")) << joined(rows);
+  const auto events = l.audit.list();
+  const auto deny = std::find_if(events.begin(), events.end(), [](const auto& e) { return e.decision == "deny"; });
+  ASSERT_NE(deny, events.end());
+  const auto clip = std::filesystem::path(deny->image).parent_path() / "clip.mp4";
+  EXPECT_TRUE(has(rows, "evidence:clip")) << joined(rows);
+  EXPECT_GE(frames_in(clip), 5);
 }
 
 TEST(Flow, ALostCameraEndsTheAttemptAndIsFoundAgain) {

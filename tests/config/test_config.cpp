@@ -201,3 +201,34 @@ TEST(Config, LayerDefaultsAreThePapers) {
 
 }  // namespace
 }  // namespace lockerctl::config
+
+namespace lockerctl::config {
+namespace {
+
+TEST(Config, MotionZonesAndOpeningHoursAreCheckedWhereTheyAreWritten) {
+  const std::string text =
+      "motion:\n"
+      "  opening_hours: mon-fri 8:00-18:00\n"
+      "  zones:\n"
+      "    - name: vault\n"
+      "      corners: 0.5,0 1,0 1,1 0.5,1\n"
+      "    - name: door\n"
+      "      corners: 0,0 1.5,0 0,1\n"
+      "    - name: vault\n"
+      "    - corners: 0,0 1,1\n";
+  const auto p = problems_of(text);
+  ASSERT_EQ(p.size(), 5u);
+  EXPECT_EQ(p[0].to_string(), "test.yaml:9:7: motion.zones[3].name: missing required key");
+  EXPECT_EQ(p[1].to_string(), "test.yaml:2:18: motion.opening_hours: '8:00' is not a time of day (HH:MM, 00:00 to 24:00)");
+  EXPECT_EQ(p[2].to_string(), "test.yaml:7:16: motion.zones[1].corners: corner '1.5,0' is outside the frame: corners are fractions 0..1");
+  EXPECT_EQ(p[3].to_string(), "test.yaml:8:13: motion.zones[2].name: two zones are named 'vault'");
+  EXPECT_EQ(p[4].to_string(), "test.yaml:9:16: motion.zones[3].corners: a zone needs at least 3 corners, got 2");
+
+  const Config c = parse("motion:\n  zones:\n    - name: vault\n      corners: 0.5,0 1,0 1,1\n", "t.yaml");
+  ASSERT_EQ(c.motion.zones.size(), 1u);
+  EXPECT_EQ(parse_corners(c.motion.zones[0].corners).size(), 3u);
+  EXPECT_EQ(to_yaml(parse(to_yaml(c), "shown.yaml")), to_yaml(c)) << "zones survive config show";
+}
+
+}  // namespace
+}  // namespace lockerctl::config

@@ -435,13 +435,15 @@ void DriveStandIn::routes(httplib::Server& server) {
       parts.emplace_back(part.substr(0, split), part.substr(split + 4));
       at = next + 2;
     }
-    if (parts.size() != 2 || parts[0].first.find("Content-Type: application/json") == std::string::npos ||
-        parts[1].first.find("Content-Type: image/jpeg") == std::string::npos) {
+    if (parts.size() != 2 || parts[0].first.find("Content-Type: application/json") == std::string::npos) {
       return google_error(res, 400, "expected a JSON metadata part and one media part");
     }
     const auto metadata = nlohmann::json::parse(parts[0].second, nullptr, false);
     if (!metadata.is_object() || !metadata.contains("parents") || metadata["parents"].size() != 1) {
       return google_error(res, 400, "metadata needs one parent");
+    }
+    if (parts[1].first.find("Content-Type: " + metadata.value("mimeType", std::string("?"))) == std::string::npos) {
+      return google_error(res, 400, "the media part's Content-Type is not the metadata's mimeType");
     }
     if (metadata["parents"][0] != kFolder) return google_error(res, 404, "File not found: parent folder.");
     const std::string id = "file-" + std::to_string(++uploads_);

@@ -4,6 +4,10 @@
 
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <openssl/ssl.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <fmt/format.h>
 
 #include <filesystem>
@@ -194,6 +198,27 @@ TEST(Console, APostWithoutTheCsrfTokenIsRefused) {
   EXPECT_EQ(cross->status, 403);
 }
 
+/// Sends `request` to the console at `port` over TLS in one write and returns all it answers.
+std::string raw_tls_exchange(int port, const std::string& request) {
+  std::string reply;
+  SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<std::uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  SSL* ssl = SSL_new(ctx);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 && SSL_set_fd(ssl, fd) == 1 && SSL_connect(ssl) == 1 &&
+      SSL_write(ssl, request.data(), static_cast<int>(request.size())) == static_cast<int>(request.size())) {
+    char buffer[4096];
+    for (int n; (n = SSL_read(ssl, buffer, sizeof buffer)) > 0;) reply.append(buffer, static_cast<std::size_t>(n));
+  }
+  SSL_free(ssl);
+  ::close(fd);
+  SSL_CTX_free(ctx);
+  return reply;
+}
+
 TEST(Console, BadRequestsGetTheirStatusAndLeakNothing) {
   Rig rig;
   const auto cookie = rig.session("vic", "vic's long password");
@@ -213,17 +238,13 @@ TEST(Console, BadRequestsGetTheirStatusAndLeakNothing) {
   auto huge = rig.client->Post("/owners/enroll", cookie, std::string(33 * 1024 * 1024, 'a'), "multipart/form-data; boundary=x");
   ASSERT_TRUE(huge);
   EXPECT_EQ(huge->status, 413) << "not even an enrollment may send more than 32 MiB";
-  // A body of unknown length is refused before it is read.
-  auto chunked = rig.client->Post(
-      "/login",
-      [](std::size_t, httplib::DataSink& sink) {
-        sink.write("name=a", 6);
-        sink.done();
-        return true;
-      },
-      "application/x-www-form-urlencoded");
-  ASSERT_TRUE(chunked) << httplib::to_string(chunked.error());
-  EXPECT_EQ(chunked->status, 411);
+  // A body of unknown length is refused before it is read. The request goes out in one write: the
+  // server answers and closes without reading the body, and a client writing chunk by chunk may
+  // find the connection closed before it reads the answer.
+  const std::string reply = raw_tls_exchange(rig.port,
+                                             "POST /login HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n"
+                                             "Content-Type: application/x-www-form-urlencoded\r\n\r\n6\r\nname=a\r\n0\r\n\r\n");
+  EXPECT_EQ(reply.rfind("HTTP/1.1 411 ", 0), 0u) << reply.substr(0, 200);
 }
 
 TEST(Console, VerifyAndExportAreAuditedWithTheOperatorsName) {
