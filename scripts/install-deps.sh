@@ -28,6 +28,7 @@ packages=(
   openssl               # tests: self-signed certificates for that mail server
   curl                  # tests: the operator console over HTTPS
   chromium chromium-driver python3-selenium  # tests: the console in headless Chromium
+  gir1.2-gst-rtsp-server-1.0 python3-gi gstreamer1.0-plugins-good gstreamer1.0-plugins-bad  # tests: a real RTSP camera (GStreamer's RTSP server, Motion JPEG)
 )
 
 missing=()

@@ -1,9 +1,15 @@
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
+#include <chrono>
+
 #include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 #include <opencv2/videoio.hpp>
 
 #include "core/errors.hpp"
+#include "support/rtsp_server.hpp"
 #include "support/temp_dir.hpp"
 #include "vision/camera.hpp"
 
@@ -65,6 +71,39 @@ TEST(OpenCamera, ReadsAVideoFileThroughVideoCapture) {
   EXPECT_EQ(frames, 3);
   EXPECT_TRUE(camera->reopen()) << "a file can be read again from the start";
   EXPECT_TRUE(camera->grab());
+}
+
+TEST(OpenCamera, AnRtspCameraSurvivesTheStreamDroppingAndComingBack) {
+  if (!test::RtspServer::available()) {
+    GTEST_SKIP() << "GStreamer's RTSP server for Python is absent (gir1.2-gst-rtsp-server-1.0, python3-gi: scripts/install-deps.sh)";
+  }
+  test::TempDir dir;
+  for (int i = 0; i < 20; ++i) {
+    cv::Mat frame(240, 320, CV_8UC3, cv::Scalar(40, 40, 40));
+    cv::rectangle(frame, cv::Rect(10 * i, 100, 40, 40), cv::Scalar(0, 200, 0), cv::FILLED);
+    cv::imwrite((dir / fmt::format("frame{:03d}.jpg", i)).string(), frame);
+  }
+  test::RtspServer server(dir / "frame%03d.jpg");
+  auto camera = open_camera(server.url(), 1000);
+  EXPECT_EQ(camera->name(), server.url());
+  for (int i = 0; i < 10; ++i) {
+    const auto frame = camera->grab();
+    ASSERT_TRUE(frame) << "frame " << i << "; " << server.log();
+    EXPECT_EQ(frame->size(), cv::Size(320, 240));
+  }
+  server.kill();
+  // What was on its way may still arrive; then the camera is lost, after the read timeout, not hung.
+  const auto dropped = std::chrono::steady_clock::now();
+  int late = 0;
+  while (camera->grab() && late < 5000) ++late;
+  EXPECT_LT(late, 5000);
+  EXPECT_LT(std::chrono::steady_clock::now() - dropped, std::chrono::seconds(10));
+  EXPECT_FALSE(camera->reopen()) << "no server, no stream";
+  server.start();
+  ASSERT_TRUE(camera->reopen()) << server.log();
+  const auto frame = camera->grab();
+  ASSERT_TRUE(frame);
+  EXPECT_EQ(frame->size(), cv::Size(320, 240));
 }
 
 TEST(SaveFrame, WritesTheFormatTheExtensionNamesAndRefusesAnUnknownOne) {
