@@ -88,8 +88,10 @@ void setup_run(CLI::App& app, const GlobalOptions& global, Action& action) {
       "and the kiosk (the page at the locker; access.input: web takes passwords and codes from it) and prints their address. "
       "With mqtt.enabled: true it publishes its events, state and heartbeat to the MQTT broker for lockerctl monitor and "
       "Home Assistant (docs/branches.md); it never takes a command from the broker. "
+      "With motion.enabled it watches the camera between attempts: motion outside motion.opening_hours is an alarm with a photo "
+      "and an alert; with clips.enabled each alarm or denial also gets an H.264 clip of the seconds around it (docs/cameras.md). "
       "Runs until Ctrl-C, or to the end of a script. Exits non-zero only when it cannot "
-      "start (configuration, models, owners, lockers, enrolled faces, camera, board, the console's certificate and address, "
+      "start (configuration, models, owners, lockers, enrolled faces, camera, board, the console's certificate and address, an OpenCV that cannot write clips, "
       "or the broker's address and CA file); later device and broker faults are logged and retried, and the locker stays locked. See docs/access-flow.md and docs/console.md.");
   run->add_option("--script", opts->script,
                   "Scripted input (tests, demos): show/press/type/otp/wait/sleep and board lines; "

@@ -45,10 +45,19 @@ grep -q '^attempts 1, granted 1, denied 0' success.out || fail "success run: $(c
 grep -q 'lockerctl: your one-time code is [0-9]\{6\}' var/phone/+15550001.txt || fail "no code on the phone"
 grep -q '2468' success.err && fail "the password appeared in the log"
 
+starts_not 2 "^error: broken.yaml:[0-9]*:[0-9]*: motion.zones\[0\].corners: a zone needs at least 3 corners, got 2" \
+  's|^camera:|motion:\n  zones:\n    - name: vault\n      corners: 0,0 1,1\ncamera:|'
+
+# Three wrong passwords, with incident clips: the photo and an H.264 MP4 beside it.
+{ printf 'clips:\n  enabled: true\n  before_s: 1\n  after_s: 0.5\n'; cat config.yaml; } > clips.yaml && mv clips.yaml config.yaml
 wrong_passwords_script > wrong.script
 lc run --script wrong.script > wrong.out 2> wrong.err || fail "run: $(cat wrong.err)"
 grep -q 'report it to the police' var/phone/+15550001.txt || fail "no police advice: $(cat var/phone/+15550001.txt)"
 ls var/incidents/*/frame.jpg > /dev/null || fail "no incident photo"
+clip=$(ls var/incidents/*/clip.mp4) || fail "no incident clip: $(ls -R var/incidents)"
+[ "$(head -c 8 "$clip" | tail -c 4)" = ftyp ] || fail "$clip is not an MP4"
+lc audit list > clip-audit.txt
+grep -q "evidence *clip .*frames" clip-audit.txt || fail "the clip is not in the audit log: $(tail -5 clip-audit.txt)"
 printf 'press\nsleep 500\n' > again.script
 lc run --script again.script > again.out 2> again.err || fail "run: $(cat again.err)"
 grep -q 'lockout: deny' again.err || fail "the lockout did not survive the restart: $(cat again.err)"
@@ -57,14 +66,16 @@ lc owner list | grep -q 'LOCKED OUT' || fail "owner list shows no lockout"
 # kill -9 in the middle of an attempt: nothing committed is lost, the database is intact.
 sqlite3 var/lockerctl.db "UPDATE owners SET locked_until = 0"
 printf 'show scenes/owner\npress\nwait password\nsleep 100000\n' > long.script
-lc run --script long.script > long.out 2> long.err &
+"$lockerctl" -c config.yaml run --script long.script > long.out 2> long.err &  # not through lc: $! must be lockerctl
 pid=$!
 for _ in $(seq 1 200); do grep -q 'password: enter it now' long.err 2>/dev/null && break; sleep 0.05; done
 grep -q 'password: enter it now' long.err || { kill -9 $pid; fail "the attempt did not reach the password: $(cat long.err)"; }
 kill -9 $pid
 wait $pid 2>/dev/null || true
 lc audit verify > verify.out || fail "audit verify after kill -9: $(cat verify.out)"
-lc audit list | grep -q 'owner *pass' || fail "the committed layer-2 pass was lost"
+lc audit list > after-kill.txt
+grep -q 'owner *pass' after-kill.txt || fail "the committed layer-2 pass was lost"
+grep -q 'password *timeout' after-kill.txt && fail "the run went on after kill -9"
 
 # The console: Enter asks for access, lines are the password and the code; SIGTERM stops the run
 # cleanly (exit 0, "stopped" in the audit log).
