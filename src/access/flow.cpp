@@ -303,19 +303,14 @@ void Flow::detect_motion(const cv::Mat& frame) {
     if (o_.motion_trigger) press();
     return;
   }
-  Attempt a = incident();
+  Attempt a;  // an incident outside any attempt
+  a.id = new_id('I');
   a.frame = frame.clone();
   for (const cv::Rect& box : m.boxes) cv::rectangle(a.frame, box, cv::Scalar(0, 0, 255), 2);
   const std::string why = fmt::format("motion in zone {} outside opening hours", m.zone);
   const std::string image = keep_evidence(a, why);
   log(a.id, "motion", "alarm", detail, std::nullopt, std::nullopt, image);
   alert(a.id, fmt::format("lockerctl: ALERT: {} at {}.", why, utc_now_iso8601()), image);
-}
-
-Flow::Attempt Flow::incident() {
-  Attempt a;
-  a.id = new_id('I');
-  return a;
 }
 
 void Flow::finish_clips(bool all) {

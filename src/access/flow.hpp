@@ -169,8 +169,6 @@ class Flow {
   /// and uploads the clips that are done.
   void watch();
   void detect_motion(const cv::Mat& frame);
-  /// An incident outside an attempt (motion, a forced door): its id, with the frame of now.
-  Attempt incident();
   /// Writes and uploads the clips that are done (all of them with `all`).
   void finish_clips(bool all);
   std::string keep_evidence(const Attempt& a, const std::string& reason);
