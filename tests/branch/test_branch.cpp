@@ -50,6 +50,8 @@ TEST(Events, AttemptsDoorsLocksDevicesAndAlarmsArePublishedAdministrationIsNot) 
   EXPECT_EQ(kind_of(event("-", "door", "forced")), "alarm");
   EXPECT_EQ(kind_of(event("A1", "lockout", "start")), "alarm");
   EXPECT_EQ(kind_of(event("-", "board", "tamper")), "alarm");
+  EXPECT_EQ(kind_of(event("I1", "motion", "alarm")), "alarm");
+  EXPECT_FALSE(kind_of(event("-", "motion", "detected"))) << "motion in opening hours stays at the branch";
   EXPECT_EQ(kind_of(event("-", "lock", "released")), "lock");
   EXPECT_EQ(kind_of(event("-", "board", "offline")), "device");
   EXPECT_EQ(kind_of(event("-", "camera", "lost")), "device");
