@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -70,12 +71,14 @@ class TerminalLink {
 
 void setup_board(CLI::App& app, const GlobalOptions& global, Action& action) {
   CLI::App* board = app.add_subcommand(
-      "board", "The serial lock board (OSDP control panel): status, unlock, probe, monitor, and a "
+      "board", "The serial lock board (OSDP control panel): status, unlock, output, probe, monitor, and a "
                "simulated board. See docs/lock-board.md.");
   board->require_subcommand(1);
   auto o = std::make_shared<BoardOptions>();
 
-  CLI::App* status = board->add_subcommand("status", "Link state, lock output, door and other inputs, tamper and power.");
+  CLI::App* status = board->add_subcommand(
+      "status", "Link state, lock output, door, the sensors and actuators of board.sensors and board.actuators, every "
+                "input and output by number, tamper and power.");
   add_port_options(status, *o);
   status->callback([&global, &action, o] { action = [&global, o] { return run_board_status(global, *o); }; });
 
@@ -87,6 +90,14 @@ void setup_board(CLI::App& app, const GlobalOptions& global, Action& action) {
       ->check(CLI::Range(0.1, 600.0))
       ->capture_default_str();
   unlock->callback([&global, &action, o] { action = [&global, o] { return run_board_unlock(global, *o); }; });
+
+  CLI::App* output = board->add_subcommand(
+      "output", "Turn an actuator of board.actuators (a siren, a light) on for N seconds, to check its wiring; the "
+                "board turns it off by itself. Written to the audit log first.");
+  add_port_options(output, *o);
+  output->add_option("name", o->actuator, "The actuator's name in board.actuators")->required();
+  output->add_option("--seconds", o->seconds, "How long it stays on")->check(CLI::Range(0.1, 600.0))->capture_default_str();
+  output->callback([&global, &action, o] { action = [&global, o] { return run_board_output(global, *o); }; });
 
   CLI::App* probe = board->add_subcommand("probe", "Identity (ID) and capabilities (CAP) of the board at the address.");
   add_port_options(probe, *o);
@@ -132,6 +143,16 @@ int run_board_status(const GlobalOptions& global, const BoardOptions& options) {
   if (door < static_cast<int>(inputs.size())) {
     std::cout << "door: " << (inputs[static_cast<std::size_t>(door)] ? "open" : "closed") << "\n";
   }
+  for (const config::SensorConfig& sensor : cfg.board.sensors) {
+    if (sensor.input < static_cast<int>(inputs.size())) {
+      std::cout << sensor.name << ": " << (inputs[static_cast<std::size_t>(sensor.input)] ? "ACTIVE" : "quiet") << "\n";
+    }
+  }
+  for (const config::ActuatorConfig& actuator : cfg.board.actuators) {
+    if (actuator.output < static_cast<int>(outputs.size())) {
+      std::cout << actuator.name << ": " << (outputs[static_cast<std::size_t>(actuator.output)] ? "ON" : "off") << "\n";
+    }
+  }
   std::cout << "inputs: " << on_off(inputs) << "\noutputs: " << on_off(outputs) << "\n"
             << "tamper: " << (local.tamper ? "OPEN" : "closed") << "\n"
             << "power: " << (local.power_failure ? "FAILURE (on battery)" : "ok") << "\n";
@@ -151,6 +172,30 @@ int run_board_unlock(const GlobalOptions& global, const BoardOptions& options) {
             options.seconds);
   link->panel().unlock(std::chrono::milliseconds(static_cast<long long>(options.seconds * 1000)));
   std::cout << fmt::format("lock released for {:.1f} s; the board re-locks by itself\n", options.seconds);
+  return 0;
+}
+
+int run_board_output(const GlobalOptions& global, const BoardOptions& options) {
+  const config::Config cfg = load_config(global);
+  const auto& actuators = cfg.board.actuators;
+  const auto actuator = std::find_if(actuators.begin(), actuators.end(),
+                                     [&](const config::ActuatorConfig& a) { return a.name == options.actuator; });
+  if (actuator == actuators.end()) {
+    std::vector<std::string> names;
+    for (const auto& a : actuators) names.push_back(a.name);
+    throw ConfigError({{"", 0, 0, "board.actuators",
+                        fmt::format("no actuator is named '{}' (there are: {})", options.actuator,
+                                    names.empty() ? std::string("none") : fmt::format("{}", fmt::join(names, ", ")))}});
+  }
+  const auto link_opts = link_options(cfg, options);
+  auto link = connect_board(link_opts);
+  Station station(cfg);
+  station.audit.append({0, {}, "-", "actuator", "manual on", std::nullopt, std::nullopt, "",
+                        fmt::format("lockerctl board output {} --seconds {:.1f} (output {}) on {}", actuator->name,
+                                    options.seconds, actuator->output, link->device())});
+  link->panel().set_output(actuator->output, std::chrono::milliseconds(static_cast<long long>(options.seconds * 1000)));
+  std::cout << fmt::format("{} (output {}) on for {:.1f} s; the board turns it off by itself\n", actuator->name,
+                           actuator->output, options.seconds);
   return 0;
 }
 

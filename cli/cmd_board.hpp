@@ -10,18 +10,20 @@ struct BoardOptions {
   std::string port;       // --port: overrides board.port
   int baud = 0;           // --baud: overrides board.baud
   int address = -1;       // --address: overrides board.address
-  double seconds = 5.0;   // unlock --seconds
+  double seconds = 5.0;   // unlock and output --seconds
+  std::string actuator;   // output NAME
   double duration = 0.0;  // monitor --for; 0 = until Ctrl-C
   bool pty = false;       // simulate --pty
   std::string script;     // simulate --script FILE ('-' = stdin)
   std::string link;       // simulate --link PATH
 };
 
-/// Adds `lockerctl board status|unlock|probe|monitor|simulate`.
+/// Adds `lockerctl board status|unlock|output|probe|monitor|simulate`.
 void setup_board(CLI::App& app, const GlobalOptions& global, Action& action);
 
 int run_board_status(const GlobalOptions& global, const BoardOptions& options);
 int run_board_unlock(const GlobalOptions& global, const BoardOptions& options);
+int run_board_output(const GlobalOptions& global, const BoardOptions& options);
 int run_board_probe(const GlobalOptions& global, const BoardOptions& options);
 int run_board_monitor(const GlobalOptions& global, const BoardOptions& options);
 int run_board_simulate(const GlobalOptions& global, const BoardOptions& options);

@@ -90,6 +90,8 @@ void setup_run(CLI::App& app, const GlobalOptions& global, Action& action) {
       "Home Assistant (docs/branches.md); it never takes a command from the broker. "
       "With motion.enabled it watches the camera between attempts: motion outside motion.opening_hours is an alarm with a photo "
       "and an alert; with clips.enabled each alarm or denial also gets an H.264 clip of the seconds around it (docs/cameras.md). "
+      "The board's sensors (smoke, vibration, temperature) and events (a forced door, tamper, motion) are answered by the "
+      "config's rules: actuators such as a siren relay on for a while, an alert, the reader's alarm, a photo (docs/lock-board.md). "
       "Runs until Ctrl-C, or to the end of a script. Exits non-zero only when it cannot "
       "start (configuration, models, owners, lockers, enrolled faces, camera, board, the console's certificate and address, an OpenCV that cannot write clips, "
       "or the broker's address and CA file); later device and broker faults are logged and retried, and the locker stays locked. See docs/access-flow.md and docs/console.md.");
@@ -206,6 +208,17 @@ int run_access(const GlobalOptions& global, const RunOptions& options) {
   o.camera_retry_s = cfg.camera.retry_s;
   o.door_input = cfg.board.door_input;
   o.lock_output = cfg.board.lock_output;
+  for (const config::SensorConfig& sensor : cfg.board.sensors) o.sensors.push_back({sensor.name, sensor.input});
+  for (const config::ActuatorConfig& actuator : cfg.board.actuators) o.actuators.push_back({actuator.name, actuator.output});
+  for (const config::RuleConfig& rule : cfg.rules) {
+    access::Rule r;
+    r.when = rule.when;
+    if (!rule.hours.empty()) r.hours = Schedule::parse(rule.hours);
+    r.only_locked = rule.only_locked;
+    r.then = config::rule_actions(rule.then, cfg.board);
+    r.for_s = rule.for_s;
+    o.rules.push_back(std::move(r));
+  }
   o.incidents_dir = std::filesystem::path(cfg.paths.var_dir) / "incidents";
   o.watch_fps = cfg.camera.watch_fps;
   o.opening_hours = Schedule::parse(cfg.motion.opening_hours);

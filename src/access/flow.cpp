@@ -173,7 +173,7 @@ void Flow::handle_board(const devices::BoardEvent& e) {
       break;
     case K::Input:
       if (e.index != o_.door_input) {
-        if (e.active) log(attempt_, "sensor", "active", fmt::format("input {}", e.index));
+        sensor_changed(e.index, e.active);
         break;
       }
       if (e.active && !door_open_) {
@@ -181,9 +181,9 @@ void Flow::handle_board(const devices::BoardEvent& e) {
         door_alerted_ = false;
         door_opened_at_ = now;
         if (now >= released_until_ && state_ != State::Open) {
-          log(attempt_, "door", "forced", "the door opened while the lock was not released");
-          alert(attempt_, "lockerctl: ALERT: your locker door was opened without access being granted. "
-                    "Report it to the police and the branch.");
+          raise_alarm("door forced", "door", "forced", "the door opened while the lock was not released",
+                      "lockerctl: ALERT: your locker door was opened without access being granted. "
+                      "Report it to the police and the branch.", true);
         } else {
           log(attempt_, "door", "opened");
         }
@@ -193,7 +193,11 @@ void Flow::handle_board(const devices::BoardEvent& e) {
       }
       break;
     case K::Output:
-      if (e.index == o_.lock_output) log(attempt_, "lock", e.active ? "released" : "locked", "reported by the board");
+      if (e.index == o_.lock_output) {
+        log(attempt_, "lock", e.active ? "released" : "locked", "reported by the board");
+      } else {
+        actuator_changed(e.index, e.active);
+      }
       break;
     case K::Keypad:
       if (!o_.keys_from_board) break;
@@ -214,8 +218,8 @@ void Flow::handle_board(const devices::BoardEvent& e) {
       break;
     case K::Tamper:
       if (e.active) {
-        log(attempt_, "board", "tamper", "the lock board's tamper switch is open");
-        alert(attempt_, "lockerctl: ALERT: the lock board of your locker reports tampering.");
+        raise_alarm("tamper", "board", "tamper", "the lock board's tamper switch is open",
+                    "lockerctl: ALERT: the lock board of your locker reports tampering.", true);
       }
       break;
     case K::Power:
@@ -225,6 +229,91 @@ void Flow::handle_board(const devices::BoardEvent& e) {
       log(attempt_, "board", "refused", e.text);
       break;
   }
+}
+
+void Flow::sensor_changed(int input, bool active) {
+  const auto sensor = std::find_if(o_.sensors.begin(), o_.sensors.end(), [&](const Sensor& x) { return x.input == input; });
+  const std::string name = sensor == o_.sensors.end() ? fmt::format("input {}", input) : sensor->name;
+  const std::string detail = sensor == o_.sensors.end() ? name : fmt::format("{} (input {})", name, input);
+  if (!active) {
+    if (active_inputs_.erase(input)) log(attempt_, "sensor", "clear", detail);
+    return;
+  }
+  if (!active_inputs_.insert(input).second) return;
+  if (!raise_alarm(name, "sensor", "alarm", detail, fmt::format("lockerctl: ALERT: the {} sensor at your locker went off.", name), false)) {
+    log(attempt_, "sensor", "active", detail);
+  }
+}
+
+void Flow::actuator_changed(int output, bool on) {
+  const auto actuator = std::find_if(o_.actuators.begin(), o_.actuators.end(), [&](const Actuator& x) { return x.output == output; });
+  const std::string detail = actuator == o_.actuators.end() ? fmt::format("output {}", output)
+                                                            : fmt::format("{} (output {})", actuator->name, output);
+  if (on && outputs_on_.insert(output).second) log(attempt_, "actuator", "on", detail + ", reported by the board");
+  if (!on && outputs_on_.erase(output)) log(attempt_, "actuator", "off", detail);
+}
+
+bool Flow::raise_alarm(const std::string& event, const std::string& layer, const std::string& decision,
+                       const std::string& detail, const std::string& alert_text, bool always_alert, cv::Mat frame) {
+  const bool locked = Clock::now() >= released_until_ && state() != State::Open;
+  bool alert_owners = always_alert, board_alarm = false, evidence = !frame.empty();
+  std::map<std::string, double> actuators_on;  // name -> the longest time a rule asks for
+  std::vector<std::string> actions;
+  for (const Rule& rule : o_.rules) {
+    if (rule.when != event || (rule.hours && !rule.hours->contains_now()) || (rule.only_locked && !locked)) continue;
+    for (const std::string& word : rule.then) {
+      if (std::find(actions.begin(), actions.end(), word) == actions.end()) actions.push_back(word);
+      if (word == "alert") {
+        alert_owners = true;
+      } else if (word == "alarm") {
+        board_alarm = true;
+      } else if (word == "evidence") {
+        evidence = true;
+      } else {
+        actuators_on[word] = std::max(actuators_on[word], rule.for_s);
+      }
+    }
+  }
+  if (actions.empty() && !always_alert) return false;
+
+  Attempt incident;
+  incident.id = new_id('I');
+  if (evidence && frame.empty()) {
+    if (auto grabbed = grab_frame()) frame = *grabbed;
+  }
+  incident.frame = frame;
+  std::string image;
+  try {
+    image = keep_evidence(incident, fmt::format("{}: {}", event, detail));
+  } catch (const IoError& e) {
+    log::error("{}: {}", incident.id, e.what());
+    log(incident.id, "evidence", "error", e.what());
+  }
+  log(incident.id, layer, decision, actions.empty() ? detail : fmt::format("{}; then {}", detail, fmt::join(actions, " ")),
+      std::nullopt, std::nullopt, image);
+  if (evidence && frame.empty()) log(incident.id, "evidence", "none", "no frame from the camera");
+  for (const auto& [name, for_s] : actuators_on) {
+    const auto a = std::find_if(o_.actuators.begin(), o_.actuators.end(), [&](const Actuator& x) { return x.name == name; });
+    if (a == o_.actuators.end()) continue;  // the configuration names only actuators it has
+    const std::string what = fmt::format("{} (output {})", a->name, a->output);
+    try {
+      p_.board.set_output(a->output, std::chrono::milliseconds(static_cast<long long>(for_s * 1000)));
+      outputs_on_.insert(a->output);
+      log(incident.id, "actuator", "on", fmt::format("{} for {:g} s", what, for_s));
+    } catch (const DeviceError& e) {
+      log(incident.id, "actuator", "failed", fmt::format("{}: {}", what, e.what()));
+    }
+  }
+  if (board_alarm) {
+    try {
+      p_.board.alarm();
+      log(incident.id, "actuator", "alarm", "the reader's buzzer and red LED");
+    } catch (const DeviceError& e) {
+      log(incident.id, "actuator", "failed", fmt::format("the reader's alarm: {}", e.what()));
+    }
+  }
+  if (alert_owners) alert(incident.id, alert_text, image);
+  return true;
 }
 
 Flow::Input Flow::wait_input(Clock::time_point deadline, std::string* entry) {
@@ -303,14 +392,11 @@ void Flow::detect_motion(const cv::Mat& frame) {
     if (o_.motion_trigger) press();
     return;
   }
-  Attempt a;  // an incident outside any attempt
-  a.id = new_id('I');
-  a.frame = frame.clone();
-  for (const cv::Rect& box : m.boxes) cv::rectangle(a.frame, box, cv::Scalar(0, 0, 255), 2);
-  const std::string why = fmt::format("motion in zone {} outside opening hours", m.zone);
-  const std::string image = keep_evidence(a, why);
-  log(a.id, "motion", "alarm", detail, std::nullopt, std::nullopt, image);
-  alert(a.id, fmt::format("lockerctl: ALERT: {} at {}.", why, utc_now_iso8601()), image);
+  cv::Mat photo = frame.clone();
+  for (const cv::Rect& box : m.boxes) cv::rectangle(photo, box, cv::Scalar(0, 0, 255), 2);
+  raise_alarm("motion", "motion", "alarm", detail,
+              fmt::format("lockerctl: ALERT: motion in zone {} outside opening hours at {}.", m.zone, utc_now_iso8601()),
+              true, photo);
 }
 
 void Flow::finish_clips(bool all) {

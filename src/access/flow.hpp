@@ -22,6 +22,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,27 @@ namespace lockerctl::access {
 enum class State { Idle, Locker, Human, Liveness, Owner, Password, Otp, Open, Stopped };
 const char* state_name(State s);
 std::optional<State> parse_state(const std::string& name);
+
+/// A sensor on a lock-board input, by name.
+struct Sensor {
+  std::string name;
+  int input = 0;
+};
+
+/// What a lock-board output drives (a siren relay, a light), by name.
+struct Actuator {
+  std::string name;
+  int output = 0;
+};
+
+/// What answers an alarm (the config's `rules`, docs/lock-board.md).
+struct Rule {
+  std::string when;               ///< a sensor's name, "door forced", "tamper" or "motion"
+  std::optional<Schedule> hours;  ///< only at these times; nullopt: at any time
+  bool only_locked = false;       ///< only while the lock is locked
+  std::vector<std::string> then;  ///< an actuator's name, "alert", "alarm" (the board's buzzer and red LED), "evidence"
+  double for_s = 60;              ///< how long actuators stay on
+};
 
 struct FlowOptions {
   std::string owner;               ///< with no lockers: the one person this station opens for
@@ -73,6 +95,9 @@ struct FlowOptions {
   double motion_quiet_s = 30;      ///< motion after this long without any is a new event
   int door_input = 0;
   int lock_output = 0;
+  std::vector<Sensor> sensors;
+  std::vector<Actuator> actuators;
+  std::vector<Rule> rules;
   std::filesystem::path incidents_dir = "var/incidents";
 };
 
@@ -169,6 +194,17 @@ class Flow {
   /// and uploads the clips that are done.
   void watch();
   void detect_motion(const cv::Mat& frame);
+  /// An alarm `event` (a sensor's name, "door forced", "tamper", "motion") answered by the rules
+  /// that hold now, under a new incident id: the audit row `layer`/`decision`/`detail`, actuators
+  /// on, the board's alarm, a photo (`frame`, else one grabbed when a rule asks for evidence), and
+  /// `alert_text` to those concerned when a rule asks for an alert or `always_alert`. Returns
+  /// false, having done nothing, when no rule holds and not `always_alert`.
+  bool raise_alarm(const std::string& event, const std::string& layer, const std::string& decision,
+                   const std::string& detail, const std::string& alert_text, bool always_alert, cv::Mat frame = {});
+  /// An input other than the door contact changed.
+  void sensor_changed(int input, bool active);
+  /// The board reports an output other than the lock's.
+  void actuator_changed(int output, bool on);
   /// Writes and uploads the clips that are done (all of them with `all`).
   void finish_clips(bool all);
   std::string keep_evidence(const Attempt& a, const std::string& reason);
@@ -202,6 +238,8 @@ class Flow {
   bool door_open_ = false;
   std::chrono::steady_clock::time_point door_opened_at_{};
   bool door_alerted_ = false;
+  std::set<int> active_inputs_;  ///< sensor inputs that went off and have not cleared
+  std::set<int> outputs_on_;     ///< actuator outputs known to be on
   std::chrono::steady_clock::time_point released_until_{};  ///< the lock is ours to open until then
   std::chrono::steady_clock::time_point camera_retry_at_{};
   double camera_backoff_s_ = 0;

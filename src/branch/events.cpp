@@ -17,7 +17,7 @@ const std::vector<std::string> kAttemptLayers = {"trigger", "locker", "human",  
 bool is_alarm(const audit::Event& e) {
   return (e.layer == "door" && (e.decision == "forced" || e.decision == "left open")) ||
          (e.layer == "board" && (e.decision == "tamper" || e.decision == "power failure")) ||
-         (e.layer == "sensor" && e.decision == "active") || (e.layer == "lockout" && e.decision == "start") ||
+         (e.layer == "sensor" && e.decision == "alarm") || (e.layer == "lockout" && e.decision == "start") ||
          (e.layer == "motion" && e.decision == "alarm");
 }
 
@@ -94,7 +94,7 @@ void StationState::apply(const audit::Event& e, double now) {
   }
   if (is_alarm(e)) {
     alarm = true;
-    alarm_what = e.layer == "sensor" ? "sensor " + e.detail : e.layer + " " + e.decision;
+    alarm_what = e.layer == "sensor" ? "sensor " + e.detail.substr(0, e.detail.find(';')) : e.layer + " " + e.decision;
     const double at = parse_time(e.time);
     alarm_at = at > 0 ? at : now;
   } else if ((e.layer == "door" && e.decision == "closed") || (e.layer == "access" && e.decision == "granted")) {

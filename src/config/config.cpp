@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <sstream>
@@ -12,6 +13,79 @@
 namespace lockerctl::config {
 
 namespace {
+
+// The node of `list[i].field` under `parent` (or the item, or nothing), for the problem's place.
+YAML::Node item_node(const YAML::Node& parent, const char* list, std::size_t i, const char* field) {
+  const YAML::Node items = parent.IsMap() ? parent[list] : YAML::Node();
+  if (!items.IsSequence() || i >= items.size()) return {};
+  const YAML::Node item = items[i];
+  return item.IsMap() && item[field] ? item[field] : item;
+}
+
+template <class At>
+void check_wiring(const Config& c, const YAML::Node& root, const At& at) {
+  const YAML::Node board = root.IsMap() ? root["board"] : YAML::Node();
+  const auto& sensors = c.board.sensors;
+  for (std::size_t i = 0; i < sensors.size(); ++i) {
+    const std::string key = fmt::format("board.sensors[{}]", i);
+    const auto& name = sensors[i].name;
+    if (name == "door" || std::find(std::begin(kRuleEvents), std::end(kRuleEvents), name) != std::end(kRuleEvents)) {
+      at(item_node(board, "sensors", i, "name"), key + ".name", "'" + name + "' names an event of its own; choose another name");
+    }
+    if (sensors[i].input == c.board.door_input) {
+      at(item_node(board, "sensors", i, "input"), key + ".input", fmt::format("input {} is the door contact (board.door_input)", sensors[i].input));
+    }
+    for (std::size_t j = 0; j < i; ++j) {
+      if (sensors[j].name == name) at(item_node(board, "sensors", i, "name"), key + ".name", "two sensors are named '" + name + "'");
+      if (sensors[j].input == sensors[i].input) {
+        at(item_node(board, "sensors", i, "input"), key + ".input", fmt::format("input {} is also sensor '{}'", sensors[i].input, sensors[j].name));
+      }
+    }
+  }
+  const auto& actuators = c.board.actuators;
+  for (std::size_t i = 0; i < actuators.size(); ++i) {
+    const std::string key = fmt::format("board.actuators[{}]", i);
+    const auto& name = actuators[i].name;
+    if (std::find(std::begin(kRuleActions), std::end(kRuleActions), name) != std::end(kRuleActions)) {
+      at(item_node(board, "actuators", i, "name"), key + ".name", "'" + name + "' names an action of its own; choose another name");
+    }
+    if (actuators[i].output == c.board.lock_output) {
+      at(item_node(board, "actuators", i, "output"), key + ".output", fmt::format("output {} drives the lock (board.lock_output)", actuators[i].output));
+    }
+    for (std::size_t j = 0; j < i; ++j) {
+      if (actuators[j].name == name) at(item_node(board, "actuators", i, "name"), key + ".name", "two actuators are named '" + name + "'");
+      if (actuators[j].output == actuators[i].output) {
+        at(item_node(board, "actuators", i, "output"), key + ".output", fmt::format("output {} is also actuator '{}'", actuators[i].output, actuators[j].name));
+      }
+    }
+  }
+}
+
+template <class At>
+void check_rules(const Config& c, const YAML::Node& root, const At& at) {
+  for (std::size_t i = 0; i < c.rules.size(); ++i) {
+    const RuleConfig& rule = c.rules[i];
+    const std::string key = fmt::format("rules[{}]", i);
+    const bool event = std::find(std::begin(kRuleEvents), std::end(kRuleEvents), rule.when) != std::end(kRuleEvents);
+    const bool sensor = std::any_of(c.board.sensors.begin(), c.board.sensors.end(), [&](const SensorConfig& s) { return s.name == rule.when; });
+    if (!event && !sensor) {
+      std::vector<std::string> known(std::begin(kRuleEvents), std::end(kRuleEvents));
+      for (const SensorConfig& s : c.board.sensors) known.push_back(s.name);
+      at(item_node(root, "rules", i, "when"), key + ".when",
+         fmt::format("'{}' is neither a sensor (board.sensors) nor an event: {}", rule.when, fmt::join(known, ", ")));
+    }
+    try {
+      Schedule::parse(rule.hours);
+    } catch (const std::invalid_argument& e) {
+      at(item_node(root, "rules", i, "hours"), key + ".hours", e.what());
+    }
+    try {
+      if (rule_actions(rule.then, c.board).empty()) throw std::invalid_argument("no action");
+    } catch (const std::invalid_argument& e) {
+      at(item_node(root, "rules", i, "then"), key + ".then", e.what());
+    }
+  }
+}
 
 // Rules that span several keys, reported at the section that breaks them.
 void check_consistency(const Config& c, const YAML::Node& root, const std::string& file,
@@ -45,20 +119,39 @@ void check_consistency(const Config& c, const YAML::Node& root, const std::strin
     at(motion.IsMap() ? motion["opening_hours"] : YAML::Node(), "motion.opening_hours", e.what());
   }
   for (std::size_t i = 0; i < c.motion.zones.size(); ++i) {
-    const YAML::Node zone = motion.IsMap() && motion["zones"].IsSequence() ? motion["zones"][i] : YAML::Node();
     const std::string key = fmt::format("motion.zones[{}]", i);
     try {
       parse_corners(c.motion.zones[i].corners);
     } catch (const std::invalid_argument& e) {
-      at(zone.IsMap() ? zone["corners"] : zone, key + ".corners", e.what());
+      at(item_node(motion, "zones", i, "corners"), key + ".corners", e.what());
     }
     for (std::size_t j = 0; j < i; ++j) {
-      if (c.motion.zones[j].name == c.motion.zones[i].name) at(zone.IsMap() ? zone["name"] : zone, key + ".name", "two zones are named '" + c.motion.zones[i].name + "'");
+      if (c.motion.zones[j].name == c.motion.zones[i].name) {
+        at(item_node(motion, "zones", i, "name"), key + ".name", "two zones are named '" + c.motion.zones[i].name + "'");
+      }
     }
   }
+  check_wiring(c, root, at);
+  check_rules(c, root, at);
 }
 
 }  // namespace
+
+std::vector<std::string> rule_actions(const std::string& then, const BoardConfig& board) {
+  std::vector<std::string> words;
+  std::istringstream in(then);
+  for (std::string word; in >> word;) {
+    const bool action = std::find(std::begin(kRuleActions), std::end(kRuleActions), word) != std::end(kRuleActions);
+    const bool actuator = std::any_of(board.actuators.begin(), board.actuators.end(), [&](const ActuatorConfig& a) { return a.name == word; });
+    if (!action && !actuator) {
+      std::vector<std::string> known(std::begin(kRuleActions), std::end(kRuleActions));
+      for (const ActuatorConfig& a : board.actuators) known.push_back(a.name);
+      throw std::invalid_argument(fmt::format("'{}' is neither an action nor an actuator (board.actuators): {}", word, fmt::join(known, ", ")));
+    }
+    if (std::find(words.begin(), words.end(), word) == words.end()) words.push_back(word);
+  }
+  return words;
+}
 
 std::vector<std::pair<double, double>> parse_corners(const std::string& text) {
   std::vector<std::pair<double, double>> corners;

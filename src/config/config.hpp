@@ -165,6 +165,30 @@ struct TrainConfig {
   }
 };
 
+/// A sensor wired to a lock-board input (board.sensors).
+struct SensorConfig {
+  std::string name;  // named in rules, the audit log and alerts
+  int input = 0;     // the board's input number (active = the sensor goes off)
+
+  template <class V>
+  void visit(V& v) {
+    v.field("name", name, Required{});
+    v.field("input", input, Range<int>{0, 255});
+  }
+};
+
+/// Something a lock-board output drives (board.actuators): a siren relay, a light.
+struct ActuatorConfig {
+  std::string name;  // named in rules' `then` and the audit log
+  int output = 0;    // the board's output number
+
+  template <class V>
+  void visit(V& v) {
+    v.field("name", name, Required{});
+    v.field("output", output, Range<int>{0, 255});
+  }
+};
+
 /// The serial lock board (OSDP), layer 4. docs/lock-board.md explains wiring and addresses.
 struct BoardConfig {
   std::string port = "sim";       // serial device (/dev/ttyUSB0, /dev/ttyS0), or sim: the built-in simulated board
@@ -175,6 +199,9 @@ struct BoardConfig {
   double offline_after_s = 8.0;   // silence after which the board counts as offline
   int lock_output = 0;            // output number that drives the lock
   int door_input = 0;             // input number of the door contact (active = open)
+  // The other inputs and outputs, as the simulated board has them (a thermostat contact as the temperature sensor).
+  std::vector<SensorConfig> sensors = {{"vibration", 1}, {"smoke", 2}, {"temperature", 3}};
+  std::vector<ActuatorConfig> actuators = {{"siren", 1}, {"light", 2}};
 
   template <class V>
   void visit(V& v) {
@@ -186,8 +213,38 @@ struct BoardConfig {
     v.field("offline_after_s", offline_after_s, Range<double>{0.1, 3600.0});
     v.field("lock_output", lock_output, Range<int>{0, 255});
     v.field("door_input", door_input, Range<int>{0, 255});
+    v.list("sensors", sensors);
+    v.list("actuators", actuators);
   }
 };
+
+/// What answers an alarm (rules): which event, when, and what to do.
+struct RuleConfig {
+  std::string when;          // a sensor's name (board.sensors), "door forced", "tamper" or "motion" (outside opening hours)
+  std::string hours;         // only at these local times, as motion.opening_hours; "" = at any time
+  bool only_locked = false;  // only while the lock is locked (nobody was let in)
+  std::string then;          // actions, space-separated: an actuator's name (on for for_s), alert, alarm (the reader's buzzer and red LED), evidence (photo and clip)
+  double for_s = 60;         // how long the actuators stay on
+
+  template <class V>
+  void visit(V& v) {
+    v.field("when", when, Required{});
+    v.field("hours", hours);
+    v.field("only_locked", only_locked);
+    v.field("then", then, Required{});
+    v.field("for_s", for_s, Range<double>{0.1, 6553.5});
+  }
+};
+
+/// The triggers that are not sensors: a door opened while locked, the board's tamper switch, motion
+/// outside the opening hours.
+inline constexpr const char* kRuleEvents[] = {"door forced", "tamper", "motion"};
+/// The actions that are not actuators: an alert to the holders, the reader's local alarm, a photo and clip.
+inline constexpr const char* kRuleActions[] = {"alert", "alarm", "evidence"};
+
+/// The words of a rule's `then`. Throws std::invalid_argument naming a word that is neither an
+/// action nor one of `board`'s actuators.
+std::vector<std::string> rule_actions(const std::string& then, const BoardConfig& board);
 
 /// How layer 1 decides over several frames.
 enum class Vote { Best, Majority };
@@ -573,6 +630,13 @@ struct Config {
   GDriveConfig gdrive;
   WebConfig web;
   MqttConfig mqtt;
+  std::vector<RuleConfig> rules = {
+      {"smoke", "", false, "siren light alert", 300},
+      {"temperature", "", false, "alert", 60},
+      {"vibration", "18:00-08:00", true, "alert", 60},
+      {"door forced", "", false, "siren evidence", 120},
+      {"tamper", "", false, "alarm evidence", 60},
+  };
 
   template <class V>
   void visit(V& v) {
@@ -600,6 +664,7 @@ struct Config {
     v.section("gdrive", gdrive);
     v.section("web", web);
     v.section("mqtt", mqtt);
+    v.list("rules", rules);
   }
 };
 

@@ -1,7 +1,8 @@
 #pragma once
 
 // What the access flow needs from a lock board, whatever the wire: open the lock for a while,
-// close it, and hear about the door, the keypad, tamper, power and the link itself.
+// close it, drive the other outputs (siren, light), and hear about the door, the sensors, the
+// keypad, tamper, power and the link itself.
 
 #include <chrono>
 #include <optional>
@@ -38,6 +39,9 @@ class LockBoard {
   virtual void unlock(std::chrono::milliseconds duration) = 0;
   /// Re-locks now (cancels a running release). Throws DeviceError like unlock().
   virtual void lock() = 0;
+  /// Turns output `index` (a siren relay, a light; not the lock) on for `duration`; the board
+  /// turns it off by itself afterwards. Throws DeviceError like unlock().
+  virtual void set_output(int index, std::chrono::milliseconds duration) = 0;
   /// A local alarm, for something an operator must see to: the buzzer beeps three times and the
   /// reader LED flashes red for ten seconds. Throws DeviceError like unlock().
   virtual void alarm() = 0;

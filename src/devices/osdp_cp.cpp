@@ -297,10 +297,12 @@ std::vector<bool> ControlPanel::states(Command command, Reply expected) {
 std::vector<bool> ControlPanel::inputs() { return states(Command::InputStatus, Reply::InputStatus); }
 std::vector<bool> ControlPanel::outputs() { return states(Command::OutputStatus, Reply::OutputStatus); }
 
-void ControlPanel::unlock(std::chrono::milliseconds duration) {
+void ControlPanel::unlock(std::chrono::milliseconds duration) { set_output(options_.lock_output, duration); }
+
+void ControlPanel::set_output(int index, std::chrono::milliseconds duration) {
+  if (index < 0 || index > 0xFF) throw DeviceError(fmt::format("OUT: there is no output {}", index));
   const auto units = std::clamp<long long>((duration.count() + 99) / 100, 1, 0xFFFF);
-  const OutputControl pulse{static_cast<std::uint8_t>(options_.lock_output), kOutputTemporaryOn,
-                            static_cast<std::uint16_t>(units)};
+  const OutputControl pulse{static_cast<std::uint8_t>(index), kOutputTemporaryOn, static_cast<std::uint16_t>(units)};
   const auto r = request(Command::Output, encode_output({pulse}));
   expect(r, Reply::Ack, std::optional<bool>(true), "OUT");
 }

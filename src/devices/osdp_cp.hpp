@@ -68,6 +68,7 @@ class ControlPanel final : public LockBoard {
 
   void unlock(std::chrono::milliseconds duration) override;
   void lock() override;
+  void set_output(int index, std::chrono::milliseconds duration) override;
   void alarm() override;
   std::optional<BoardEvent> next_event(std::chrono::milliseconds timeout) override;
   bool online() const override;

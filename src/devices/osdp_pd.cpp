@@ -164,7 +164,13 @@ Packet BoardSimulator::reply_to(const Packet& command) {
           case 4: o.permanent = true; break;
           case 5: o.on_until = now + std::chrono::milliseconds(100 * r.timer); break;
         }
-        if (r.output == 0 && r.control == 5) log::info("board: lock released for {:.1f} s", r.timer / 10.0);
+        if (r.control != 5) continue;
+        if (r.output == 0) {
+          log::info("board: lock released for {:.1f} s", r.timer / 10.0);
+        } else {
+          log::info("board: output {} ({}) on for {:.1f} s", r.output,
+                    r.output < std::size(kOutputNames) ? kOutputNames[r.output] : "unnamed", r.timer / 10.0);
+        }
       }
       return make(Reply::Ack);
     }
@@ -205,9 +211,12 @@ void BoardSimulator::serve(Channel& channel, const std::atomic<bool>& stop) {
   }
 }
 
-bool BoardSimulator::lock_released() const {
+bool BoardSimulator::lock_released() const { return output(0); }
+
+bool BoardSimulator::output(int index) const {
   std::lock_guard lock(mutex_);
-  return !outputs_.empty() && output_state(0, Clock::now());
+  return index >= 0 && static_cast<std::size_t>(index) < outputs_.size() &&
+         output_state(static_cast<std::size_t>(index), Clock::now());
 }
 
 std::optional<BuzzerControl> BoardSimulator::last_buzzer() const {

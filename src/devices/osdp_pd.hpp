@@ -1,7 +1,7 @@
 #pragma once
 
-// A simulated lock board: an OSDP peripheral device (PD) with a lock output, a door contact and
-// other inputs, a keypad and a tamper switch. Tests, the demo and operators without hardware use
+// A simulated lock board: an OSDP peripheral device (PD) with a lock output, a siren relay and a
+// light, a door contact and three sensor inputs, a keypad and a tamper switch. Tests, the demo and operators without hardware use
 // it; the control panel cannot tell it from a real board. Script lines act on it as a person or
 // a fault would: press keys, open the door, cut the power, put noise on the line.
 
@@ -21,13 +21,15 @@
 
 namespace lockerctl::devices::osdp {
 
-/// Input numbers on the simulated board (and the defaults of the board config section).
+/// Input and output numbers on the simulated board (and the defaults of the board config section).
+/// The temperature input is a thermostat contact: active above the temperature it is set to.
 inline constexpr int kDoorInput = 0;
 inline constexpr const char* kInputNames[] = {"door", "vibration", "smoke", "temperature"};
+inline constexpr const char* kOutputNames[] = {"lock", "siren", "light"};
 
 struct SimulatorOptions {
   std::uint8_t address = 0;
-  int outputs = 2;  ///< output 0 drives the lock
+  int outputs = 3;  ///< output 0 drives the lock
   DeviceId id{0x0A0B0C, 1, 1, 0x00001234, 1, 0, 0};
   std::uint64_t seed = 1;  ///< for line noise
 };
@@ -58,6 +60,8 @@ class BoardSimulator {
 
   /// What the lock output does now (true = released).
   bool lock_released() const;
+  /// Whether output `index` is on now.
+  bool output(int index) const;
   bool input(int index) const;
   /// The last buzzer and LED commands the board took, if any.
   std::optional<BuzzerControl> last_buzzer() const;

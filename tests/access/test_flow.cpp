@@ -248,6 +248,89 @@ TEST(Flow, ADoorOpenedWithoutAnUnlockIsForced) {
   EXPECT_NE(l.inbox().find("without access being granted"), std::string::npos) << l.inbox();
 }
 
+/// The simulated board's wiring, and `rules`.
+void wire(FlowOptions& o, std::vector<Rule> rules) {
+  o.sensors = {{"vibration", 1}, {"smoke", 2}};
+  o.actuators = {{"siren", 1}, {"light", 2}};
+  o.rules = std::move(rules);
+}
+
+/// The audit rows of `layer`, as "decision: detail".
+std::vector<std::string> details(const audit::AuditLog& log, const std::string& layer) {
+  std::vector<std::string> out;
+  for (const auto& e : log.list()) {
+    if (e.layer == layer) out.push_back(e.decision + ": " + e.detail);
+  }
+  return out;
+}
+
+TEST(Flow, SmokeSoundsTheSirenForItsTimeAndAlertsTheOwner) {
+  Locker l;
+  wire(l.options, {{"smoke", std::nullopt, false, {"siren", "alert"}, 0.4}});
+  const auto rows = l.run("sleep 200\ninput smoke on\nsleep 250\ninput smoke off\nsleep 600\n");
+  EXPECT_EQ(details(l.audit, "sensor"),
+            (std::vector<std::string>{"alarm: smoke (input 2); then siren alert", "clear: smoke (input 2)"}));
+  EXPECT_EQ(details(l.audit, "actuator"),
+            (std::vector<std::string>{"on: siren (output 1) for 0.4 s", "off: siren (output 1)"}))
+      << "on when commanded, off when the board reports its timer ran out";
+  EXPECT_FALSE(l.board->simulator()->output(1));
+  EXPECT_FALSE(l.board->simulator()->lock_released());
+  EXPECT_NE(l.inbox().find("the smoke sensor at your locker went off"), std::string::npos) << l.inbox();
+  const auto events = l.audit.list();
+  const auto alarm = std::find_if(events.begin(), events.end(), [](const auto& e) { return e.decision == "alarm"; });
+  ASSERT_NE(alarm, events.end());
+  EXPECT_EQ(alarm->attempt.rfind("I", 0), 0u) << "an incident of its own: " << alarm->attempt;
+}
+
+TEST(Flow, ASensorThatNoRuleHoldsForIsAuditedButRaisesNothing) {
+  Locker l;
+  wire(l.options, {{"vibration", Schedule::parse(""), false, {"siren", "alert"}, 5},  // a schedule of no hours
+                   {"smoke", std::nullopt, false, {"light"}, 5}});
+  const auto rows = l.run("sleep 200\ninput vibration on\ninput 3 on\nsleep 300\n");
+  EXPECT_EQ(details(l.audit, "sensor"),
+            (std::vector<std::string>{"active: vibration (input 1)", "active: input 3"}));
+  EXPECT_TRUE(details(l.audit, "actuator").empty()) << joined(rows);
+  EXPECT_FALSE(has(rows, "alert:queued")) << joined(rows);
+  EXPECT_FALSE(l.board->simulator()->output(1));
+}
+
+TEST(Flow, VibrationWhileTheOwnerIsInsideIsNoAlarmAndOnAClosedLockerItIs) {
+  Locker l;
+  l.options.unlock_s = 1.5;
+  l.options.door_open_max_s = 10;
+  wire(l.options, {{"vibration", Schedule::parse("00:00-24:00"), true, {"alert", "alarm"}, 60}});
+  const auto rows = l.run(l.scene(l.owner_scene) +
+                          "press\nwait password\ntype 2468\nwait otp\notp\nwait open\n"
+                          "door open\ninput vibration on\nsleep 100\ninput vibration off\ndoor close\nwait idle\n"
+                          "sleep 200\ninput vibration on\nsleep 400\n");
+  EXPECT_TRUE(has(rows, "access:granted")) << joined(rows);
+  EXPECT_EQ(details(l.audit, "sensor"),
+            (std::vector<std::string>{"active: vibration (input 1)", "clear: vibration (input 1)",
+                                      "alarm: vibration (input 1); then alert alarm"}))
+      << joined(rows);
+  EXPECT_TRUE(has(rows, "actuator:alarm")) << joined(rows);
+  ASSERT_TRUE(l.board->simulator()->last_buzzer());
+  EXPECT_NE(l.inbox().find("the vibration sensor at your locker went off"), std::string::npos) << l.inbox();
+}
+
+TEST(Flow, AForcedDoorIsAlwaysAlertedAndItsRuleAddsTheSirenAndAPhoto) {
+  Locker l;
+  wire(l.options, {{"door forced", std::nullopt, false, {"siren", "evidence"}, 30}});
+  const auto rows = l.run(l.scene(l.stranger) + "sleep 300\ndoor open\nsleep 300\n");
+  const auto events = l.audit.list();
+  const auto forced = std::find_if(events.begin(), events.end(), [](const auto& e) { return e.decision == "forced"; });
+  ASSERT_NE(forced, events.end()) << joined(rows);
+  EXPECT_EQ(forced->detail, "the door opened while the lock was not released; then siren evidence");
+  ASSERT_FALSE(forced->image.empty());
+  EXPECT_TRUE(std::filesystem::exists(forced->image)) << forced->image;
+  EXPECT_EQ(std::filesystem::path(forced->image).parent_path().filename().string(), forced->attempt);
+  EXPECT_TRUE(l.board->simulator()->output(1)) << "the siren sounds for 30 s";
+  EXPECT_FALSE(l.board->simulator()->lock_released());
+  const std::string inbox = l.inbox();
+  EXPECT_NE(inbox.find("without access being granted"), std::string::npos) << inbox;
+  EXPECT_NE(inbox.find("file://" + forced->image), std::string::npos) << inbox;
+}
+
 /// A room (blurred noise, 160x120) in `empty`, and the same room with someone in it in `someone`.
 /// Red and blue, not green: to the colour models, someone human and live who is not the owner.
 void write_room(const std::filesystem::path& empty, const std::filesystem::path& someone) {

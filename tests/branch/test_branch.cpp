@@ -52,6 +52,9 @@ TEST(Events, AttemptsDoorsLocksDevicesAndAlarmsArePublishedAdministrationIsNot) 
   EXPECT_EQ(kind_of(event("-", "board", "tamper")), "alarm");
   EXPECT_EQ(kind_of(event("I1", "motion", "alarm")), "alarm");
   EXPECT_FALSE(kind_of(event("-", "motion", "detected"))) << "motion in opening hours stays at the branch";
+  EXPECT_EQ(kind_of(event("I1", "sensor", "alarm")), "alarm");
+  EXPECT_FALSE(kind_of(event("-", "sensor", "active"))) << "a sensor no rule answers stays at the branch";
+  EXPECT_FALSE(kind_of(event("I1", "actuator", "on")));
   EXPECT_EQ(kind_of(event("-", "lock", "released")), "lock");
   EXPECT_EQ(kind_of(event("-", "board", "offline")), "device");
   EXPECT_EQ(kind_of(event("-", "camera", "lost")), "device");
@@ -100,6 +103,8 @@ TEST(Events, TheStateFollowsDoorLockBoardAndAlarms) {
   EXPECT_TRUE(s.alarm) << "held for alarm_hold_s";
   s.expire(360, 300);
   EXPECT_FALSE(s.alarm);
+  apply(10, event("I2", "sensor", "alarm", "smoke (input 2); then siren light alert"));
+  EXPECT_EQ(s.alarm_what, "sensor smoke (input 2)");
 }
 
 TEST(Events, HomeAssistantSeesSensorsAndNoCommandTopic) {

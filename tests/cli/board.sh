@@ -26,6 +26,15 @@ printf 'paths:\n  var_dir: var\n' > config.yaml
 grep -q 'lock released for 30.0 s' unlock.out || fail "unlock: $(cat unlock.out)"
 "$lockerctl" -q board status --port board.tty | grep -q '^lock: released$' || fail "lock not released"
 
+# An actuator by its name in board.actuators: the simulated board's siren is output 1.
+"$lockerctl" -q -c config.yaml board output siren --port board.tty --seconds 30 > output.out
+grep -q '^siren (output 1) on for 30.0 s' output.out || fail "output: $(cat output.out)"
+"$lockerctl" -q -c config.yaml audit list | grep -q 'actuator *manual on' || fail "the manual output is not in the audit log"
+"$lockerctl" -q board status --port board.tty > status.out
+grep -q '^siren: ON$' status.out || fail "siren not on: $(cat status.out)"
+grep -q '^smoke: quiet$' status.out || fail "status: $(cat status.out)"
+refuses 2 "board.actuators: no actuator is named 'horn' (there are: siren, light)" "$lockerctl" board output horn --port board.tty
+
 "$lockerctl" -q board monitor --port board.tty --for 4 > monitor.out &
 mon=$!
 for _ in $(seq 1 100); do grep -q ' online$' monitor.out 2>/dev/null && break; sleep 0.05; done
@@ -48,4 +57,4 @@ set -e
 [ "$code" = 5 ] || fail "status of a silent board exited $code"
 [ "$(wc -l < off.err)" = 1 ] || fail "more than one error line: $(cat off.err)"
 grep -q 'no answer within' off.err || fail "$(cat off.err)"
-echo "ok: status, probe, unlock, monitor and a silent board over a pseudo-terminal"
+echo "ok: status, probe, unlock, output, monitor and a silent board over a pseudo-terminal"

@@ -48,6 +48,17 @@ grep -q '2468' success.err && fail "the password appeared in the log"
 starts_not 2 "^error: broken.yaml:[0-9]*:[0-9]*: motion.zones\[0\].corners: a zone needs at least 3 corners, got 2" \
   's|^camera:|motion:\n  zones:\n    - name: vault\n      corners: 0,0 1,1\ncamera:|'
 
+# Smoke on the board: the default rules sound the siren and light and alert the owner; the lock stays.
+printf 'sleep 300\ninput smoke on\nsleep 600\n' > smoke.script
+lc run --script smoke.script > smoke.out 2> smoke.err || fail "run: $(cat smoke.err)"
+lc audit list > smoke-audit.txt
+grep -q 'sensor *alarm *smoke (input 2); then siren light alert' smoke-audit.txt || fail "no smoke alarm: $(tail -8 smoke-audit.txt)"
+grep -q 'actuator *on *siren (output 1) for 300 s' smoke-audit.txt || fail "no siren: $(tail -8 smoke-audit.txt)"
+grep -q 'actuator *on *light (output 2) for 300 s' smoke-audit.txt || fail "no light: $(tail -8 smoke-audit.txt)"
+grep -q 'the smoke sensor at your locker went off' var/phone/+15550001.txt || fail "no smoke alert on the phone"
+starts_not 2 "^error: broken.yaml:[0-9]*:[0-9]*: rules\[0\].then: 'horn' is neither an action nor an actuator" \
+  's|^camera:|rules:\n  - when: smoke\n    then: horn\ncamera:|'
+
 # Three wrong passwords, with incident clips: the photo and an H.264 MP4 beside it.
 { printf 'clips:\n  enabled: true\n  before_s: 1\n  after_s: 0.5\n'; cat config.yaml; } > clips.yaml && mv clips.yaml config.yaml
 wrong_passwords_script > wrong.script

@@ -230,5 +230,56 @@ TEST(Config, MotionZonesAndOpeningHoursAreCheckedWhereTheyAreWritten) {
   EXPECT_EQ(to_yaml(parse(to_yaml(c), "shown.yaml")), to_yaml(c)) << "zones survive config show";
 }
 
+TEST(Config, SensorsActuatorsAndRulesAreCheckedWhereTheyAreWritten) {
+  const std::string text =
+      "board:\n"
+      "  sensors:\n"
+      "    - name: smoke\n"
+      "      input: 0\n"
+      "    - name: smoke\n"
+      "      input: 2\n"
+      "    - name: tamper\n"
+      "      input: 2\n"
+      "  actuators:\n"
+      "    - name: siren\n"
+      "      output: 0\n"
+      "    - name: alert\n"
+      "      output: 1\n"
+      "rules:\n"
+      "  - when: fire\n"
+      "    then: siren\n"
+      "  - when: smoke\n"
+      "    hours: 25:00-26:00\n"
+      "    then: siren horn\n"
+      "  - when: door forced\n"
+      "    then: \"\"\n";
+  const auto p = problems_of(text);
+  std::vector<std::string> lines;
+  for (const auto& problem : p) lines.push_back(problem.to_string());
+  const std::vector<std::string> expected = {
+      "test.yaml:4:14: board.sensors[0].input: input 0 is the door contact (board.door_input)",
+      "test.yaml:5:13: board.sensors[1].name: two sensors are named 'smoke'",
+      "test.yaml:7:13: board.sensors[2].name: 'tamper' names an event of its own; choose another name",
+      "test.yaml:8:14: board.sensors[2].input: input 2 is also sensor 'smoke'",
+      "test.yaml:11:15: board.actuators[0].output: output 0 drives the lock (board.lock_output)",
+      "test.yaml:12:13: board.actuators[1].name: 'alert' names an action of its own; choose another name",
+      "test.yaml:15:11: rules[0].when: 'fire' is neither a sensor (board.sensors) nor an event: door forced, tamper, motion, "
+      "smoke, smoke, tamper",
+      "test.yaml:18:12: rules[1].hours: '25:00' is not a time of day (HH:MM, 00:00 to 24:00)",
+      "test.yaml:19:11: rules[1].then: 'horn' is neither an action nor an actuator (board.actuators): alert, alarm, evidence, "
+      "siren, alert",
+      "test.yaml:21:11: rules[2].then: no action",
+  };
+  EXPECT_EQ(lines, expected);
+
+  const Config c;  // the defaults: the simulated board's wiring and rules for each of its sensors
+  ASSERT_EQ(c.board.sensors.size(), 3u);
+  EXPECT_EQ(c.board.sensors[1].name, "smoke");
+  EXPECT_EQ(c.board.actuators[0].name, "siren");
+  EXPECT_EQ(rule_actions(c.rules[0].then, c.board), (std::vector<std::string>{"siren", "light", "alert"}));
+  EXPECT_EQ(rule_actions("alert alert siren", c.board), (std::vector<std::string>{"alert", "siren"}));
+  EXPECT_EQ(to_yaml(parse(to_yaml(c), "shown.yaml")), to_yaml(c)) << "rules survive config show";
+}
+
 }  // namespace
 }  // namespace lockerctl::config

@@ -97,7 +97,7 @@ TEST(ControlPanel, ComesOnlineAndReadsIdentityCapabilitiesAndState) {
   ASSERT_GE(caps.size(), 2u);
   EXPECT_EQ(caps[0], (Capability{1, 1, 4}));
   EXPECT_EQ(rig.panel->inputs(), std::vector<bool>(4, false));
-  EXPECT_EQ(rig.panel->outputs(), std::vector<bool>(2, false));
+  EXPECT_EQ(rig.panel->outputs(), std::vector<bool>(3, false));  // lock, siren, light
   EXPECT_FALSE(rig.panel->local_status().tamper);
 }
 
@@ -145,6 +145,27 @@ TEST(ControlPanel, UnlockPulsesTheLockOutputWhichFallsBackByItself) {
   ASSERT_TRUE(off);
   EXPECT_FALSE(off->active);
   EXPECT_FALSE(rig.board.lock_released());
+}
+
+TEST(ControlPanel, AnOutputOtherThanTheLockGoesOnForAWhileAndTheLockStays) {
+  Rig rig;
+  ASSERT_TRUE(rig.ready());
+  rig.panel->set_output(1, 300ms);  // the simulated board's siren
+  EXPECT_TRUE(rig.board.output(1));
+  EXPECT_FALSE(rig.board.lock_released());
+  auto on = rig.await(Kind::Output, 1);
+  ASSERT_TRUE(on);
+  EXPECT_TRUE(on->active);
+  auto off = rig.await(Kind::Output, 1);
+  ASSERT_TRUE(off);
+  EXPECT_FALSE(off->active);
+  EXPECT_FALSE(rig.board.output(1));
+  try {
+    rig.panel->set_output(7, 1s);
+    FAIL() << "the board has no output 7";
+  } catch (const DeviceError& e) {
+    EXPECT_NE(std::string(e.what()).find("OUT"), std::string::npos) << e.what();
+  }
 }
 
 TEST(ControlPanel, LockCancelsARelease) {
