@@ -43,11 +43,11 @@ mkdir -p hq
 printf 'paths:\n  var_dir: var\nmqtt:\n  broker: %s\n  retry_s: 0.1\n  max_retry_s: 0.5\n' "$broker_url" > hq/config.yaml
 hq() { (cd hq && "$lockerctl" -c config.yaml "$@"); }
 
-# Three wrong passwords (an alarm: the lockout), a forced door, and a quiet spell, N times.
+# Three wrong passwords (an alarm: the lockout), a forced door, smoke, and a quiet spell, N times.
 busy_script() {
   for _ in $(seq "$1"); do
     wrong_passwords_script
-    printf 'door open\nsleep 100\ndoor close\nsleep 300\n'
+    printf 'door open\nsleep 100\ndoor close\ninput smoke on\nsleep 100\ninput smoke off\nsleep 300\n'
   done
 }
 { busy_script 3; printf 'sleep 8000\n'; busy_script 3; } > long.script  # the broker dies and comes back in the pause
@@ -78,7 +78,8 @@ grep -q "reachable again" north.log || fail "north did not reconnect: $(grep mqt
 
 # Every event the stations published, from their own audit logs (the contract of docs/branches.md).
 published() {
-  sqlite3 "$1/var/lockerctl.db" "SELECT COUNT(*) FROM audit WHERE layer IN ('lock','door','board','camera','sensor') OR
+  sqlite3 "$1/var/lockerctl.db" "SELECT COUNT(*) FROM audit WHERE layer IN ('lock','door','board','camera') OR
+    (layer = 'sensor' AND decision = 'alarm') OR
     (attempt != '-' AND layer IN ('trigger','locker','human','liveness','owner','password','otp','access','lockout','evidence','system'))"
 }
 stored() {
@@ -121,7 +122,8 @@ assert north["lock"] == "locked" and north["door"] == "closed", north
 assert north["through"] == north["newest"], north
 assert state["malformed"] == 1, state["malformed"]
 alarms = [a for a in state["open_alarms"] if a["site"] == "north"]
-assert any(a["what"] == "door forced" for a in alarms) and any(a["what"] == "lockout start" for a in alarms), alarms
+for what in ("door forced", "lockout start", "sensor alarm"):
+    assert any(a["what"] == what for a in alarms), (what, alarms)
 PY
 alarm=$(/usr/bin/python3 -c 'import json; print([a for a in json.load(open("once.json"))["open_alarms"]][0]["id"])')
 hq -q monitor ack "$alarm" --by ops | grep -q "alarm $alarm acknowledged" || fail "monitor ack $alarm"
