@@ -172,20 +172,8 @@ int run_monitor(const GlobalOptions& global, const MonitorCliOptions& options) {
 int run_monitor_ack(const GlobalOptions& global, const MonitorCliOptions& options) {
   Station station(load_config(global));
   branch::MonitorStore store(station.db);
-  std::optional<branch::Alarm> alarm;
-  for (const auto& a : store.alarms(false)) {
-    if (a.id == options.alarm) alarm = a;
-  }
-  if (!alarm) throw DataError(fmt::format("alarm {}: no such alarm (lockerctl monitor --once --json lists the open ones)", options.alarm));
-  if (!alarm->acked_at.empty()) {
-    throw DataError(fmt::format("alarm {}: already acknowledged by {} at {}", options.alarm, alarm->acked_by, alarm->acked_at));
-  }
-  const std::string by = options.by.empty() ? login_name() : options.by;
-  if (!store.ack(options.alarm, by)) throw DataError(fmt::format("alarm {}: acknowledged meanwhile by someone else", options.alarm));
-  station.audit.append({0, {}, "-", "monitor", "alarm acknowledged", std::nullopt, std::nullopt, "",
-                        fmt::format("alarm {} ({}/{}: {} at {}) by '{}'", alarm->id, alarm->site, alarm->locker, alarm->what,
-                                    alarm->time, by)});
-  std::cout << fmt::format("alarm {} acknowledged ({}/{}: {})\n", alarm->id, alarm->site, alarm->locker, alarm->what);
+  const branch::Alarm alarm = store.ack(options.alarm, options.by.empty() ? login_name() : options.by, station.audit);
+  std::cout << fmt::format("alarm {} acknowledged ({}/{}: {})\n", alarm.id, alarm.site, alarm.locker, alarm.what);
   return 0;
 }
 

@@ -57,7 +57,8 @@ void setup_web(CLI::App& app, const GlobalOptions& global, Action& action) {
              "Operators log in (lockerctl operator add); pages: a live dashboard, incidents with photos and "
              "alert states, the audit log with filters, chain check and CSV/JSON export, the alerts outbox (admins retry), "
              "owners and lockers (admins add them, change phones and holders, clear lockouts, enroll faces from uploaded "
-             "photos). No page can open a locker. "
+             "photos), and every branch from lockerctl monitor's store on the same database (admins acknowledge alarms). "
+             "No page can open a locker. "
              "The kiosk for paired devices is served by lockerctl run with web.enabled: true (docs/console.md).");
   web->require_subcommand(0, 1);
   auto o = std::make_shared<WebOptions>();

@@ -43,15 +43,15 @@ void run_script(std::istream& in, const std::string& name, ScriptTargets t, cons
       } else if (verb == "otp") {
         if (!t.phone) throw std::invalid_argument("'otp' needs the simulated phone");
         if (w.size() > 2) throw std::invalid_argument("'otp' takes at most a phone number");
-        const std::string number = w.size() == 2 ? w[1] : t.owner_phone;
+        const std::string phone = w.size() == 2 ? w[1] : t.owner_phone;
         // Like a person, wait for a new code to arrive (a few seconds at most).
         std::string code;
         const auto until = std::chrono::steady_clock::now() + 10s;
         while (!stop && (code.empty() || code == last_code) && std::chrono::steady_clock::now() < until) {
-          code = t.phone->last_code(number);
+          code = t.phone->last_code(phone);
           if (code.empty() || code == last_code) std::this_thread::sleep_for(50ms);
         }
-        if (code.empty() || code == last_code) throw std::invalid_argument(fmt::format("no new code arrived on {} within 10 s", number));
+        if (code.empty() || code == last_code) throw std::invalid_argument(fmt::format("no new code arrived on {} within 10 s", phone));
         last_code = code;
         type(code);
       } else if (verb == "wait") {

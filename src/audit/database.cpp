@@ -100,14 +100,19 @@ void Database::query(const std::string& sql, const std::vector<Value>& params,
 }
 
 void Database::transaction(const std::function<void()>& work) {
-  exec("BEGIN IMMEDIATE");
+  const std::string savepoint = "nested" + std::to_string(depth_);
+  exec(depth_ == 0 ? "BEGIN IMMEDIATE" : "SAVEPOINT " + savepoint);
+  ++depth_;
   try {
     work();
   } catch (...) {
-    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    --depth_;
+    const std::string undo = depth_ == 0 ? "ROLLBACK" : "ROLLBACK TO " + savepoint + "; RELEASE " + savepoint;
+    sqlite3_exec(db_, undo.c_str(), nullptr, nullptr, nullptr);
     throw;
   }
-  exec("COMMIT");
+  --depth_;
+  exec(depth_ == 0 ? "COMMIT" : "RELEASE " + savepoint);
 }
 
 std::int64_t Database::last_insert_id() const { return sqlite3_last_insert_rowid(db_); }

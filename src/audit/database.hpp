@@ -54,7 +54,8 @@ class Database {
   /// Runs `sql` with `params`, calling `row` for each result row.
   void query(const std::string& sql, const std::vector<Value>& params,
              const std::function<void(const Statement&)>& row = {});
-  /// Runs `work` inside BEGIN IMMEDIATE ... COMMIT; rolls back when it throws.
+  /// Runs `work` inside BEGIN IMMEDIATE ... COMMIT; rolls back when it throws. Inside another
+  /// transaction it is a savepoint: it rolls back only its own work, and commits with the outer one.
   void transaction(const std::function<void()>& work);
   std::int64_t last_insert_id() const;
   const std::filesystem::path& file() const { return file_; }
@@ -62,6 +63,7 @@ class Database {
  private:
   std::filesystem::path file_;
   sqlite3* db_ = nullptr;
+  int depth_ = 0;  ///< transactions open on this connection
 };
 
 /// The database file under a var folder.

@@ -9,6 +9,7 @@
 
 #include "branch/events.hpp"
 #include "core/clock.hpp"
+#include "core/errors.hpp"
 #include "core/log.hpp"
 
 namespace lockerctl::branch {
@@ -216,13 +217,21 @@ std::vector<Alarm> MonitorStore::alarms(bool open_only) const {
   return out;
 }
 
-bool MonitorStore::ack(std::int64_t alarm, const std::string& by) {
-  bool open = false;
+Alarm MonitorStore::ack(std::int64_t id, const std::string& by, audit::AuditLog& audit) {
+  std::optional<Alarm> alarm;
   db_.transaction([&] {
-    db_.query("SELECT 1 FROM monitor_alarms WHERE id = ? AND acked_at IS NULL", {alarm}, [&](const Statement&) { open = true; });
-    if (open) db_.query("UPDATE monitor_alarms SET acked_by = ?, acked_at = ? WHERE id = ?", {by, utc_now_iso8601(), alarm});
+    for (Alarm& a : alarms(false)) {
+      if (a.id == id) alarm = std::move(a);
+    }
+    if (!alarm) throw DataError(fmt::format("alarm {}: no such alarm (lockerctl monitor --once --json lists the open ones)", id));
+    if (!alarm->acked_at.empty()) {
+      throw DataError(fmt::format("alarm {}: already acknowledged by {} at {}", id, alarm->acked_by, alarm->acked_at));
+    }
+    db_.query("UPDATE monitor_alarms SET acked_by = ?, acked_at = ? WHERE id = ?", {by, utc_now_iso8601(), id});
+    audit.append({0, {}, "-", "monitor", "alarm acknowledged", std::nullopt, std::nullopt, "",
+                  fmt::format("alarm {} ({}/{}: {} at {}) by '{}'", alarm->id, alarm->site, alarm->locker, alarm->what, alarm->time, by)});
   });
-  return open;
+  return *alarm;
 }
 
 std::int64_t MonitorStore::events(const std::string& site, const std::string& locker) const {

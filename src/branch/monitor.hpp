@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "audit/audit_log.hpp"
 #include "audit/database.hpp"
 #include "branch/mqtt.hpp"
 
@@ -66,8 +67,9 @@ class MonitorStore {
 
   std::vector<LockerStatus> lockers() const;
   std::vector<Alarm> alarms(bool open_only) const;
-  /// Acknowledges an open alarm; false when there is none with that id or it was acknowledged.
-  bool ack(std::int64_t alarm, const std::string& by);
+  /// Acknowledges an open alarm for `by` and writes that to `audit`; the alarm as it was. Throws
+  /// DataError naming the alarm when there is none with that id or it was acknowledged already.
+  Alarm ack(std::int64_t alarm, const std::string& by, audit::AuditLog& audit);
   std::int64_t events(const std::string& site, const std::string& locker) const;
   /// Messages counted and skipped because they were malformed, since the store began.
   std::int64_t malformed() const;

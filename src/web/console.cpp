@@ -23,6 +23,7 @@
 #include "access/face_templates.hpp"
 #include "access/flow.hpp"
 #include "access/lockers.hpp"
+#include "branch/monitor.hpp"
 #include "core/clock.hpp"
 #include "core/errors.hpp"
 #include "core/fs.hpp"
@@ -276,6 +277,7 @@ struct Console::State {
   access::LockerStore lockers;
   access::FaceTemplates faces;
   notify::Outbox outbox;
+  branch::MonitorStore monitor;  // what lockerctl monitor stored, when it runs on this database
   access::Flow* flow;  // the kiosk's; null outside lockerctl run
   FaceEnroller enroller;  // empty: faces are enrolled at the station only
   std::mutex db_mutex;  // one connection, used by every request thread
@@ -290,7 +292,7 @@ struct Console::State {
   State(const ConsoleOptions& options, const std::filesystem::path& db_file, const audit::Key& key, access::Flow* kiosk_flow,
         FaceEnroller face_enroller)
       : o(options), db(db_file), audit(db, key), operators(db), kiosks(db), owners(db), lockers(db), faces(db, key), outbox(db),
-        flow(kiosk_flow), enroller(std::move(face_enroller)) {}
+        monitor(db), flow(kiosk_flow), enroller(std::move(face_enroller)) {}
 
   /// An audit row of the operators' (or the kiosks') layer.
   void record(const std::string& decision, const std::string& detail, const char* layer = "operator") {
@@ -347,7 +349,7 @@ struct Console::State {
     if (who) {
       header = fmt::format(
           "<header><strong>lockerctl</strong><a href=\"/\">Dashboard</a><a href=\"/incidents\">Incidents</a><a href=\"/audit\">Audit log</a>"
-          "<a href=\"/outbox\">Alerts outbox</a><a href=\"/owners\">Owners and lockers</a>"
+          "<a href=\"/outbox\">Alerts outbox</a><a href=\"/owners\">Owners and lockers</a><a href=\"/branches\">Branches</a>"
           "<span>{} ({})</span><form method=\"post\" action=\"/logout\"><input type=\"hidden\" name=\"csrf\" value=\"{}\">"
           "<button type=\"submit\">Log out</button></form></header>",
           escape(who->name), role_name(who->role), escape(who->csrf));
@@ -733,6 +735,76 @@ struct Console::State {
                      who->role == Role::Admin ? "Retry makes a job due now; a running lockerctl run sends it within a second."
                                               : "Viewers read; an admin may retry.",
                      rows.empty() ? "<tr><td colspan=\"9\">Nothing waiting.</td></tr>" : rows));
+  }
+
+  /// Every branch from the monitor's store: one row per locker, then the open alarms, which an
+  /// admin acknowledges. The page reloads itself every 5 seconds.
+  void branches_page(const Request& req, Response& res, const std::string& message = {}) {
+    const auto who = logged_in(req, res);
+    if (!who) return;
+    std::vector<branch::LockerStatus> stations;
+    std::vector<branch::Alarm> alarms;
+    {
+      std::lock_guard lock(db_mutex);
+      stations = monitor.lockers();
+      alarms = monitor.alarms(true);
+    }
+    const auto flag = [](bool bad, const std::string& text) {
+      return bad ? "<td class=\"bad\">" + escape(text) + "</td>" : "<td>" + escape(text) + "</td>";
+    };
+    std::string rows;
+    for (const auto& l : stations) {
+      rows += fmt::format("<tr><td>{}</td><td>{}</td>{}{}{}{}{}<td>{}</td><td>{}</td><td>{}</td>{}<td>{}</td></tr>", escape(l.site),
+                          escape(l.locker), flag(!l.online, l.online ? "yes" : "NO"), flag(l.door == "open", l.door),
+                          flag(l.lock == "released", l.lock), flag(l.board == "offline", l.board), flag(l.camera == "lost", l.camera),
+                          escape(l.step.empty() ? "-" : l.step), escape(l.last_event.empty() ? "-" : l.last_event),
+                          escape(l.last_time), flag(l.open_alarms > 0, std::to_string(l.open_alarms)), escape(l.seen));
+    }
+    std::string alarm_rows;
+    for (const auto& a : alarms) {
+      const std::string ack = who->role == Role::Admin
+                                  ? fmt::format("<form method=\"post\" action=\"/branches/ack\"><input type=\"hidden\" name=\"csrf\" value=\"{}\">"
+                                                "<input type=\"hidden\" name=\"id\" value=\"{}\"><button type=\"submit\">Acknowledge</button></form>",
+                                                escape(who->csrf), a.id)
+                                  : "";
+      alarm_rows += fmt::format("<tr><td>{}</td><td>{}/{}</td><td>{}</td><td class=\"bad\">{}</td><td>{}</td><td>{}</td></tr>", a.id,
+                                escape(a.site), escape(a.locker), escape(a.time), escape(a.what), escape(a.detail), ack);
+    }
+    res.set_header("Refresh", "5");
+    page(res, "Branches", who,
+         fmt::format("<h1>Branches</h1>{}<p>From the branch monitor's store: <code>lockerctl monitor</code> on this machine, with the "
+                     "same <code>paths.var_dir</code>, keeps it up to date (docs/branches.md). {} station(s), {} open alarm(s); "
+                     "this page reloads every 5 seconds.</p>"
+                     "<table><thead><tr><th>site</th><th>locker</th><th>online</th><th>door</th><th>lock</th><th>board</th>"
+                     "<th>camera</th><th>step</th><th>last event</th><th>at (UTC)</th><th>open alarms</th><th>last heard</th></tr></thead>"
+                     "<tbody>{}</tbody></table><h2>Open alarms</h2><p>{}</p><table><thead><tr><th>#</th><th>locker</th><th>time (UTC)</th>"
+                     "<th>what</th><th>detail</th><th></th></tr></thead><tbody>{}</tbody></table>",
+                     message.empty() ? "" : "<p class=\"bad\">" + escape(message) + "</p>", stations.size(), alarms.size(),
+                     rows.empty() ? "<tr><td colspan=\"12\">No station heard yet.</td></tr>" : rows,
+                     who->role == Role::Admin ? "Acknowledging is audited with your name." : "Viewers read; an admin acknowledges.",
+                     alarm_rows.empty() ? "<tr><td colspan=\"6\">None.</td></tr>" : alarm_rows));
+  }
+
+  void post_branch_ack(const Request& req, Response& res) {
+    const auto who = logged_in(req, res);
+    if (!who) return;
+    if (!same_token(who->csrf, req.get_param_value("csrf")) || who->role != Role::Admin) {
+      res.status = 403;
+      return;
+    }
+    const std::string id = req.get_param_value("id");
+    if (id.empty() || id.size() > 18 || id.find_first_not_of("0123456789") != std::string::npos) {
+      res.status = 400;
+      return;
+    }
+    try {
+      std::lock_guard lock(db_mutex);
+      monitor.ack(std::stoll(id), who->name, audit);
+    } catch (const DataError& e) {
+      res.status = 409;
+      return branches_page(req, res, e.what());
+    }
+    redirect(res, "/branches");
   }
 
   void post_retry(const Request& req, Response& res) {
@@ -1236,6 +1308,8 @@ struct Console::State {
     server->Get("/incidents", [this](const Request& req, Response& res) { incidents_page(req, res); });
     server->Get("/incidents/photo", [this](const Request& req, Response& res) { incident_photo(req, res); });
     post("/outbox/retry", [this](const Request& req, Response& res) { post_retry(req, res); });
+    server->Get("/branches", [this](const Request& req, Response& res) { branches_page(req, res); });
+    post("/branches/ack", [this](const Request& req, Response& res) { post_branch_ack(req, res); });
     server->Get("/audit/export.csv", [this](const Request& req, Response& res) { export_events(req, res, true); });
     server->Get("/audit/export.json", [this](const Request& req, Response& res) { export_events(req, res, false); });
     owner_routes();

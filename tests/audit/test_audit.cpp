@@ -161,6 +161,34 @@ TEST(AuditLog, SurvivesKillNineWhileWriting) {
   for (std::size_t i = 0; i < rows.size(); ++i) EXPECT_EQ(rows[i].detail, std::to_string(i));
 }
 
+TEST(Database, ATransactionInsideAnotherUndoesOnlyItsOwnWorkAndCommitsWithTheOuter) {
+  test::TempDir dir;
+  Database db(dir / "t.db");
+  db.exec("CREATE TABLE t (v INTEGER)");
+  const auto values = [&] {
+    std::vector<std::int64_t> v;
+    db.query("SELECT v FROM t ORDER BY v", {}, [&](const Statement& s) { v.push_back(s.integer(0)); });
+    return v;
+  };
+  db.transaction([&] {
+    db.query("INSERT INTO t VALUES (1)", {});
+    EXPECT_THROW(db.transaction([&] {
+      db.query("INSERT INTO t VALUES (2)", {});
+      throw DataError("inner");
+    }), DataError);
+    db.transaction([&] { db.query("INSERT INTO t VALUES (3)", {}); });
+  });
+  EXPECT_EQ(values(), (std::vector<std::int64_t>{1, 3}));
+  EXPECT_THROW(db.transaction([&] {
+    db.query("INSERT INTO t VALUES (4)", {});
+    db.transaction([&] { db.query("INSERT INTO t VALUES (5)", {}); });
+    throw DataError("outer");
+  }), DataError);
+  EXPECT_EQ(values(), (std::vector<std::int64_t>{1, 3})) << "the outer rollback takes the inner work with it";
+  db.transaction([&] { db.query("INSERT INTO t VALUES (6)", {}); });
+  EXPECT_EQ(values(), (std::vector<std::int64_t>{1, 3, 6})) << "and the connection is usable afterwards";
+}
+
 TEST(Database, NamesTheFileItCannotOpen) {
   try {
     Database db("/proc/no/such/dir/x.db");

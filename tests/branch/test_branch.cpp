@@ -174,11 +174,15 @@ TEST(MonitorStore, StoresEachEventOnceFollowsTheChainAndNamesTheGap) {
   const auto alarms = store.alarms(true);
   ASSERT_EQ(alarms.size(), 1u);
   EXPECT_EQ(alarms[0].what, "door forced");
-  EXPECT_TRUE(store.ack(alarms[0].id, "ops"));
-  EXPECT_FALSE(store.ack(alarms[0].id, "ops")) << "once";
-  EXPECT_FALSE(store.ack(999, "ops"));
+  audit::AuditLog log(db, audit::Key{});
+  EXPECT_EQ(store.ack(alarms[0].id, "ops", log).what, "door forced");
+  EXPECT_THROW(store.ack(alarms[0].id, "ops", log), DataError) << "once";
+  EXPECT_THROW(store.ack(999, "ops", log), DataError);
   EXPECT_TRUE(store.alarms(true).empty());
   EXPECT_EQ(store.alarms(false)[0].acked_by, "ops");
+  ASSERT_EQ(log.list().size(), 1u);
+  EXPECT_EQ(log.list()[0].decision, "alarm acknowledged");
+  EXPECT_NE(log.list()[0].detail.find("north/7: door forced"), std::string::npos) << log.list()[0].detail;
 }
 
 TEST(MonitorStore, MalformedMessagesAreCountedAndSkipped) {

@@ -8,35 +8,10 @@
 #   branches.sh LOCKERCTL WORKDIR
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
-command -v mosquitto > /dev/null || [ -x /usr/sbin/mosquitto ] || fail "mosquitto is missing: run scripts/install-deps.sh"
-command -v mosquitto_pub > /dev/null || fail "mosquitto_pub is missing (mosquitto-clients): run scripts/install-deps.sh"
-
-port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-broker_url=mqtt://127.0.0.1:$port
-printf 'user %s\nlistener %s 127.0.0.1\nallow_anonymous true\npersistence false\n' "$(id -un)" "$port" > mosquitto.conf
-start_broker() {
-  /usr/sbin/mosquitto -c mosquitto.conf >> broker.log 2>&1 &
-  broker=$!
-  for _ in $(seq 100); do (: < /dev/tcp/127.0.0.1/$port) 2> /dev/null && return; sleep 0.05; done
-  fail "mosquitto did not start: $(cat broker.log)"
-}
+needs_broker
 pids=()
-broker=
 trap 'kill -9 "${pids[@]}" $broker 2> /dev/null || true' EXIT
 
-# A site: its own folder, configuration, owner and model; site NAME, locker NUMBER.
-make_site() {
-  mkdir -p "$1"
-  {
-    sim_flow_config 0
-    printf 'mqtt:\n  enabled: true\n  broker: %s\n  site: %s\n  locker: "%s"\n  heartbeat_s: 0.5\n  retry_s: 0.1\n  max_retry_s: 0.5\n' \
-      "$broker_url" "$1" "$2"
-  } > "$1/config.yaml"
-  (cd "$1" && small_model config.yaml models/owner.h5 &&
-    "$lockerctl" -q -c config.yaml owner add alice --phone +15550001 > /dev/null &&
-    echo 2468 | "$lockerctl" -q -c config.yaml owner set-password alice > /dev/null)
-}
-site() { local dir=$1; shift; (cd "$dir" && "$lockerctl" -c config.yaml "$@"); }
 make_site north 7
 make_site south 12
 mkdir -p hq

@@ -78,3 +78,36 @@ start_console() {
   url=$(sed -n 's|^console at \(https://127.0.0.1:[0-9]*/\)$|\1|p' web.out)
   [ -n "$url" ] || fail "no address printed: $(cat web.out web.err)"
 }
+
+# needs_broker: fails unless Debian's mosquitto and mosquitto_pub are there; then picks a free
+# loopback port ($port, $broker_url) and writes mosquitto.conf for start_broker.
+needs_broker() {
+  [ -x /usr/sbin/mosquitto ] || fail "mosquitto is missing: run scripts/install-deps.sh"
+  command -v mosquitto_pub > /dev/null || fail "mosquitto_pub is missing (mosquitto-clients): run scripts/install-deps.sh"
+  port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  broker_url=mqtt://127.0.0.1:$port
+  broker=
+  printf 'user %s\nlistener %s 127.0.0.1\nallow_anonymous true\npersistence false\n' "$(id -un)" "$port" > mosquitto.conf
+}
+# start_broker: mosquitto on $port in the background, its pid in $broker, once it takes connections.
+start_broker() {
+  /usr/sbin/mosquitto -c mosquitto.conf >> broker.log 2>&1 &
+  broker=$!
+  for _ in $(seq 100); do (: < /dev/tcp/127.0.0.1/$port) 2> /dev/null && return; sleep 0.05; done
+  fail "mosquitto did not start: $(cat broker.log)"
+}
+# make_site NAME NUMBER: a station in folder NAME publishing as site NAME, locker NUMBER, to
+# $broker_url, with its own small model and owner alice (password 2468).
+make_site() {
+  mkdir -p "$1"
+  {
+    sim_flow_config 0
+    printf 'mqtt:\n  enabled: true\n  broker: %s\n  site: %s\n  locker: "%s"\n  heartbeat_s: 0.5\n  retry_s: 0.1\n  max_retry_s: 0.5\n' \
+      "$broker_url" "$1" "$2"
+  } > "$1/config.yaml"
+  (cd "$1" && small_model config.yaml models/owner.h5 &&
+    "$lockerctl" -q -c config.yaml owner add alice --phone +15550001 > /dev/null &&
+    echo 2468 | "$lockerctl" -q -c config.yaml owner set-password alice > /dev/null)
+}
+# site DIR ARGS...: lockerctl with the station's configuration, in its folder.
+site() { local dir=$1; shift; (cd "$dir" && "$lockerctl" -c config.yaml "$@"); }

@@ -24,6 +24,8 @@
 #include "web/kiosks.hpp"
 #include "access/lockers.hpp"
 #include "access/owners.hpp"
+#include "branch/events.hpp"
+#include "branch/monitor.hpp"
 #include "web/operators.hpp"
 
 namespace lockerctl::web {
@@ -388,6 +390,70 @@ TEST(Console, AnIncidentShowsWhyItsPhotoAndWhereEachAlertWent) {
   EXPECT_EQ(rig.client->Get("/incidents/photo?attempt=A10", cookie)->status, 404) << "a file outside the incident folder";
   EXPECT_EQ(rig.client->Get("/incidents/photo?attempt=A404", cookie)->status, 404);
   EXPECT_EQ(rig.client->Get("/incidents/photo?attempt=A9")->status, 401);
+}
+
+TEST(Console, BranchesShowsEveryStationFromTheMonitorsStoreAndAnAdminAcknowledgesAnAlarm) {
+  Rig rig;
+  const auto vic = rig.session("vic", "vic's long password");
+  auto page = rig.client->Get("/branches", vic);
+  ASSERT_EQ(page->status, 200);
+  EXPECT_NE(page->body.find("No station heard yet."), std::string::npos) << page->body;
+  EXPECT_EQ(page->get_header_value("Refresh"), "5");
+  {
+    // What lockerctl monitor stores from two stations, in the messages they publish.
+    audit::Database db(rig.dir / "lockerctl.db");
+    branch::MonitorStore store(db);
+    const auto message = [](std::int64_t id, std::int64_t prev, const char* layer, const char* decision, const char* detail) {
+      return branch::event_message({id, "2026-11-24T10:00:00Z", "I1", layer, decision, std::nullopt, std::nullopt, "", detail}, prev).dump();
+    };
+    store.ingest({{"lockerctl/north/7/alarm", message(1, 0, "sensor", "alarm", "smoke (input 2); <b>then</b> siren")},
+                  {"lockerctl/north/7/device", R"({"device":"station","online":true})"},
+                  {"lockerctl/south/12/door", message(1, 0, "door", "opened", "")},
+                  {"lockerctl/south/12/alarm", message(2, 1, "door", "forced", "the door opened while the lock was not released")},
+                  {"lockerctl/south/12/state",
+                   R"({"step":"idle","door":"open","lock":"locked","board":"online","camera":"lost","alarm":true,"last":2})"}});
+  }
+  page = rig.client->Get("/branches", vic);
+  ASSERT_EQ(page->status, 200);
+  EXPECT_NE(page->body.find("2 station(s), 2 open alarm(s)"), std::string::npos) << page->body;
+  EXPECT_NE(page->body.find("<td>north</td><td>7</td><td>yes</td>"), std::string::npos) << page->body;
+  EXPECT_NE(page->body.find("<td>south</td><td>12</td><td class=\"bad\">NO</td><td class=\"bad\">open</td><td>locked</td><td>online</td>"
+                             "<td class=\"bad\">lost</td><td>idle</td><td>door forced</td>"), std::string::npos)
+      << page->body;
+  EXPECT_NE(page->body.find("smoke (input 2); &lt;b&gt;then&lt;/b&gt; siren"), std::string::npos) << "escaped: " << page->body;
+  EXPECT_EQ(page->body.find("Acknowledge</button>"), std::string::npos) << "a viewer gets no button";
+
+  std::int64_t forced = 0;
+  {
+    audit::Database db(rig.dir / "lockerctl.db");
+    for (const auto& a : branch::MonitorStore(db).alarms(true)) {
+      if (a.what == "door forced") forced = a.id;
+    }
+  }
+  ASSERT_GT(forced, 0);
+  const std::string form = "csrf=" + Rig::field(page->body, "csrf") + "&id=" + std::to_string(forced);
+  EXPECT_EQ(rig.client->Post("/branches/ack", vic, form, "application/x-www-form-urlencoded")->status, 403);
+
+  const auto alice = rig.session("alice", "alice's long password");
+  page = rig.client->Get("/branches", alice);
+  EXPECT_NE(page->body.find("Acknowledge</button>"), std::string::npos);
+  const std::string csrf = Rig::field(page->body, "csrf");
+  EXPECT_EQ(rig.client->Post("/branches/ack", alice, "id=" + std::to_string(forced), "application/x-www-form-urlencoded")->status, 403)
+      << "no CSRF token";
+  EXPECT_EQ(rig.client->Post("/branches/ack", alice, "csrf=" + csrf + "&id=1x", "application/x-www-form-urlencoded")->status, 400);
+  const auto missing = rig.client->Post("/branches/ack", alice, "csrf=" + csrf + "&id=999", "application/x-www-form-urlencoded");
+  EXPECT_EQ(missing->status, 409);
+  EXPECT_NE(missing->body.find("alarm 999: no such alarm"), std::string::npos) << missing->body;
+  const std::string ack = "csrf=" + csrf + "&id=" + std::to_string(forced);
+  EXPECT_EQ(rig.client->Post("/branches/ack", alice, ack, "application/x-www-form-urlencoded")->status, 303);
+  const auto again = rig.client->Post("/branches/ack", alice, ack, "application/x-www-form-urlencoded");
+  EXPECT_EQ(again->status, 409);
+  EXPECT_NE(again->body.find("already acknowledged by alice"), std::string::npos) << again->body;
+  page = rig.client->Get("/branches", alice);
+  EXPECT_NE(page->body.find("2 station(s), 1 open alarm(s)"), std::string::npos) << page->body;
+  EXPECT_NE(rig.audit_text().find("monitor alarm acknowledged alarm " + std::to_string(forced) + " (south/12: door forced"),
+            std::string::npos)
+      << rig.audit_text();
 }
 
 TEST(Console, ManyFailedLoginsFromOneAddressAreThrottled) {
