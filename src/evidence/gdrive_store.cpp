@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "core/errors.hpp"
@@ -23,6 +25,19 @@ std::string error_text(const std::string& body) {
     if (j.contains("error") && j["error"].is_string()) return j["error"].get<std::string>();
   }
   return body.substr(0, 120);
+}
+
+// Drive takes a multipart upload of up to 5 MB; a larger file needs a resumable upload.
+constexpr std::size_t kMultipartLimit = 5 * 1000 * 1000;
+
+/// The id of the file a finished upload made; ServiceError naming `what` otherwise.
+std::string new_file_id(const net::Response& r, const std::string& api_base, const std::string& what) {
+  const auto j = nlohmann::json::parse(r.body, nullptr, false);
+  if ((r.status != 200 && r.status != 201) || !j.is_object() || !j.contains("id") || !j["id"].is_string()) {
+    throw net::ServiceError(fmt::format("Google Drive at {} refused {}: HTTP {} {}", api_base, what, r.status, error_text(r.body)),
+                            net::retry_after(r));
+  }
+  return j["id"].get<std::string>();
 }
 
 }  // namespace
@@ -73,8 +88,8 @@ std::string DriveStore::token(bool renew) {
   return token_;
 }
 
-DriveStore::Reply DriveStore::call(const std::string& method, const std::string& url, const std::string& content_type,
-                                   const std::string& body) {
+net::Response DriveStore::call(const std::string& method, const std::string& url, const std::string& content_type,
+                               const std::string& body, const net::Fields& headers) {
   for (bool renew : {false, true}) {
     net::Request r;
     r.method = method;
@@ -82,30 +97,83 @@ DriveStore::Reply DriveStore::call(const std::string& method, const std::string&
     r.body = body;
     r.timeout_s = o_.timeout_s;
     r.headers = {{"Authorization", "Bearer " + token(renew)}, {"Content-Type", content_type}};
-    const net::Response response = net::send(r, "Google Drive");
+    r.headers.insert(r.headers.end(), headers.begin(), headers.end());
+    net::Response response = net::send(r, "Google Drive");
     if (response.status == 401 && !renew) continue;  // the token was revoked or expired early
-    return {response.status, response.body, net::retry_after(response)};
+    return response;
   }
   return {};  // not reached: the second pass always returns
+}
+
+std::string DriveStore::upload_multipart(const std::string& name, const nlohmann::json& metadata, const std::string& bytes) {
+  const std::string boundary = "lockerctl-" + net::random_hex(12);
+  const std::string body = "--" + boundary + "\r\nContent-Type: application/json; charset=UTF-8\r\n\r\n" + metadata.dump() +
+                           "\r\n--" + boundary + "\r\nContent-Type: " + metadata["mimeType"].get<std::string>() + "\r\n\r\n" +
+                           bytes + "\r\n--" + boundary + "--\r\n";
+  const net::Response up = call("POST", o_.api_base + "/upload/drive/v3/files?uploadType=multipart&supportsAllDrives=true&fields=id",
+                                "multipart/related; boundary=" + boundary, body);
+  return new_file_id(up, o_.api_base, "the upload of " + name);
+}
+
+std::string DriveStore::upload_resumable(const std::string& name, const nlohmann::json& metadata, const std::string& bytes) {
+  const std::string type = metadata["mimeType"].get<std::string>();
+  const std::string total = std::to_string(bytes.size());
+  const net::Response start = call("POST", o_.api_base + "/upload/drive/v3/files?uploadType=resumable&supportsAllDrives=true&fields=id",
+                                   "application/json; charset=UTF-8", metadata.dump(),
+                                   {{"X-Upload-Content-Type", type}, {"X-Upload-Content-Length", total}});
+  const std::string session = start.header("location");
+  if (start.status != 200 || session.empty()) {
+    throw net::ServiceError(fmt::format("Google Drive at {} refused to start the upload of {}: HTTP {} {}", o_.api_base, name,
+                                        start.status, start.status == 200 ? "no upload address" : error_text(start.body)),
+                            net::retry_after(start));
+  }
+  // Chunks in order; after a lost or failed reply, ask Drive how much it has and go on from there.
+  std::size_t sent = 0;
+  int stalls = 0;
+  std::string trouble;
+  for (;;) {
+    net::Response r;
+    const std::size_t end = std::min(sent + o_.chunk_bytes, bytes.size());
+    try {
+      if (trouble.empty()) {
+        r = call("PUT", session, type, bytes.substr(sent, end - sent),
+                 {{"Content-Range", fmt::format("bytes {}-{}/{}", sent, end - 1, total)}});
+      } else {
+        r = call("PUT", session, type, "", {{"Content-Range", "bytes */" + total}});
+      }
+    } catch (const net::ServiceError& e) {
+      r.status = 0;
+      r.body = e.what();
+    }
+    if (r.status == 200 || r.status == 201) return new_file_id(r, o_.api_base, "the upload of " + name);
+    if (r.status == 308) {  // "Range: bytes=0-N": it has N + 1 bytes; no Range: none yet
+      const std::string range = r.header("range");
+      const auto dash = range.rfind('-');
+      const std::size_t has = dash == std::string::npos ? 0 : std::stoull(range.substr(dash + 1)) + 1;
+      stalls = has > sent ? 0 : stalls + 1;
+      sent = has;
+      trouble.clear();
+    } else if (r.status == 0 || r.status >= 500) {
+      trouble = r.status == 0 ? r.body : fmt::format("HTTP {} {}", r.status, error_text(r.body));
+      ++stalls;
+    } else {
+      throw net::ServiceError(fmt::format("Google Drive at {} refused the upload of {} at byte {}: HTTP {} {}", o_.api_base, name,
+                                          sent, r.status, error_text(r.body)), net::retry_after(r));
+    }
+    if (stalls > 4) {  // two failures in a row with nothing taken
+      throw net::ServiceError(fmt::format("Google Drive at {}: the upload of {} made no progress at byte {} of {}: {}", o_.api_base,
+                                          name, sent, total, trouble.empty() ? "no bytes taken" : trouble), net::retry_after(r));
+    }
+  }
 }
 
 Stored DriveStore::put(const std::filesystem::path& file, const std::string& object, const std::string& reader) {
   const std::string bytes = read_file(file);
   std::string name = object;
   for (char& c : name) c = c == '/' ? '_' : c;
-  const std::string type = media_type(file);
-  const nlohmann::json metadata = {{"name", name}, {"parents", {o_.folder_id}}, {"mimeType", type}};
-  const std::string boundary = "lockerctl-" + net::random_hex(12);
-  const std::string body = "--" + boundary + "\r\nContent-Type: application/json; charset=UTF-8\r\n\r\n" + metadata.dump() +
-                           "\r\n--" + boundary + "\r\nContent-Type: " + type + "\r\n\r\n" + bytes + "\r\n--" + boundary + "--\r\n";
-  const Reply up = call("POST", o_.api_base + "/upload/drive/v3/files?uploadType=multipart&supportsAllDrives=true&fields=id",
-                        "multipart/related; boundary=" + boundary, body);
-  const auto j = nlohmann::json::parse(up.body, nullptr, false);
-  if (up.status != 200 || !j.is_object() || !j.contains("id")) {
-    throw net::ServiceError(fmt::format("Google Drive at {} refused the upload of {}: HTTP {} {}", o_.api_base, name,
-                                        up.status, error_text(up.body)), up.retry_after);
-  }
-  const std::string id = j["id"].get<std::string>();
+  const nlohmann::json metadata = {{"name", name}, {"parents", {o_.folder_id}}, {"mimeType", media_type(file)}};
+  const std::string id = bytes.size() <= kMultipartLimit ? upload_multipart(name, metadata, bytes)
+                                                         : upload_resumable(name, metadata, bytes);
   nlohmann::json permission = {{"role", "reader"}};
   if (o_.share_with_anyone) {
     permission["type"] = "anyone";
@@ -114,9 +182,10 @@ Stored DriveStore::put(const std::filesystem::path& file, const std::string& obj
     permission["emailAddress"] = reader;
   }
   if (permission.contains("type")) {
-    const Reply shared = call("POST", fmt::format("{}/drive/v3/files/{}/permissions?sendNotificationEmail=false&supportsAllDrives=true",
-                                                  o_.api_base, net::url_encode(id)),
-                              "application/json", permission.dump());
+    const net::Response shared =
+        call("POST", fmt::format("{}/drive/v3/files/{}/permissions?sendNotificationEmail=false&supportsAllDrives=true", o_.api_base,
+                                 net::url_encode(id)),
+             "application/json", permission.dump());
     if (shared.status != 200) {
       // The job will upload again: remove this copy so that only one stays (best effort).
       try {
@@ -125,7 +194,7 @@ Stored DriveStore::put(const std::filesystem::path& file, const std::string& obj
       }
       throw net::ServiceError(fmt::format("Google Drive at {} refused to share {} with {}: HTTP {} {}", o_.api_base, name,
                                           o_.share_with_anyone ? "anyone with the link" : reader, shared.status,
-                                          error_text(shared.body)), shared.retry_after);
+                                          error_text(shared.body)), net::retry_after(shared));
     }
   }
   return {this->name(), "gdrive:" + id, net::sha256_hex(bytes)};

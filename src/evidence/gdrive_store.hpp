@@ -2,14 +2,19 @@
 
 // evidence.store: gdrive. Photos go into a Google Drive folder through the Drive API v3, as a
 // service account: an RS256-signed JWT is exchanged for an OAuth2 access token (kept until it
-// expires, renewed on a 401), the photo is sent as a multipart upload, and the file is shared
-// with the owner's e-mail address as a reader (or with anyone who has the link, when asked).
+// expires, renewed on a 401), a file of up to 5 MB is sent as a multipart upload and a larger
+// one (a clip) as a resumable upload in chunks, which picks up where the service says it stopped
+// after a lost reply; the file is shared with the owner's e-mail address as a reader (or with
+// anyone who has the link, when asked).
 
 #include <ctime>
 #include <functional>
 #include <mutex>
 
+#include <nlohmann/json.hpp>
+
 #include "evidence/store.hpp"
+#include "net/http.hpp"
 
 namespace lockerctl::evidence {
 
@@ -32,6 +37,7 @@ struct DriveOptions {
   std::string token_uri;         ///< empty: the key file's token_uri
   bool share_with_anyone = false;
   double timeout_s = 30;
+  std::size_t chunk_bytes = 8 << 20;  ///< a resumable upload's chunk, a multiple of 256 KiB
 };
 
 class DriveStore final : public Store {
@@ -44,13 +50,12 @@ class DriveStore final : public Store {
  private:
   /// A valid access token, from the cache or a new exchange.
   std::string token(bool renew);
-  /// Sends `request` with the bearer token; on a 401 renews the token once and sends it again.
-  struct Reply {
-    long status;
-    std::string body;
-    double retry_after;
-  };
-  Reply call(const std::string& method, const std::string& url, const std::string& content_type, const std::string& body);
+  /// Sends a request with the bearer token; on a 401 renews the token once and sends it again.
+  net::Response call(const std::string& method, const std::string& url, const std::string& content_type,
+                     const std::string& body, const net::Fields& headers = {});
+  /// The new file's id. Throw ServiceError when Drive refuses.
+  std::string upload_multipart(const std::string& name, const nlohmann::json& metadata, const std::string& bytes);
+  std::string upload_resumable(const std::string& name, const nlohmann::json& metadata, const std::string& bytes);
 
   DriveOptions o_;
   std::function<std::time_t()> now_;

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include <fstream>
+#include <random>
 #include <nlohmann/json.hpp>
 
 #include "core/errors.hpp"
@@ -143,6 +144,29 @@ TEST(DriveStore, UploadsIntoTheFolderAndSharesWithTheOwnerOnly) {
   // The token is kept for the next upload.
   store.put(write_photo(d.dir, bytes), "A8/frame.jpg", "alice@example.com");
   EXPECT_EQ(d.drive.tokens_issued(), 1);
+}
+
+TEST(DriveStore, AFileOverFiveMegabytesGoesUpInChunksAndALostReplyIsResumedFromWhatDriveHas) {
+  Drive d;
+  DriveOptions o = d.options();
+  o.chunk_bytes = 1 << 20;
+  DriveStore store(o);
+  std::string bytes(6 * 1000 * 1000 + 7, '\0');
+  std::mt19937 random(5);
+  for (char& c : bytes) c = static_cast<char>(random());
+  const auto clip = d.dir / "clip.mp4";
+  std::ofstream(clip, std::ios::binary) << bytes;
+  d.drive.lose_next_chunk_reply();  // the first chunk arrives, its answer does not
+  const Stored stored = store.put(clip, "I1/clip.mp4", "alice@example.com");
+  EXPECT_EQ(stored.sha256, net::sha256_hex(bytes));
+  const auto files = d.drive.files();
+  ASSERT_EQ(files.size(), 1u);
+  EXPECT_EQ(files.begin()->second.bytes, bytes) << "every byte, once, in order";
+  EXPECT_EQ(files.begin()->second.name, "I1_clip.mp4");
+  EXPECT_EQ(files.begin()->second.readers, std::vector<std::string>{"alice@example.com"});
+  const std::vector<std::string> expected = {"chunk 0-1048575", "query", "chunk 1048576-2097151", "chunk 2097152-3145727",
+                                             "chunk 3145728-4194303", "chunk 4194304-5242879", "chunk 5242880-6000006"};
+  EXPECT_EQ(d.drive.session_requests(), expected);
 }
 
 TEST(DriveStore, ARevokedTokenIsRenewedOnceOn401) {

@@ -370,6 +370,15 @@ void DriveStandIn::refuse_tokens() {
   refuse_ = true;
 }
 
+void DriveStandIn::lose_next_chunk_reply() {
+  std::lock_guard lock(mutex_);
+  lose_reply_ = true;
+}
+std::vector<std::string> DriveStandIn::session_requests() {
+  std::lock_guard lock(mutex_);
+  return session_requests_;
+}
+
 void DriveStandIn::routes(httplib::Server& server) {
   const auto google_error = [](httplib::Response& res, int status, const std::string& message) {
     res.status = status;
@@ -417,7 +426,27 @@ void DriveStandIn::routes(httplib::Server& server) {
   server.Post("/upload/drive/v3/files", [this, authorized, google_error](const httplib::Request& req, httplib::Response& res) {
     std::lock_guard lock(mutex_);
     if (!authorized(req)) return google_error(res, 401, "Request had invalid authentication credentials.");
-    if (req.get_param_value("uploadType") != "multipart") return google_error(res, 400, "uploadType must be multipart here");
+    if (req.get_param_value("uploadType") == "resumable") {
+      // The metadata now, the bytes later, in chunks, at the session address in Location.
+      const auto metadata = nlohmann::json::parse(req.body, nullptr, false);
+      const std::string length = req.get_header_value("X-Upload-Content-Length");
+      if (req.get_header_value("Content-Type").rfind("application/json", 0) != 0 || !metadata.is_object()) {
+        return google_error(res, 400, "expected JSON metadata");
+      }
+      if (!metadata.contains("parents") || metadata["parents"].size() != 1) return google_error(res, 400, "metadata needs one parent");
+      if (metadata["parents"][0] != kFolder) return google_error(res, 404, "File not found: parent folder.");
+      if (req.get_header_value("X-Upload-Content-Type") != metadata.value("mimeType", std::string("?"))) {
+        return google_error(res, 400, "X-Upload-Content-Type is not the metadata's mimeType");
+      }
+      if (length.empty() || length.find_first_not_of("0123456789") != std::string::npos) {
+        return google_error(res, 400, "X-Upload-Content-Length must be the file's size");
+      }
+      const std::string id = "session-" + std::to_string(sessions_.size() + 1);
+      sessions_[id] = {metadata, std::stoul(length), {}};
+      res.set_header("Location", base() + "/upload/drive/v3/files?uploadType=resumable&upload_id=" + id);
+      return;
+    }
+    if (req.get_param_value("uploadType") != "multipart") return google_error(res, 400, "uploadType must be multipart or resumable");
     const std::string type = req.get_header_value("Content-Type");
     const auto b = type.find("boundary=");
     if (type.rfind("multipart/related", 0) != 0 || b == std::string::npos) return google_error(res, 400, "expected multipart/related");
@@ -448,6 +477,50 @@ void DriveStandIn::routes(httplib::Server& server) {
     if (metadata["parents"][0] != kFolder) return google_error(res, 404, "File not found: parent folder.");
     const std::string id = "file-" + std::to_string(++uploads_);
     files_[id] = {metadata.value("name", ""), kFolder, parts[1].second, {}};
+    res.set_content(nlohmann::json{{"id", id}}.dump(), "application/json");
+  });
+  server.Put("/upload/drive/v3/files", [this, google_error](const httplib::Request& req, httplib::Response& res) {
+    std::lock_guard lock(mutex_);
+    const auto found = sessions_.find(req.get_param_value("upload_id"));
+    if (found == sessions_.end()) return google_error(res, 404, "No such upload session.");
+    Session& session = found->second;
+    const std::string range = req.get_header_value("Content-Range");
+    const std::string total = "/" + std::to_string(session.length);
+    const auto progress = [&] {  // 308 Resume Incomplete, with what has arrived
+      res.status = 308;
+      if (!session.bytes.empty()) res.set_header("Range", "bytes=0-" + std::to_string(session.bytes.size() - 1));
+    };
+    if (range == "bytes *" + total) {
+      if (!req.body.empty()) return google_error(res, 400, "a status query has no body");
+      session_requests_.push_back("query");
+      return progress();
+    }
+    std::size_t first = 0, last = 0;
+    char slash = 0;
+    std::istringstream in(range.rfind("bytes ", 0) == 0 ? range.substr(6) : std::string());
+    char dash = 0;
+    if (!(in >> first >> dash >> last >> slash) || dash != '-' || slash != '/' || range.substr(range.find('/')) != total) {
+      return google_error(res, 400, "bad Content-Range '" + range + "'");
+    }
+    if (first != session.bytes.size()) return google_error(res, 400, "a chunk must start where the last one ended");
+    if (last < first || last - first + 1 != req.body.size() || last >= session.length) {
+      return google_error(res, 400, "Content-Range does not match the body");
+    }
+    const bool final = last + 1 == session.length;
+    if (!final && req.body.size() % (256 * 1024) != 0) return google_error(res, 400, "a chunk other than the last must be a multiple of 256 KiB");
+    if (req.get_header_value("Content-Type") != session.metadata.value("mimeType", std::string("?"))) {
+      return google_error(res, 400, "the chunk's Content-Type is not the file's");
+    }
+    session_requests_.push_back("chunk " + std::to_string(first) + "-" + std::to_string(last));
+    session.bytes += req.body;
+    if (lose_reply_) {
+      lose_reply_ = false;
+      return google_error(res, 503, "Service Unavailable");
+    }
+    if (!final) return progress();
+    const std::string id = "file-" + std::to_string(++uploads_);
+    files_[id] = {session.metadata.value("name", ""), kFolder, session.bytes, {}};
+    sessions_.erase(found);
     res.set_content(nlohmann::json{{"id", id}}.dump(), "application/json");
   });
   server.Post(R"(/drive/v3/files/([^/]+)/permissions)", [this, authorized, google_error](const httplib::Request& req, httplib::Response& res) {

@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include <nlohmann/json.hpp>
 
 namespace lockerctl::test {
 
@@ -127,16 +128,28 @@ class DriveStandIn final : public StandIn {
   void revoke_tokens();
   /// From now on every token is refused, new ones too (a service account that lost its access).
   void refuse_tokens();
+  /// The reply to the next chunk of a resumable upload is lost: the chunk is kept, the client
+  /// gets 503, as when a connection breaks after the bytes arrived.
+  void lose_next_chunk_reply();
+  /// Requests seen on resumable upload sessions: "chunk A-B", "query", in order.
+  std::vector<std::string> session_requests();
 
  protected:
   void routes(httplib::Server& server) override;
 
  private:
   std::string private_pem_, public_pem_;
+  struct Session {
+    nlohmann::json metadata;
+    std::size_t length = 0;
+    std::string bytes;  ///< taken so far
+  };
   std::map<std::string, File> files_;
+  std::map<std::string, Session> sessions_;
+  std::vector<std::string> session_requests_;
   std::set<std::string> tokens_;
   int issued_ = 0, uploads_ = 0;
-  bool refuse_ = false;
+  bool refuse_ = false, lose_reply_ = false;
 };
 
 /// HMAC-SHA-256 and SHA-256, as hex, written here apart from lockerctl's code.
