@@ -335,6 +335,26 @@ struct Console::State {
     return who;
   }
 
+  /// The session of an admin whose form brings its CSRF token; nullopt with 401 or 403.
+  std::optional<Session> admin(const Request& req, Response& res) {
+    auto who = logged_in(req, res);
+    if (who && (!same_token(who->csrf, req.get_param_value("csrf")) || who->role != Role::Admin)) {
+      res.status = 403;
+      return std::nullopt;
+    }
+    return who;
+  }
+
+  /// The form's `id`, a number; nullopt with 400.
+  static std::optional<std::int64_t> form_id(const Request& req, Response& res) {
+    const std::string id = req.get_param_value("id");
+    if (id.empty() || id.size() > 18 || id.find_first_not_of("0123456789") != std::string::npos) {
+      res.status = 400;
+      return std::nullopt;
+    }
+    return std::stoll(id);
+  }
+
   static void redirect(Response& res, const std::string& location) {
     res.status = 303;
     res.set_header("Location", location);
@@ -786,20 +806,13 @@ struct Console::State {
   }
 
   void post_branch_ack(const Request& req, Response& res) {
-    const auto who = logged_in(req, res);
+    const auto who = admin(req, res);
     if (!who) return;
-    if (!same_token(who->csrf, req.get_param_value("csrf")) || who->role != Role::Admin) {
-      res.status = 403;
-      return;
-    }
-    const std::string id = req.get_param_value("id");
-    if (id.empty() || id.size() > 18 || id.find_first_not_of("0123456789") != std::string::npos) {
-      res.status = 400;
-      return;
-    }
+    const auto id = form_id(req, res);
+    if (!id) return;
     try {
       std::lock_guard lock(db_mutex);
-      monitor.ack(std::stoll(id), who->name, audit);
+      monitor.ack(*id, who->name, audit);
     } catch (const DataError& e) {
       res.status = 409;
       return branches_page(req, res, e.what());
@@ -808,27 +821,20 @@ struct Console::State {
   }
 
   void post_retry(const Request& req, Response& res) {
-    const auto who = logged_in(req, res);
+    const auto who = admin(req, res);
     if (!who) return;
-    if (!same_token(who->csrf, req.get_param_value("csrf")) || who->role != Role::Admin) {
-      res.status = 403;
-      return;
-    }
-    const std::string id = req.get_param_value("id");
-    if (id.empty() || id.size() > 18 || id.find_first_not_of("0123456789") != std::string::npos) {
-      res.status = 400;
-      return;
-    }
+    const auto id = form_id(req, res);
+    if (!id) return;
     bool retried = false;
     {
       std::lock_guard lock(db_mutex);
-      retried = outbox.retry(std::stoll(id));
+      retried = outbox.retry(*id);
     }
     if (!retried) {
       res.status = 404;
       return;
     }
-    record("retry", fmt::format("operator '{}': outbox job {} made due again", who->name, id));
+    record("retry", fmt::format("operator '{}': outbox job {} made due again", who->name, *id));
     redirect(res, "/outbox");
   }
 
@@ -1069,12 +1075,8 @@ struct Console::State {
   /// The session, the admin role and the token (in the query) are checked before the photos are
   /// read; a refused body is read and dropped, never kept.
   void post_enroll(const Request& req, Response& res, const httplib::ContentReader& read) {
-    const auto who = logged_in(req, res);
+    const auto who = admin(req, res);
     if (!who) return drain(req, read);
-    if (!same_token(who->csrf, req.get_param_value("csrf")) || who->role != Role::Admin) {
-      res.status = 403;
-      return drain(req, read);
-    }
     const auto refuse = [&](int status, const std::string& why) {
       res.status = status;
       owners_page(req, res, why);
@@ -1175,12 +1177,8 @@ struct Console::State {
   /// the audit detail; a DataError it throws is shown on the page with status 400.
   void owners_change(const Request& req, Response& res, const std::string& decision,
                      const std::function<std::string()>& change) {
-    const auto who = logged_in(req, res);
+    const auto who = admin(req, res);
     if (!who) return;
-    if (!same_token(who->csrf, req.get_param_value("csrf")) || who->role != Role::Admin) {
-      res.status = 403;
-      return;
-    }
     std::string detail;
     try {
       std::lock_guard lock(db_mutex);

@@ -7,8 +7,7 @@
 #   branches_browser.sh LOCKERCTL WORKDIR
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
-[ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] && /usr/bin/python3 -c 'import selenium' 2> /dev/null ||
-  fail "chromium, chromium-driver or python3-selenium is missing: run scripts/install-deps.sh"
+needs_browser
 needs_broker
 pids=()
 trap 'kill -9 "${pids[@]}" $broker 2> /dev/null || true' EXIT

@@ -6,8 +6,7 @@
 #   console_browser.sh LOCKERCTL WORKDIR
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
-[ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] && /usr/bin/python3 -c 'import selenium' 2> /dev/null ||
-  fail "chromium, chromium-driver or python3-selenium is missing: run scripts/install-deps.sh"
+needs_browser
 
 {
   sim_flow_config 0

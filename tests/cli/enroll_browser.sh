@@ -8,8 +8,7 @@ set -euo pipefail
 shared=${LOCKERCTL_SHARED_DATA:-$3}
 repo=$4
 . "$(dirname "$0")/lib.sh"
-[ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] && /usr/bin/python3 -c 'import selenium' 2> /dev/null ||
-  fail "chromium, chromium-driver or python3-selenium is missing: run scripts/install-deps.sh"
+needs_browser
 models=$shared/face_models
 lfw=$shared/lfw_subset/identities
 manifest=$repo/models/face/face_recognition_model-weights_manifest.json

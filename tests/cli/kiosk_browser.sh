@@ -6,8 +6,7 @@
 #   kiosk_browser.sh LOCKERCTL WORKDIR
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
-[ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] && /usr/bin/python3 -c 'import selenium' 2> /dev/null ||
-  fail "chromium, chromium-driver or python3-selenium is missing: run scripts/install-deps.sh"
+needs_browser
 
 {
   # The camera shows the owner; the lock stays released 3 s, long enough to see the step; entries

@@ -79,6 +79,11 @@ start_console() {
   [ -n "$url" ] || fail "no address printed: $(cat web.out web.err)"
 }
 
+# needs_browser: fails unless Debian's Chromium, its chromedriver and Selenium are there.
+needs_browser() {
+  [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] && /usr/bin/python3 -c 'import selenium' 2> /dev/null ||
+    fail "chromium, chromium-driver or python3-selenium is missing: run scripts/install-deps.sh"
+}
 # needs_broker: fails unless Debian's mosquitto and mosquitto_pub are there; then picks a free
 # loopback port ($port, $broker_url) and writes mosquitto.conf for start_broker.
 needs_broker() {
