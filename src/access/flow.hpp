@@ -9,7 +9,8 @@
 //   alert with police advice, lockout. Without a liveness check, Human leads to Owner.)
 //
 // Whatever the state, the flow watches the lock board: door opened without an unlock (forced),
-// door left open, tamper, power, link lost and back. Every decision and event goes to the audit
+// door left open, sensors, tamper, power, link lost and back. The rules answer a forced door,
+// tamper, a sensor or motion with actuators (a siren), the reader's alarm, a photo and alerts. Every decision and event goes to the audit
 // log; alerts and codes go through the durable outbox. Camera, face detector, liveness check, models, board,
 // audit log, outbox and owners are interfaces or stores handed in, so tests drive every branch.
 
