@@ -1,0 +1,109 @@
+// OSDP Secure Channel cryptography against known answers:
+// - AES-128 and CBC from NIST SP 800-38A (F.1.1 ECB-AES128, F.2.1 and F.2.2 CBC-AES128); the last
+//   CBC block is the CBC-MAC that OSDP's message MACs are built from;
+// - the session keys, both cryptograms and the first reply MAC from the SIA OSDP specification,
+//   Annex E, as published in libosdp's tests/unit-tests/test-sc-sia-vectors.c (Apache-2.0,
+//   Siddharth Chandrasekaran): the byte values only;
+// - message MACs and encrypted data blocks with those session keys, computed apart from this code
+//   with `openssl enc -aes-128-cbc -nopad` over the padded bytes.
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "devices/osdp_sc.hpp"
+
+namespace lockerctl::devices::osdp {
+namespace {
+
+Bytes hex(const std::string& text) {
+  Bytes out;
+  for (std::size_t i = 0; i + 1 < text.size(); i += 2) out.push_back(static_cast<std::uint8_t>(std::stoi(text.substr(i, 2), nullptr, 16)));
+  return out;
+}
+Block block(const std::string& text) {
+  const Bytes b = hex(text);
+  Block out{};
+  std::copy(b.begin(), b.end(), out.begin());
+  return out;
+}
+Random random8(const std::string& text) {
+  const Bytes b = hex(text);
+  Random out{};
+  std::copy(b.begin(), b.end(), out.begin());
+  return out;
+}
+Bytes bytes(const Block& b) { return Bytes(b.begin(), b.end()); }
+
+const Block kNistKey = block("2b7e151628aed2a6abf7158809cf4f3c");
+const Bytes kNistPlain = hex("6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e51"
+                             "30c81c46a35ce411e5fbc1191a0a52eff69f2445df4f9b17ad2b417be66c3710");
+
+TEST(SecureChannel, AesAndCbcGiveTheNistAnswers) {
+  EXPECT_EQ(bytes(aes_encrypt(kNistKey, block("6bc1bee22e409f96e93d7e117393172a"))), hex("3ad77bb40d7a3660a89ecaf32466ef97"));
+  const Block iv = block("000102030405060708090a0b0c0d0e0f");
+  const Bytes cipher = hex("7649abac8119b246cee98e9b12e9197d5086cb9b507219ee95db113a917678b2"
+                           "73bed6b8e3c1743b7116e69e222295163ff1caa1681fac09120eca307586e1a7");
+  EXPECT_EQ(aes_cbc_encrypt(kNistKey, iv, kNistPlain), cipher);
+  EXPECT_EQ(aes_cbc_decrypt(kNistKey, iv, cipher), kNistPlain);
+  EXPECT_THROW(aes_cbc_encrypt(kNistKey, iv, hex("0102")), std::invalid_argument);
+}
+
+TEST(SecureChannel, PaddingIs0x80ThenZerosAndOnlyThatIsTakenOff) {
+  EXPECT_EQ(pad(hex("010203")), hex("01020380000000000000000000000000"));
+  EXPECT_EQ(pad(Bytes(16, 0x11)).size(), 32u) << "a whole block gets a whole block of padding";
+  EXPECT_EQ(pad({}), hex("80000000000000000000000000000000"));
+  EXPECT_EQ(unpad(pad(hex("010203"))), hex("010203"));
+  EXPECT_EQ(unpad(pad(Bytes(16, 0x80))), Bytes(16, 0x80));
+  EXPECT_FALSE(unpad(hex("01020300000000000000000000000000"))) << "no 0x80";
+  EXPECT_FALSE(unpad(hex("010203800000000000000000000000")));   // not a whole block
+  EXPECT_FALSE(unpad(hex("80000000000000000000000000000000" "00000000000000000000000000000000"))) << "more than a block of padding";
+}
+
+// Annex E: SCBK-D, RND.A (the CP's) and RND.B (the PD's).
+const Block kScbk = block("303132333435363738393A3B3C3D3E3F");
+const Random kCpRandom = random8("B0B1B2B3B4B5B6B7");
+const Random kPdRandom = random8("A0A1A2A3A4A5A6A7");
+
+TEST(SecureChannel, SessionKeysCryptogramsAndTheFirstReplyMacAreAnnexEs) {
+  const SessionKeys keys = derive_session_keys(kScbk, kCpRandom);
+  EXPECT_EQ(bytes(keys.enc), hex("BF8DC2A8329ACB8C67C6D0CD9A451682"));
+  EXPECT_EQ(bytes(keys.mac1), hex("5E86C676603BDEE2D8BEAFE178637332"));
+  EXPECT_EQ(bytes(keys.mac2), hex("6FDA86E857777E81132035758239172E"));
+  EXPECT_EQ(bytes(client_cryptogram(keys, kCpRandom, kPdRandom)), hex("FDE5D2F428EC16312471EA3C02BD7796"));
+  const Block server = server_cryptogram(keys, kCpRandom, kPdRandom);
+  EXPECT_EQ(bytes(server), hex("26D3356E07762D262801FC8E6665A891"));
+  EXPECT_EQ(bytes(initial_reply_mac(keys, server)), hex("B2A30057EB98BA2229EC1F875662B524"));
+
+  const SessionKeys other = derive_session_keys(kScbk, random8("B0B1B2B3B4B5FFFF"));
+  EXPECT_EQ(bytes(other.enc), bytes(keys.enc)) << "only the first six bytes of RND.A enter the keys";
+  EXPECT_NE(bytes(derive_session_keys(block("303132333435363738393A3B3C3D3E30"), kCpRandom).enc), bytes(keys.enc));
+}
+
+TEST(SecureChannel, MessageMacsChainFromTheLastMacWithMac1ThenMac2) {
+  const SessionKeys keys = derive_session_keys(kScbk, kCpRandom);
+  const Block rmac_i = block("B2A30057EB98BA2229EC1F875662B524");
+  EXPECT_EQ(bytes(message_mac(keys, rmac_i, hex("61"))), hex("5515702ab359c5a1f7107cf58ca9e70f"));
+  const Bytes message = hex("000102030405060708090a0b0c0d0e0f10111213");
+  const Block mac = message_mac(keys, rmac_i, message);
+  EXPECT_EQ(bytes(mac), hex("b4c94bd41d63f6774c1a77ca29f94b8f"));
+  EXPECT_NE(bytes(message_mac(keys, mac, message)), bytes(mac)) << "the same message later in the chain has another MAC";
+  Bytes changed = message;
+  changed[3] ^= 0x01;
+  EXPECT_NE(bytes(message_mac(keys, rmac_i, changed)), bytes(mac));
+}
+
+TEST(SecureChannel, DataBlocksAreEncryptedUnderTheInverseOfTheLastMac) {
+  const SessionKeys keys = derive_session_keys(kScbk, kCpRandom);
+  const Block rmac_i = block("B2A30057EB98BA2229EC1F875662B524");
+  const Bytes sealed = encrypt_data(keys, rmac_i, hex("010203"));
+  EXPECT_EQ(sealed, hex("79b27f2dcec1b7f937b9a625d9051064"));
+  EXPECT_EQ(decrypt_data(keys, rmac_i, sealed), hex("010203"));
+  EXPECT_FALSE(decrypt_data(keys, block("00000000000000000000000000000000"), sealed)) << "another MAC, no valid padding";
+  EXPECT_FALSE(decrypt_data(keys, rmac_i, hex("0102")));
+  const Bytes long_data(40, 0x5a);
+  EXPECT_EQ(decrypt_data(keys, rmac_i, encrypt_data(keys, rmac_i, long_data)), long_data);
+}
+
+}  // namespace
+}  // namespace lockerctl::devices::osdp
