@@ -60,6 +60,7 @@ std::optional<Packet> ControlPanel::await_reply(std::uint8_t sequence, Clock::ti
   std::uint8_t buffer[256];
   for (;;) {
     while (auto packet = parser_.next()) {
+      if (packet->security) continue;  // no Secure Channel session yet (issue 17): not a reply to a plain command
       if (packet->sequence == sequence) return packet;
       log::debug("{}: dropped a reply with sequence {} (waiting for {})", board_name(options_.address),
                  packet->sequence, sequence);

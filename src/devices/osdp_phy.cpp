@@ -9,6 +9,7 @@ constexpr std::uint8_t kCtrlSequence = 0x03;
 constexpr std::uint8_t kCtrlCrc = 0x04;
 constexpr std::uint8_t kCtrlSecure = 0x08;
 constexpr std::size_t kHeader = 5;  // SOM, ADDR, LEN_LSB, LEN_MSB, CTRL
+constexpr std::size_t kMacBytes = 4;
 
 }  // namespace
 
@@ -29,25 +30,39 @@ std::uint8_t checksum8(const std::uint8_t* data, std::size_t size) {
   return static_cast<std::uint8_t>(-sum);
 }
 
-std::optional<std::vector<std::uint8_t>> encode(const Packet& p) {
+std::optional<std::vector<std::uint8_t>> mac_input(const Packet& p) {
   const std::size_t check = p.use_crc ? 2 : 1;
-  const std::size_t length = kHeader + 1 + p.data.size() + check;
-  if (p.address > kBroadcast || p.sequence > 3 || length > kMaxPacket) return std::nullopt;
+  const bool mac = p.security && carries_mac(p.security->type);
+  const std::size_t scb = p.security ? 2 + p.security->data.size() : 0;
+  const std::size_t length = kHeader + scb + 1 + p.data.size() + (mac ? kMacBytes : 0) + check;
+  if (p.address > kBroadcast || p.sequence > 3 || length > kMaxPacket || scb > 255) return std::nullopt;
   std::vector<std::uint8_t> out;
   out.reserve(length);
   out.push_back(kSom);
   out.push_back(static_cast<std::uint8_t>(p.address | (p.reply ? kReplyFlag : 0)));
   out.push_back(static_cast<std::uint8_t>(length & 0xFF));
   out.push_back(static_cast<std::uint8_t>(length >> 8));
-  out.push_back(static_cast<std::uint8_t>(p.sequence | (p.use_crc ? kCtrlCrc : 0)));
+  out.push_back(static_cast<std::uint8_t>(p.sequence | (p.use_crc ? kCtrlCrc : 0) | (p.security ? kCtrlSecure : 0)));
+  if (p.security) {
+    out.push_back(static_cast<std::uint8_t>(scb));
+    out.push_back(static_cast<std::uint8_t>(p.security->type));
+    out.insert(out.end(), p.security->data.begin(), p.security->data.end());
+  }
   out.push_back(p.code);
   out.insert(out.end(), p.data.begin(), p.data.end());
+  return out;
+}
+
+std::optional<std::vector<std::uint8_t>> encode(const Packet& p) {
+  auto out = mac_input(p);
+  if (!out) return std::nullopt;
+  if (p.security && carries_mac(p.security->type)) out->insert(out->end(), p.mac.begin(), p.mac.end());
   if (p.use_crc) {
-    const std::uint16_t crc = crc16(out.data(), out.size());
-    out.push_back(static_cast<std::uint8_t>(crc & 0xFF));
-    out.push_back(static_cast<std::uint8_t>(crc >> 8));
+    const std::uint16_t crc = crc16(out->data(), out->size());
+    out->push_back(static_cast<std::uint8_t>(crc & 0xFF));
+    out->push_back(static_cast<std::uint8_t>(crc >> 8));
   } else {
-    out.push_back(checksum8(out.data(), out.size()));
+    out->push_back(checksum8(out->data(), out->size()));
   }
   return out;
 }
@@ -96,10 +111,6 @@ std::optional<Packet> Parser::next() {
       continue;
     }
     buffer_.erase(buffer_.begin(), buffer_.begin() + static_cast<std::ptrdiff_t>(length));
-    if (ctrl & kCtrlSecure) {
-      ++counters_.secure_channel;
-      continue;
-    }
     if (!accepts(frame[1])) {
       ++counters_.other_address;
       continue;
@@ -109,8 +120,28 @@ std::optional<Packet> Parser::next() {
     p.reply = (frame[1] & kReplyFlag) != 0;
     p.sequence = ctrl & kCtrlSequence;
     p.use_crc = check == 2;
-    p.code = frame[kHeader];
-    p.data.assign(frame.begin() + kHeader + 1, frame.end() - static_cast<std::ptrdiff_t>(check));
+    std::size_t at = kHeader;  // the code, after the security block if there is one
+    std::size_t end = length - check;  // the end of DATA, before the MAC if there is one
+    if (ctrl & kCtrlSecure) {
+      const std::size_t scb = frame[kHeader];
+      const bool known = kHeader + 1 < end && frame[kHeader + 1] >= static_cast<std::uint8_t>(Security::Challenge) &&
+                         frame[kHeader + 1] <= static_cast<std::uint8_t>(Security::ReplySealed);
+      const bool mac = known && carries_mac(static_cast<Security>(frame[kHeader + 1]));
+      if (!known || scb < 2 || kHeader + scb + 1 + (mac ? kMacBytes : 0) > end) {
+        ++counters_.bad_security;
+        continue;
+      }
+      p.security = SecurityBlock{static_cast<Security>(frame[kHeader + 1]),
+                                 {frame.begin() + static_cast<std::ptrdiff_t>(kHeader + 2), frame.begin() + static_cast<std::ptrdiff_t>(kHeader + scb)}};
+      if (mac) {
+        end -= kMacBytes;
+        std::copy(frame.begin() + static_cast<std::ptrdiff_t>(end), frame.begin() + static_cast<std::ptrdiff_t>(end + kMacBytes), p.mac.begin());
+      }
+      at += scb;
+      ++counters_.secure_channel;
+    }
+    p.code = frame[at];
+    p.data.assign(frame.begin() + static_cast<std::ptrdiff_t>(at + 1), frame.begin() + static_cast<std::ptrdiff_t>(end));
     ++counters_.packets;
     return p;
   }

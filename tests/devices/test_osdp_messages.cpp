@@ -64,8 +64,11 @@ TEST(OsdpMessages, NakReasonsHaveNames) {
 }
 
 TEST(OsdpMessages, AnOutCommandTravelsThroughTheFramingLayer) {
-  Packet out{0x01, false, 1, true, static_cast<std::uint8_t>(Command::Output),
-             encode_output({{0, kOutputTemporaryOn, 50}})};
+  Packet out;
+  out.address = 0x01;
+  out.sequence = 1;
+  out.code = static_cast<std::uint8_t>(Command::Output);
+  out.data = encode_output({{0, kOutputTemporaryOn, 50}});
   const auto frame = encode(out);
   ASSERT_TRUE(frame);
   Parser pd(0x01, false);
