@@ -1,9 +1,15 @@
 #include "devices/osdp_sc.hpp"
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/rand.h>
 
 #include <memory>
 #include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "core/errors.hpp"
 
 namespace lockerctl::devices::osdp {
 namespace {
@@ -48,6 +54,64 @@ Block join(const Random& first, const Random& second) {
 Block inverse(Block b) {
   for (auto& byte : b) byte = static_cast<std::uint8_t>(~byte);
   return b;
+}
+
+template <std::size_t N>
+bool same(const std::array<std::uint8_t, N>& a, const std::uint8_t* b) {
+  return CRYPTO_memcmp(a.data(), b, N) == 0;  // constant time: the comparison leaks nothing
+}
+
+Random fresh_random() {
+  Random r{};
+  if (RAND_bytes(r.data(), static_cast<int>(r.size())) != 1) throw DeviceError("secure channel: OpenSSL gave no random number");
+  return r;
+}
+
+Packet handshake_packet(std::uint8_t address, bool reply, std::uint8_t sequence, Security type, std::uint8_t status,
+                        std::uint8_t code, Bytes data) {
+  Packet p;
+  p.address = address;
+  p.reply = reply;
+  p.sequence = sequence;
+  p.code = code;
+  p.data = std::move(data);
+  p.security = SecurityBlock{type, {status}};
+  return p;
+}
+
+bool is(const Packet& p, Security type, std::uint8_t code, std::size_t size) {
+  return p.security && p.security->type == type && p.code == code && p.data.size() == size;
+}
+
+/// Seals `p` as `plain`/`sealed` type: data encrypted under the other side's last MAC, then the
+/// MAC chained from it. Returns the full MAC, the start of the next chain.
+Block seal_packet(const SessionKeys& keys, const Block& other_mac, Packet& p, Security plain, Security sealed) {
+  if (!p.data.empty()) p.data = encrypt_data(keys, other_mac, p.data);
+  p.security = SecurityBlock{p.data.empty() ? plain : sealed, {}};
+  const auto covered = mac_input(p);
+  if (!covered) throw DeviceError("secure channel: the packet is too long to send");
+  const Block mac = message_mac(keys, other_mac, *covered);
+  std::copy(mac.begin(), mac.begin() + 4, p.mac.begin());
+  return mac;
+}
+
+/// Checks and opens a packet sealed as `plain`/`sealed` against `other_mac`, the chain so far.
+Block open_packet(const SessionKeys& keys, const Block& other_mac, Packet& p, Security plain, Security sealed, const char* what) {
+  if (!p.security || (p.security->type != plain && p.security->type != sealed)) {
+    throw DeviceError(fmt::format("secure channel: a {} without a MAC", what));
+  }
+  const auto covered = mac_input(p);
+  const Block mac = message_mac(keys, other_mac, covered ? *covered : Bytes{});
+  if (!covered || CRYPTO_memcmp(mac.data(), p.mac.data(), p.mac.size()) != 0) {
+    throw DeviceError(fmt::format("secure channel: a {} whose MAC does not verify (changed, replayed or out of order)", what));
+  }
+  if (p.security->type == sealed) {
+    auto data = decrypt_data(keys, other_mac, p.data);
+    if (!data) throw DeviceError(fmt::format("secure channel: a {} whose data does not decrypt", what));
+    p.data = std::move(*data);
+  }
+  p.security.reset();
+  return mac;
 }
 
 }  // namespace
@@ -109,6 +173,90 @@ Bytes encrypt_data(const SessionKeys& keys, const Block& last_mac, const Bytes& 
 std::optional<Bytes> decrypt_data(const SessionKeys& keys, const Block& last_mac, const Bytes& data) {
   if (data.empty() || data.size() % kBlock != 0) return std::nullopt;
   return unpad(aes_cbc_decrypt(keys.enc, inverse(last_mac), data));
+}
+
+Packet PanelSession::challenge(std::uint8_t address, std::uint8_t sequence) {
+  established_ = false;
+  cp_random_ = fresh_random();
+  const std::uint8_t which = key_ == kDefaultKey ? 0 : 1;
+  return handshake_packet(address, false, sequence, Security::Challenge, which, kChallenge, Bytes(cp_random_.begin(), cp_random_.end()));
+}
+
+Packet PanelSession::answer(const Packet& ccrypt, std::uint8_t sequence) {
+  if (!is(ccrypt, Security::ClientCrypt, kChallenge, 32)) throw DeviceError("secure channel: the board did not answer the challenge with CCRYPT");
+  std::copy(ccrypt.data.begin() + 8, ccrypt.data.begin() + 16, pd_random_.begin());
+  keys_ = derive_session_keys(key_, cp_random_);
+  if (!same(client_cryptogram(keys_, cp_random_, pd_random_), ccrypt.data.data() + 16)) {
+    throw DeviceError(fmt::format("board at address {} rejected the secure channel: wrong key?", ccrypt.address));
+  }
+  server_ = server_cryptogram(keys_, cp_random_, pd_random_);
+  return handshake_packet(ccrypt.address, false, sequence, Security::ServerCrypt, key_ == kDefaultKey ? 0 : 1, kServerCrypt,
+                          Bytes(server_.begin(), server_.end()));
+}
+
+void PanelSession::confirm(const Packet& rmac_i) {
+  if (!rmac_i.security || rmac_i.security->type != Security::InitialMac || rmac_i.code != kInitialMac ||
+      rmac_i.security->data != Bytes{0x01} || rmac_i.data.size() != 16) {
+    throw DeviceError(fmt::format("board at address {} rejected the secure channel: wrong key?", rmac_i.address));
+  }
+  const Block expected = initial_reply_mac(keys_, server_);
+  if (!same(expected, rmac_i.data.data())) throw DeviceError("secure channel: the board's initial MAC is wrong");
+  last_reply_mac_ = expected;
+  established_ = true;
+}
+
+Packet PanelSession::seal(Packet command) {
+  if (!established_) throw DeviceError("secure channel: no session");
+  last_command_mac_ = seal_packet(keys_, last_reply_mac_, command, Security::CommandMac, Security::CommandSealed);
+  return command;
+}
+
+Packet PanelSession::open(const Packet& reply) {
+  if (!established_) throw DeviceError("secure channel: no session");
+  Packet p = reply;
+  last_reply_mac_ = open_packet(keys_, last_command_mac_, p, Security::ReplyMac, Security::ReplySealed, "reply");
+  return p;
+}
+
+Packet BoardSession::handshake(const Packet& command) {
+  if (is(command, Security::Challenge, kChallenge, 8)) {
+    const std::uint8_t which = command.security->data.empty() ? 1 : command.security->data[0];
+    if (which == 0 && !install_) throw DeviceError("secure channel: the default key was asked for outside install mode");
+    established_ = false;
+    std::copy(command.data.begin(), command.data.end(), cp_random_.begin());
+    pd_random_ = fresh_random();
+    keys_ = derive_session_keys(which == 0 ? kDefaultKey : key_, cp_random_);
+    const Block cryptogram = client_cryptogram(keys_, cp_random_, pd_random_);
+    Bytes data(id_.begin(), id_.end());
+    data.insert(data.end(), pd_random_.begin(), pd_random_.end());
+    data.insert(data.end(), cryptogram.begin(), cryptogram.end());
+    return handshake_packet(command.address, true, command.sequence, Security::ClientCrypt, which, kChallenge, std::move(data));
+  }
+  if (is(command, Security::ServerCrypt, kServerCrypt, 16)) {
+    const Block server = server_cryptogram(keys_, cp_random_, pd_random_);
+    if (!same(server, command.data.data())) {
+      established_ = false;
+      return handshake_packet(command.address, true, command.sequence, Security::InitialMac, 0xFF, kInitialMac, {});
+    }
+    last_reply_mac_ = initial_reply_mac(keys_, server);
+    established_ = true;
+    return handshake_packet(command.address, true, command.sequence, Security::InitialMac, 0x01, kInitialMac,
+                            Bytes(last_reply_mac_.begin(), last_reply_mac_.end()));
+  }
+  throw DeviceError("secure channel: not a handshake command");
+}
+
+Packet BoardSession::open(const Packet& command) {
+  if (!established_) throw DeviceError("secure channel: no session");
+  Packet p = command;
+  last_command_mac_ = open_packet(keys_, last_reply_mac_, p, Security::CommandMac, Security::CommandSealed, "command");
+  return p;
+}
+
+Packet BoardSession::seal(Packet reply) {
+  if (!established_) throw DeviceError("secure channel: no session");
+  last_reply_mac_ = seal_packet(keys_, last_command_mac_, reply, Security::ReplyMac, Security::ReplySealed);
+  return reply;
 }
 
 }  // namespace lockerctl::devices::osdp

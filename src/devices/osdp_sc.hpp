@@ -4,13 +4,17 @@
 // OpenSSL: the session keys that the control panel (CP) and the board (PD) derive from the board's
 // Secure Channel Base Key (SCBK) and their two random numbers, the cryptograms each side proves
 // it holds the key with, the first reply MAC, the chained message MACs and the encrypted data
-// blocks with OSDP's 0x80 padding. The handshake that uses them (CHLNG, CCRYPT, SCRYPT, RMAC_I)
-// is not built yet (issue 17).
+// blocks with OSDP's 0x80 padding; and the session on each side, as packets in and packets out
+// (no I/O): the handshake osdp_CHLNG -> osdp_CCRYPT -> osdp_SCRYPT -> osdp_RMAC_I, then every
+// message sealed with a MAC chained from the other side's last one. The panel and the simulator
+// do not run these sessions yet (issue 17).
 
 #include <array>
 #include <cstdint>
 #include <optional>
 #include <vector>
+
+#include "devices/osdp_phy.hpp"
 
 namespace lockerctl::devices::osdp {
 
@@ -60,5 +64,71 @@ Block message_mac(const SessionKeys& keys, const Block& chain, const Bytes& mess
 Bytes encrypt_data(const SessionKeys& keys, const Block& last_mac, const Bytes& data);
 /// The reverse; nullopt when the length or the padding is wrong.
 std::optional<Bytes> decrypt_data(const SessionKeys& keys, const Block& last_mac, const Bytes& data);
+
+/// The default Secure Channel Base Key (SCBK-D) that boards use in install mode.
+inline constexpr Block kDefaultKey = {0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37,
+                                      0x38, 0x39, 0x3A, 0x3B, 0x3C, 0x3D, 0x3E, 0x3F};
+
+/// Command and reply codes of the handshake.
+inline constexpr std::uint8_t kChallenge = 0x76;    ///< osdp_CHLNG, and its reply osdp_CCRYPT
+inline constexpr std::uint8_t kServerCrypt = 0x77;  ///< osdp_SCRYPT, and its reply osdp_RMAC_I (0x78)
+inline constexpr std::uint8_t kInitialMac = 0x78;
+
+/// The control panel's side of a session. Errors are DeviceErrors that say what failed.
+class PanelSession {
+ public:
+  /// `key`: the board's SCBK; kDefaultKey (install mode) is asked for as key 0, any other as key 1.
+  explicit PanelSession(const Block& key) : key_(key) {}
+
+  /// osdp_CHLNG with a new random number; starts a new session.
+  Packet challenge(std::uint8_t address, std::uint8_t sequence);
+  /// Checks the board's osdp_CCRYPT and answers with osdp_SCRYPT. Throws when the board's
+  /// cryptogram is not the one the key gives (the board has another key).
+  Packet answer(const Packet& ccrypt, std::uint8_t sequence);
+  /// Checks osdp_RMAC_I; the session is then established. Throws when the board refused the
+  /// panel's cryptogram or its MAC is wrong.
+  void confirm(const Packet& rmac_i);
+  bool established() const { return established_; }
+
+  /// `command` with its MAC, its data encrypted (when it has data); the chain moves on.
+  Packet seal(Packet command);
+  /// A reply of this session, checked and decrypted. Throws for a reply without a security
+  /// block, with a MAC that does not verify (changed, replayed or out of order), or with bad data.
+  Packet open(const Packet& reply);
+
+ private:
+  Block key_;
+  Random cp_random_{}, pd_random_{};
+  SessionKeys keys_{};
+  Block server_{};
+  Block last_command_mac_{}, last_reply_mac_{};
+  bool established_ = false;
+};
+
+/// The board's side of a session.
+class BoardSession {
+ public:
+  /// `key`: the board's SCBK (asked for as key 1); `install_mode`: it also takes SCBK-D (key 0).
+  BoardSession(const Block& key, bool install_mode, const Random& client_id) : key_(key), install_(install_mode), id_(client_id) {}
+
+  /// The reply to osdp_CHLNG (osdp_CCRYPT) or osdp_SCRYPT (osdp_RMAC_I, refusing a wrong
+  /// cryptogram with status 0xFF). Throws for a key the board does not take.
+  Packet handshake(const Packet& command);
+  bool established() const { return established_; }
+  /// A command of this session, checked and decrypted; throws as PanelSession::open() does.
+  Packet open(const Packet& command);
+  Packet seal(Packet reply);
+  /// Forgets the session (a restart).
+  void reset() { established_ = false; }
+
+ private:
+  Block key_;
+  bool install_;
+  Random id_;
+  Random cp_random_{}, pd_random_{};
+  SessionKeys keys_{};
+  Block last_command_mac_{}, last_reply_mac_{};
+  bool established_ = false;
+};
 
 }  // namespace lockerctl::devices::osdp

@@ -5,11 +5,14 @@
 //   Annex E, as published in libosdp's tests/unit-tests/test-sc-sia-vectors.c (Apache-2.0,
 //   Siddharth Chandrasekaran): the byte values only;
 // - message MACs and encrypted data blocks with those session keys, computed apart from this code
-//   with `openssl enc -aes-128-cbc -nopad` over the padded bytes.
+//   with `openssl enc -aes-128-cbc -nopad` over the padded bytes;
+// then whole sessions between a panel and a board, every packet through the framing layer.
 
 #include <gtest/gtest.h>
 
 #include <string>
+
+#include "core/errors.hpp"
 
 #include "devices/osdp_sc.hpp"
 
@@ -103,6 +106,112 @@ TEST(SecureChannel, DataBlocksAreEncryptedUnderTheInverseOfTheLastMac) {
   EXPECT_FALSE(decrypt_data(keys, rmac_i, hex("0102")));
   const Bytes long_data(40, 0x5a);
   EXPECT_EQ(decrypt_data(keys, rmac_i, encrypt_data(keys, rmac_i, long_data)), long_data);
+}
+
+/// A packet as the other side receives it: encoded, then parsed.
+Packet over_the_wire(const Packet& p) {
+  const auto frame = encode(p);
+  EXPECT_TRUE(frame);
+  Parser parser(p.address, p.reply);
+  parser.feed(frame->data(), frame->size());
+  auto got = parser.next();
+  EXPECT_TRUE(got);
+  return *got;
+}
+
+const Block kBoardKey = block("00112233445566778899aabbccddeeff");
+const Random kBoardId = random8("0A0B0C0000001234");
+
+/// Runs the handshake; true when both sides have a session.
+bool connect(PanelSession& panel, BoardSession& board) {
+  const Packet ccrypt = over_the_wire(board.handshake(over_the_wire(panel.challenge(0x05, 1))));
+  const Packet rmac_i = over_the_wire(board.handshake(over_the_wire(panel.answer(ccrypt, 2))));
+  panel.confirm(rmac_i);
+  return panel.established() && board.established();
+}
+
+Packet command(std::uint8_t sequence, std::uint8_t code, Bytes data) {
+  Packet p;
+  p.address = 0x05;
+  p.sequence = sequence;
+  p.code = code;
+  p.data = std::move(data);
+  return p;
+}
+
+TEST(SecureSession, APanelAndABoardAgreeAndEveryMessageIsSealedAndChained) {
+  PanelSession panel(kBoardKey);
+  BoardSession board(kBoardKey, false, kBoardId);
+  ASSERT_TRUE(connect(panel, board));
+  const Bytes out = {0x00, 0x05, 0x32, 0x00};  // OUT: output 0 on for 5 s
+  for (std::uint8_t seq = 3; seq < 9; ++seq) {
+    const Packet sealed = panel.seal(command(static_cast<std::uint8_t>(seq % 3 + 1), 0x68, out));
+    EXPECT_EQ(sealed.security->type, Security::CommandSealed);
+    EXPECT_NE(sealed.data, out) << "the OUT data does not travel in plain text";
+    const Packet opened = board.open(over_the_wire(sealed));
+    EXPECT_EQ(opened.data, out);
+    EXPECT_EQ(opened.code, 0x68);
+    Packet ack = opened;
+    ack.reply = true;
+    ack.code = 0x40;
+    ack.data.clear();
+    const Packet reply = over_the_wire(board.seal(ack));
+    EXPECT_EQ(reply.security->type, Security::ReplyMac) << "no data: a MAC only";
+    EXPECT_EQ(panel.open(reply).code, 0x40);
+  }
+}
+
+TEST(SecureSession, AFlippedBitAReplayAndAnOtherKeyAreRejected) {
+  PanelSession panel(kBoardKey);
+  BoardSession board(kBoardKey, false, kBoardId);
+  ASSERT_TRUE(connect(panel, board));
+  const Packet first = over_the_wire(panel.seal(command(3, 0x68, {0x00, 0x05, 0x32, 0x00})));
+
+  Packet flipped = first;
+  flipped.data[5] ^= 0x01;
+  EXPECT_THROW(board.open(flipped), DeviceError) << "a flipped bit in the encrypted data";
+  Packet other_code = first;
+  other_code.code = 0x69;
+  EXPECT_THROW(board.open(other_code), DeviceError) << "a changed command code";
+
+  board.open(first);
+  Packet ack = command(3, 0x40, {});
+  ack.reply = true;
+  panel.open(over_the_wire(board.seal(ack)));
+  const Packet second = over_the_wire(panel.seal(command(1, 0x60, {})));
+  EXPECT_THROW(board.open(first), DeviceError) << "the first command, replayed";
+  EXPECT_EQ(board.open(second).code, 0x60) << "the chain is intact for the real next command";
+
+  PanelSession thief(block("ffeeddccbbaa99887766554433221100"));
+  BoardSession other(kBoardKey, false, kBoardId);
+  const Packet ccrypt = over_the_wire(other.handshake(over_the_wire(thief.challenge(0x05, 1))));
+  try {
+    thief.answer(ccrypt, 2);
+    FAIL() << "a panel with another key took the board's cryptogram";
+  } catch (const DeviceError& e) {
+    EXPECT_STREQ(e.what(), "board at address 5 rejected the secure channel: wrong key?");
+  }
+  EXPECT_FALSE(other.established());
+}
+
+TEST(SecureSession, AForgedServerCryptogramIsRefusedAndTheDefaultKeyOnlyInInstallMode) {
+  PanelSession panel(kBoardKey);
+  BoardSession board(kBoardKey, false, kBoardId);
+  const Packet ccrypt = over_the_wire(board.handshake(over_the_wire(panel.challenge(0x05, 1))));
+  Packet scrypt = over_the_wire(panel.answer(ccrypt, 2));
+  scrypt.data[0] ^= 0x80;
+  const Packet refused = over_the_wire(board.handshake(scrypt));
+  EXPECT_EQ(refused.security->data, Bytes{0xFF});
+  EXPECT_FALSE(board.established());
+  EXPECT_THROW(panel.confirm(refused), DeviceError);
+  EXPECT_FALSE(panel.established());
+
+  PanelSession installer(kDefaultKey);
+  EXPECT_EQ(installer.challenge(0x05, 1).security->data, Bytes{0x00}) << "asks for key 0, SCBK-D";
+  EXPECT_THROW(board.handshake(over_the_wire(installer.challenge(0x05, 1))), DeviceError);
+  BoardSession new_board(kBoardKey, true, kBoardId);
+  EXPECT_TRUE(connect(installer, new_board));
+  EXPECT_THROW(PanelSession(kBoardKey).seal(command(1, 0x60, {})), DeviceError) << "no session, no sealing";
 }
 
 }  // namespace
