@@ -3,17 +3,12 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <pwd.h>
-#include <signal.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <cstdlib>
-#include <fstream>
 #include <sstream>
 #include <stdexcept>
-#include <thread>
 
 namespace lockerctl::test {
 
@@ -48,7 +43,7 @@ int free_port() {
   return ntohs(a.sin_port);
 }
 
-Mosquitto::Mosquitto(Options options) : o_(std::move(options)) {
+Mosquitto::Mosquitto(Options options) : o_(std::move(options)), broker_("mosquitto", dir_ / "broker.log") {
   port_ = free_port();
   std::ostringstream conf;
   // As this user: a broker started as root would switch to user mosquitto, which cannot read the test's folder.
@@ -74,40 +69,14 @@ Mosquitto::Mosquitto(Options options) : o_(std::move(options)) {
   start();
 }
 
-Mosquitto::~Mosquitto() { kill(); }
-
 void Mosquitto::start() {
-  if (pid_ > 0) return;
-  const std::string conf = (dir_ / "mosquitto.conf").string();
-  pid_ = fork();
-  if (pid_ == 0) {
-    execl("/usr/sbin/mosquitto", "mosquitto", "-c", conf.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (!accepts(port_) || (tls_port_ && !accepts(tls_port_))) {
-    int status = 0;
-    if (waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
-      throw std::runtime_error("mosquitto exited at start (is Debian's mosquitto installed? scripts/install-deps.sh): " + log());
-    }
-    if (std::chrono::steady_clock::now() > until) throw std::runtime_error("mosquitto did not start in 10 s: " + log());
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  broker_.start({"/usr/sbin/mosquitto", "-c", (dir_ / "mosquitto.conf").string()},
+                [this] { return accepts(port_) && (!tls_port_ || accepts(tls_port_)); },
+                " (is Debian's mosquitto installed? scripts/install-deps.sh)");
 }
 
-void Mosquitto::kill() {
-  if (pid_ <= 0) return;
-  ::kill(pid_, SIGKILL);
-  waitpid(pid_, nullptr, 0);
-  pid_ = -1;
-}
+void Mosquitto::kill() { broker_.kill(); }
 
-std::string Mosquitto::log() const {
-  std::ifstream in(dir_ / "broker.log");
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+std::string Mosquitto::log() const { return broker_.log(); }
 
 }  // namespace lockerctl::test

@@ -8,8 +8,7 @@
 #include <filesystem>
 #include <string>
 
-#include <sys/types.h>
-
+#include "support/child_process.hpp"
 #include "support/temp_dir.hpp"
 
 namespace lockerctl::test {
@@ -25,9 +24,6 @@ class Mosquitto {
 
   explicit Mosquitto(Options options);
   Mosquitto() : Mosquitto(Options{}) {}
-  ~Mosquitto();
-  Mosquitto(const Mosquitto&) = delete;
-  Mosquitto& operator=(const Mosquitto&) = delete;
 
   /// Starts the broker and waits until it accepts connections; throws std::runtime_error after 10 s.
   void start();
@@ -46,7 +42,7 @@ class Mosquitto {
   TempDir dir_;
   int port_ = 0;
   int tls_port_ = 0;
-  pid_t pid_ = -1;
+  ChildProcess broker_;
 };
 
 /// A TCP port on 127.0.0.1 that was free a moment ago.

@@ -1,26 +1,16 @@
 #include "support/rtsp_server.hpp"
 
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <chrono>
 #include <cstdlib>
 #include <fstream>
-#include <sstream>
-#include <stdexcept>
-#include <thread>
 
 #include "support/mosquitto.hpp"  // free_port
 
 namespace lockerctl::test {
 
-RtspServer::RtspServer(std::filesystem::path frames, int fps) : frames_(std::move(frames)), fps_(fps), port_(free_port()) {
+RtspServer::RtspServer(std::filesystem::path frames, int fps)
+    : frames_(std::move(frames)), fps_(fps), port_(free_port()), server_("the RTSP server", dir_ / "server.log") {
   start();
 }
-
-RtspServer::~RtspServer() { kill(); }
 
 bool RtspServer::available() {
   return std::system("/usr/bin/python3 -c \"import gi; gi.require_version('GstRtspServer', '1.0'); "
@@ -28,43 +18,15 @@ bool RtspServer::available() {
 }
 
 void RtspServer::start() {
-  if (pid_ > 0) return;
-  const std::string script = (source_dir() / "tests/support/rtsp_server.py").string();
-  const std::string log_file = (dir_ / "server.log").string();
-  const std::string port = std::to_string(port_), fps = std::to_string(fps_), frames = frames_.string();
-  std::ofstream(log_file, std::ios::trunc).flush();
-  pid_ = fork();
-  if (pid_ == 0) {
-    const int fd = ::open(log_file.c_str(), O_WRONLY | O_APPEND);
-    dup2(fd, STDOUT_FILENO);
-    dup2(fd, STDERR_FILENO);
-    execl("/usr/bin/python3", "python3", script.c_str(), port.c_str(), frames.c_str(), fps.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (log().find("ready") == std::string::npos) {
-    int status = 0;
-    if (waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
-      throw std::runtime_error("the RTSP server exited at start: " + log());
-    }
-    if (std::chrono::steady_clock::now() > until) throw std::runtime_error("the RTSP server did not start in 10 s: " + log());
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  if (server_.running()) return;
+  std::ofstream(dir_ / "server.log", std::ios::trunc).flush();  // the "ready" waited for must be this start's
+  server_.start({"/usr/bin/python3", (source_dir() / "tests/support/rtsp_server.py").string(), std::to_string(port_),
+                 frames_.string(), std::to_string(fps_)},
+                [this] { return log().find("ready") != std::string::npos; });
 }
 
-void RtspServer::kill() {
-  if (pid_ <= 0) return;
-  ::kill(pid_, SIGKILL);
-  waitpid(pid_, nullptr, 0);
-  pid_ = -1;
-}
+void RtspServer::kill() { server_.kill(); }
 
-std::string RtspServer::log() const {
-  std::ifstream in(dir_ / "server.log");
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+std::string RtspServer::log() const { return server_.log(); }
 
 }  // namespace lockerctl::test

@@ -8,8 +8,7 @@
 #include <filesystem>
 #include <string>
 
-#include <sys/types.h>
-
+#include "support/child_process.hpp"
 #include "support/temp_dir.hpp"
 
 namespace lockerctl::test {
@@ -18,9 +17,6 @@ class RtspServer {
  public:
   /// `frames`: a printf pattern of JPEG files, e.g. "DIR/frame%03d.jpg", numbered from 0.
   RtspServer(std::filesystem::path frames, int fps = 10);
-  ~RtspServer();
-  RtspServer(const RtspServer&) = delete;
-  RtspServer& operator=(const RtspServer&) = delete;
 
   /// Whether this machine can run it (python3-gi and the GStreamer RTSP server library).
   static bool available();
@@ -36,7 +32,7 @@ class RtspServer {
   int fps_;
   TempDir dir_;
   int port_;
-  pid_t pid_ = -1;
+  ChildProcess server_;
 };
 
 }  // namespace lockerctl::test
