@@ -22,43 +22,48 @@ YAML::Node item_node(const YAML::Node& parent, const char* list, std::size_t i, 
   return item.IsMap() && item[field] ? item[field] : item;
 }
 
+// The named things on the board's inputs or outputs (board.sensors, board.actuators): names and
+// numbers unique, no name an event's or action's of its own, none on the door's or lock's number.
+struct Wiring {
+  const char* list;         // "sensors"
+  const char* noun;         // "sensor"
+  const char* number;       // "input": the key of the number, and the word for it
+  std::vector<std::string> reserved;  // names taken by the rules' events or actions
+  const char* reserved_as;  // "an event"
+  int taken;                // the door's input, the lock's output
+  const char* taken_by;     // "is the door contact (board.door_input)"
+};
+
+template <class Item, class At>
+void check_wired(const std::vector<Item>& items, int Item::*number, const Wiring& w, const YAML::Node& board, const At& at) {
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const std::string key = fmt::format("board.{}[{}]", w.list, i);
+    const auto& name = items[i].name;
+    const int n = items[i].*number;
+    if (std::find(w.reserved.begin(), w.reserved.end(), name) != w.reserved.end()) {
+      at(item_node(board, w.list, i, "name"), key + ".name", fmt::format("'{}' names {} of its own; choose another name", name, w.reserved_as));
+    }
+    if (n == w.taken) at(item_node(board, w.list, i, w.number), key + "." + w.number, fmt::format("{} {} {}", w.number, n, w.taken_by));
+    for (std::size_t j = 0; j < i; ++j) {
+      if (items[j].name == name) at(item_node(board, w.list, i, "name"), key + ".name", fmt::format("two {} are named '{}'", w.list, name));
+      if (items[j].*number == n) {
+        at(item_node(board, w.list, i, w.number), key + "." + w.number, fmt::format("{} {} is also {} '{}'", w.number, n, w.noun, items[j].name));
+      }
+    }
+  }
+}
+
 template <class At>
 void check_wiring(const Config& c, const YAML::Node& root, const At& at) {
   const YAML::Node board = root.IsMap() ? root["board"] : YAML::Node();
-  const auto& sensors = c.board.sensors;
-  for (std::size_t i = 0; i < sensors.size(); ++i) {
-    const std::string key = fmt::format("board.sensors[{}]", i);
-    const auto& name = sensors[i].name;
-    if (name == "door" || std::find(std::begin(kRuleEvents), std::end(kRuleEvents), name) != std::end(kRuleEvents)) {
-      at(item_node(board, "sensors", i, "name"), key + ".name", "'" + name + "' names an event of its own; choose another name");
-    }
-    if (sensors[i].input == c.board.door_input) {
-      at(item_node(board, "sensors", i, "input"), key + ".input", fmt::format("input {} is the door contact (board.door_input)", sensors[i].input));
-    }
-    for (std::size_t j = 0; j < i; ++j) {
-      if (sensors[j].name == name) at(item_node(board, "sensors", i, "name"), key + ".name", "two sensors are named '" + name + "'");
-      if (sensors[j].input == sensors[i].input) {
-        at(item_node(board, "sensors", i, "input"), key + ".input", fmt::format("input {} is also sensor '{}'", sensors[i].input, sensors[j].name));
-      }
-    }
-  }
-  const auto& actuators = c.board.actuators;
-  for (std::size_t i = 0; i < actuators.size(); ++i) {
-    const std::string key = fmt::format("board.actuators[{}]", i);
-    const auto& name = actuators[i].name;
-    if (std::find(std::begin(kRuleActions), std::end(kRuleActions), name) != std::end(kRuleActions)) {
-      at(item_node(board, "actuators", i, "name"), key + ".name", "'" + name + "' names an action of its own; choose another name");
-    }
-    if (actuators[i].output == c.board.lock_output) {
-      at(item_node(board, "actuators", i, "output"), key + ".output", fmt::format("output {} drives the lock (board.lock_output)", actuators[i].output));
-    }
-    for (std::size_t j = 0; j < i; ++j) {
-      if (actuators[j].name == name) at(item_node(board, "actuators", i, "name"), key + ".name", "two actuators are named '" + name + "'");
-      if (actuators[j].output == actuators[i].output) {
-        at(item_node(board, "actuators", i, "output"), key + ".output", fmt::format("output {} is also actuator '{}'", actuators[i].output, actuators[j].name));
-      }
-    }
-  }
+  std::vector<std::string> events = {"door"};
+  events.insert(events.end(), std::begin(kRuleEvents), std::end(kRuleEvents));
+  check_wired(c.board.sensors, &SensorConfig::input,
+              {"sensors", "sensor", "input", events, "an event", c.board.door_input, "is the door contact (board.door_input)"}, board, at);
+  check_wired(c.board.actuators, &ActuatorConfig::output,
+              {"actuators", "actuator", "output", {std::begin(kRuleActions), std::end(kRuleActions)}, "an action", c.board.lock_output,
+               "drives the lock (board.lock_output)"},
+              board, at);
 }
 
 template <class At>
