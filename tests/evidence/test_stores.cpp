@@ -156,7 +156,7 @@ TEST(DriveStore, AFileOverFiveMegabytesGoesUpInChunksAndALostReplyIsResumedFromW
   for (char& c : bytes) c = static_cast<char>(random());
   const auto clip = d.dir / "clip.mp4";
   std::ofstream(clip, std::ios::binary) << bytes;
-  d.drive.lose_next_chunk_reply();  // the first chunk arrives, its answer does not
+  d.drive.lose_reply_to_chunk(1);  // the first chunk arrives, its answer does not
   const Stored stored = store.put(clip, "I1/clip.mp4", "alice@example.com");
   EXPECT_EQ(stored.sha256, net::sha256_hex(bytes));
   const auto files = d.drive.files();
@@ -167,6 +167,39 @@ TEST(DriveStore, AFileOverFiveMegabytesGoesUpInChunksAndALostReplyIsResumedFromW
   const std::vector<std::string> expected = {"chunk 0-1048575", "query", "chunk 1048576-2097151", "chunk 2097152-3145727",
                                              "chunk 3145728-4194303", "chunk 4194304-5242879", "chunk 5242880-6000006"};
   EXPECT_EQ(d.drive.session_requests(), expected);
+}
+
+TEST(DriveStore, ALostReplyToTheLastChunkIsAnsweredByTheFinishedFile) {
+  Drive d;
+  DriveOptions o = d.options();
+  o.chunk_bytes = 4 << 20;
+  const std::string bytes(5 * 1000 * 1000 + 1, 'c');
+  const auto clip = d.dir / "clip.mp4";
+  std::ofstream(clip, std::ios::binary) << bytes;
+  d.drive.lose_reply_to_chunk(2);
+  const Stored stored = DriveStore(o).put(clip, "I2/clip.mp4", "alice@example.com");
+  EXPECT_EQ(d.drive.session_requests(), (std::vector<std::string>{"chunk 0-4194303", "chunk 4194304-5000000", "query"}));
+  ASSERT_EQ(d.drive.files().size(), 1u) << "one file, not a second upload";
+  EXPECT_EQ(stored.location, "gdrive:" + d.drive.files().begin()->first);
+  EXPECT_EQ(d.drive.files().begin()->second.bytes, bytes);
+}
+
+TEST(DriveStore, AnUploadThatTakesNothingGivesUpWithOneLine) {
+  Drive d;
+  DriveOptions o = d.options();
+  o.chunk_bytes = 1 << 20;
+  const auto clip = d.dir / "clip.mp4";
+  std::ofstream(clip, std::ios::binary) << std::string(6 * 1000 * 1000, 'd');
+  d.drive.refuse_chunks();
+  try {
+    DriveStore(o).put(clip, "I3/clip.mp4", "alice@example.com");
+    FAIL() << "an upload that Drive never took was taken as stored";
+  } catch (const net::ServiceError& e) {
+    EXPECT_EQ(std::string(e.what()), "Google Drive at " + d.drive.base() +
+                                         ": the upload of I3_clip.mp4 made no progress at byte 0 of 6000000: HTTP 503 Service Unavailable");
+  }
+  EXPECT_EQ(d.drive.session_requests().size(), 5u) << "chunk, query, chunk, query, chunk: two failures in a row that moved nothing";
+  EXPECT_TRUE(d.drive.files().empty());
 }
 
 TEST(DriveStore, ARevokedTokenIsRenewedOnceOn401) {

@@ -370,9 +370,13 @@ void DriveStandIn::refuse_tokens() {
   refuse_ = true;
 }
 
-void DriveStandIn::lose_next_chunk_reply() {
+void DriveStandIn::lose_reply_to_chunk(int n) {
   std::lock_guard lock(mutex_);
-  lose_reply_ = true;
+  lose_reply_in_ = n;
+}
+void DriveStandIn::refuse_chunks() {
+  std::lock_guard lock(mutex_);
+  refuse_chunks_ = true;
 }
 std::vector<std::string> DriveStandIn::session_requests() {
   std::lock_guard lock(mutex_);
@@ -490,11 +494,13 @@ void DriveStandIn::routes(httplib::Server& server) {
       res.status = 308;
       if (!session.bytes.empty()) res.set_header("Range", "bytes=0-" + std::to_string(session.bytes.size() - 1));
     };
+    const auto made = [&] { res.set_content(nlohmann::json{{"id", session.file}}.dump(), "application/json"); };
     if (range == "bytes *" + total) {
       if (!req.body.empty()) return google_error(res, 400, "a status query has no body");
       session_requests_.push_back("query");
-      return progress();
+      return session.file.empty() ? progress() : made();  // a finished upload answers with its file
     }
+    if (!session.file.empty()) return google_error(res, 400, "the upload is finished");
     std::size_t first = 0, last = 0;
     char slash = 0;
     std::istringstream in(range.rfind("bytes ", 0) == 0 ? range.substr(6) : std::string());
@@ -512,16 +518,14 @@ void DriveStandIn::routes(httplib::Server& server) {
       return google_error(res, 400, "the chunk's Content-Type is not the file's");
     }
     session_requests_.push_back("chunk " + std::to_string(first) + "-" + std::to_string(last));
+    if (refuse_chunks_) return google_error(res, 503, "Service Unavailable");
     session.bytes += req.body;
-    if (lose_reply_) {
-      lose_reply_ = false;
-      return google_error(res, 503, "Service Unavailable");
+    if (final) {
+      session.file = "file-" + std::to_string(++uploads_);
+      files_[session.file] = {session.metadata.value("name", ""), kFolder, session.bytes, {}};
     }
-    if (!final) return progress();
-    const std::string id = "file-" + std::to_string(++uploads_);
-    files_[id] = {session.metadata.value("name", ""), kFolder, session.bytes, {}};
-    sessions_.erase(found);
-    res.set_content(nlohmann::json{{"id", id}}.dump(), "application/json");
+    if (lose_reply_in_ > 0 && --lose_reply_in_ == 0) return google_error(res, 503, "Service Unavailable");
+    return final ? made() : progress();
   });
   server.Post(R"(/drive/v3/files/([^/]+)/permissions)", [this, authorized, google_error](const httplib::Request& req, httplib::Response& res) {
     std::lock_guard lock(mutex_);

@@ -128,9 +128,11 @@ class DriveStandIn final : public StandIn {
   void revoke_tokens();
   /// From now on every token is refused, new ones too (a service account that lost its access).
   void refuse_tokens();
-  /// The reply to the next chunk of a resumable upload is lost: the chunk is kept, the client
-  /// gets 503, as when a connection breaks after the bytes arrived.
-  void lose_next_chunk_reply();
+  /// The reply to the `n`-th chunk of a resumable upload from now (1: the next) is lost: the
+  /// chunk is kept, the client gets 503, as when a connection breaks after the bytes arrived.
+  void lose_reply_to_chunk(int n);
+  /// From now on every chunk is refused with 503 and not kept (an upload that cannot go on).
+  void refuse_chunks();
   /// Requests seen on resumable upload sessions: "chunk A-B", "query", in order.
   std::vector<std::string> session_requests();
 
@@ -143,13 +145,15 @@ class DriveStandIn final : public StandIn {
     nlohmann::json metadata;
     std::size_t length = 0;
     std::string bytes;  ///< taken so far
+    std::string file;   ///< the file made, once every byte has arrived
   };
   std::map<std::string, File> files_;
   std::map<std::string, Session> sessions_;
   std::vector<std::string> session_requests_;
   std::set<std::string> tokens_;
   int issued_ = 0, uploads_ = 0;
-  bool refuse_ = false, lose_reply_ = false;
+  bool refuse_ = false, refuse_chunks_ = false;
+  int lose_reply_in_ = 0;  ///< chunks until the one whose reply is lost; 0: none
 };
 
 /// HMAC-SHA-256 and SHA-256, as hex, written here apart from lockerctl's code.
