@@ -228,6 +228,15 @@ void Flow::handle_board(const devices::BoardEvent& e) {
     case K::Nak:
       log(attempt_, "board", "refused", e.text);
       break;
+    case K::Secure:
+      if (e.active) {
+        raise_alarm("link attack", "board", "link attack", e.text,
+                    "lockerctl: ALERT: someone is tampering with the wires of your locker's lock board. The locker "
+                    "stays locked. Report it to the branch.", true);
+      } else {
+        log(attempt_, "board", "secure channel", e.text);
+      }
+      break;
   }
 }
 

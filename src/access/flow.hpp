@@ -63,7 +63,7 @@ struct Actuator {
 
 /// What answers an alarm (the config's `rules`, docs/lock-board.md).
 struct Rule {
-  std::string when;               ///< a sensor's name, "door forced", "tamper" or "motion"
+  std::string when;               ///< a sensor's name, "door forced", "tamper", "link attack" or "motion"
   std::optional<Schedule> hours;  ///< only at these times; nullopt: at any time
   bool only_locked = false;       ///< only while the lock is locked
   std::vector<std::string> then;  ///< an actuator's name, "alert", "alarm" (the board's buzzer and red LED), "evidence"
@@ -195,7 +195,7 @@ class Flow {
   /// and uploads the clips that are done.
   void watch();
   void detect_motion(const cv::Mat& frame);
-  /// An alarm `event` (a sensor's name, "door forced", "tamper", "motion") answered by the rules
+  /// An alarm `event` (a sensor's name, "door forced", "tamper", "link attack", "motion") answered by the rules
   /// that hold now, under a new incident id: the audit row `layer`/`decision`/`detail`, actuators
   /// on, the board's alarm, a photo (`frame`, else one grabbed when a rule asks for evidence), and
   /// `alert_text` to those concerned when a rule asks for an alert or `always_alert`. Returns

@@ -16,7 +16,7 @@ const std::vector<std::string> kAttemptLayers = {"trigger", "locker", "human",  
 
 bool is_alarm(const audit::Event& e) {
   return (e.layer == "door" && (e.decision == "forced" || e.decision == "left open")) ||
-         (e.layer == "board" && (e.decision == "tamper" || e.decision == "power failure")) ||
+         (e.layer == "board" && (e.decision == "tamper" || e.decision == "power failure" || e.decision == "link attack")) ||
          (e.layer == "sensor" && e.decision == "alarm") || (e.layer == "lockout" && e.decision == "start") ||
          (e.layer == "motion" && e.decision == "alarm");
 }

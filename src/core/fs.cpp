@@ -71,10 +71,15 @@ void AtomicFile::commit() {
   sync_path(parent, O_RDONLY | O_DIRECTORY, target_);
 }
 
-void write_file_atomically(const fs::path& path, std::string_view bytes) {
+void write_file_atomically(const fs::path& path, std::string_view bytes, std::optional<fs::perms> perms) {
   AtomicFile out(path);
   {
     std::ofstream f(out.temp(), std::ios::binary);
+    if (perms) {
+      std::error_code ec;
+      fs::permissions(out.temp(), *perms, ec);
+      if (ec) throw IoError(path.string() + ": cannot set its permissions: " + ec.message());
+    }
     f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
     if (!f.flush()) throw IoError(path.string() + ": cannot write (disk full?)");
   }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -46,8 +47,10 @@ class AtomicFile {
   bool committed_ = false;
 };
 
-/// Writes `bytes` to `path` through an AtomicFile. Throws IoError naming `path`.
-void write_file_atomically(const std::filesystem::path& path, std::string_view bytes);
+/// Writes `bytes` to `path` through an AtomicFile, with `perms` set before the first byte (for a
+/// key: owner_read | owner_write). Throws IoError naming `path`.
+void write_file_atomically(const std::filesystem::path& path, std::string_view bytes,
+                           std::optional<std::filesystem::perms> perms = std::nullopt);
 
 /// The whole content of `path`. Throws IoError naming it and the reason.
 std::string read_file(const std::filesystem::path& path);

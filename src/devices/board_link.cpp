@@ -15,6 +15,9 @@ BoardLink::BoardLink(const BoardLinkOptions& options) {
   if (options.port == kSimulatedPort) {
     osdp::SimulatorOptions sim;
     sim.address = options.panel.address;
+    sim.secure = options.panel.secure != osdp::SecureMode::Off;
+    if (!options.panel.keys.empty()) sim.key = options.panel.keys.front();
+    sim.install_mode = sim.key == osdp::kDefaultKey;
     simulated_ = std::make_unique<SimulatedBoard>(sim);
     device = simulated_->device();
   }

@@ -2,9 +2,11 @@
 
 // The configured lock board, opened: a serial port with the control panel on it, or for the port
 // name "sim" a simulated board served on a pseudo-terminal inside this process, so the whole OSDP
-// path, termios included, runs as it does with hardware.
+// path, termios included, runs as it does with hardware (the Secure Channel too: the simulated
+// board holds the panel's first key, in install mode when that is the default key).
 
 #include <atomic>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <thread>
@@ -20,7 +22,8 @@ inline constexpr const char* kSimulatedPort = "sim";
 struct BoardLinkOptions {
   std::string port = kSimulatedPort;
   int baud = 9600;
-  osdp::ControlPanelOptions panel;
+  osdp::ControlPanelOptions panel;  ///< the simulated board gets its secure mode and first key
+  std::filesystem::path key_file;   ///< where panel.keys came from, when from a file
 };
 
 /// A simulated board answering on a new pseudo-terminal for as long as this object lives.

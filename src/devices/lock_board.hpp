@@ -20,6 +20,7 @@ struct BoardEvent {
     Tamper,   ///< tamper switch: `active`
     Power,    ///< power failure: `active`
     Nak,      ///< the board refused a command: `text` says which and why
+    Secure,   ///< the secure channel: `active` = a fault to treat as an attack (alarm), else a change; `text` says what
   };
   Kind kind = Kind::Online;
   int index = 0;

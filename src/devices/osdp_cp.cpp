@@ -20,6 +20,7 @@ std::string describe(const BoardEvent& e) {
     case K::Tamper: return e.active ? "tamper switch open" : "tamper switch closed";
     case K::Power: return e.active ? "power failure (on battery)" : "power ok";
     case K::Nak: return "refused: " + e.text;
+    case K::Secure: return (e.active ? "secure channel FAULT: " : "secure channel: ") + e.text;
   }
   return "?";
 }
@@ -27,16 +28,17 @@ std::string describe(const BoardEvent& e) {
 namespace osdp {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
 std::string board_name(std::uint8_t address) { return fmt::format("lock board 0x{:02X}", address); }
 
 }  // namespace
 
 ControlPanel::ControlPanel(Channel& channel, ControlPanelOptions options)
-    : channel_(channel), options_(options), parser_(options.address, true) {
+    : channel_(channel), options_(options), parser_(options.address, true), keys_(options.keys) {
   if (options_.address >= kBroadcast) {
     throw DeviceError(fmt::format("lock board address 0x{:02X}: must be 0x00-0x7E", options_.address));
+  }
+  if (options_.secure != SecureMode::Off && keys_.empty()) {
+    throw DeviceError(fmt::format("{}: a secure channel needs the board's key", board_name(options_.address)));
   }
   thread_ = std::thread([this] { run(); });
 }
@@ -56,11 +58,11 @@ void ControlPanel::emit(BoardEvent event) {
   events_ready_.notify_all();
 }
 
-std::optional<Packet> ControlPanel::await_reply(std::uint8_t sequence, Clock::time_point deadline) {
+std::optional<Packet> ControlPanel::await_reply(std::uint8_t sequence, Clock::time_point deadline, bool secure) {
   std::uint8_t buffer[256];
   for (;;) {
     while (auto packet = parser_.next()) {
-      if (packet->security) continue;  // no Secure Channel session yet (issue 17): not a reply to a plain command
+      if (packet->security && !secure) continue;  // not a reply to a plain command
       if (packet->sequence == sequence) return packet;
       log::debug("{}: dropped a reply with sequence {} (waiting for {})", board_name(options_.address),
                  packet->sequence, sequence);
@@ -73,16 +75,169 @@ std::optional<Packet> ControlPanel::await_reply(std::uint8_t sequence, Clock::ti
   }
 }
 
+std::optional<Packet> ControlPanel::exchange(const Packet& packet, Clock::time_point& last_reply) {
+  const auto bytes = encode(packet);
+  const auto sent_at = Clock::now();
+  channel_.write(bytes->data(), bytes->size());
+  auto reply = await_reply(packet.sequence, sent_at + options_.reply_timeout, true);
+  if (reply) {
+    last_reply = Clock::now();
+  } else {
+    parser_.reset();
+  }
+  return reply;
+}
+
+ControlPanel::Handshake ControlPanel::handshake(std::string& why, Clock::time_point& last_reply) {
+  const Block key = keys_.at(key_index_);
+  const bool default_key = key == kDefaultKey;
+  PanelSession session(key);
+  {
+    std::lock_guard lock(mutex_);
+    ++stats_.handshakes;
+  }
+  // CHLNG always goes with sequence number 0: a retried handshake restarts the count, whatever
+  // the key (libosdp #244, #287).
+  auto reply = exchange(session.challenge(options_.address, 0), last_reply);
+  if (!reply) return Handshake::Silent;
+  const auto refused = [&](const Packet& r) {
+    const std::uint8_t reason = r.code == static_cast<std::uint8_t>(Reply::Nak) && !r.data.empty() ? r.data[0] : 0;
+    if (default_key && reason == static_cast<std::uint8_t>(NakReason::EncryptionRequired)) {
+      why = fmt::format("board at address {} refused the default key: it is not in install mode", options_.address);
+    } else {
+      why = fmt::format("board at address {} does not speak the secure channel ({} to CHLNG{})", options_.address,
+                        code_name(r.code), reason ? ": " + nak_text(reason) : "");
+    }
+    return Handshake::Refused;
+  };
+  if (!reply->security) return refused(*reply);
+  try {
+    reply = exchange(session.answer(*reply, 1), last_reply);
+    if (!reply) return Handshake::Silent;
+    if (!reply->security) return refused(*reply);
+    session.confirm(*reply);
+  } catch (const DeviceError& e) {
+    why = e.what();
+    return Handshake::WrongKey;
+  }
+  session_ = std::move(session);
+  return Handshake::Established;
+}
+
+bool ControlPanel::silent_since(Clock::time_point last_reply) {
+  std::lock_guard lock(mutex_);
+  stats_.parser = parser_.counters();
+  if (offline_known_ || Clock::now() - last_reply < options_.offline_after) return false;
+  went_offline();
+  return true;
+}
+
+void ControlPanel::secure_event(bool fault, const std::string& text) {
+  std::lock_guard lock(mutex_);
+  if (fault) {
+    ++stats_.security_faults;
+    if (problem_ == text) return;  // said once; the next attempt may still fail the same way
+    problem_ = text;  // the caller reports it: the error of a request, an alarm in the access flow
+    log::debug("{}: {}", board_name(options_.address), text);
+    for (auto& p : queue_) {
+      p->reply.set_exception(std::make_exception_ptr(DeviceError(fmt::format(
+          "{}; {} not sent", text, code_name(static_cast<std::uint8_t>(p->command))))));
+    }
+    queue_.clear();
+    online_ready_.notify_all();
+  }
+  emit({BoardEvent::Kind::Secure, 0, fault, text});
+}
+
+void ControlPanel::fail(std::shared_ptr<Pending>& pending, const std::string& why) {
+  if (!pending) return;
+  pending->reply.set_exception(std::make_exception_ptr(DeviceError(fmt::format(
+      "{}: {} not confirmed: {}", board_name(options_.address), code_name(static_cast<std::uint8_t>(pending->command)), why))));
+  pending.reset();
+}
+
 void ControlPanel::run() {
   std::uint8_t sequence = 0;  // 0 restarts the board's sequence check
   auto last_reply = Clock::now();
   auto next_poll = Clock::now();
+  auto next_handshake = Clock::now();
+  auto backoff = options_.poll_interval;
+  bool plain = false;    // Preferred, and the board has no secure channel
+  bool silence = false;  // the last command went unanswered
   std::shared_ptr<Pending> pending;
   Packet out;
   out.address = options_.address;
-  bool resend = false;
+  std::vector<std::uint8_t> bytes;
+  bool resend = false, same_bytes = false;
 
   for (;;) {
+    {
+      std::lock_guard lock(mutex_);
+      if (switch_key_) {  // set_key(): the board took a new key; prove it with a new session
+        keys_ = {*switch_key_};
+        key_index_ = 0;
+        switch_key_.reset();
+        session_.reset();
+        secure_ = false;
+        next_handshake = Clock::now();
+      }
+    }
+    if (options_.secure != SecureMode::Off && !session_ && (!plain || Clock::now() >= next_handshake)) {
+      {
+        std::unique_lock lock(mutex_);
+        wake_.wait_until(lock, next_handshake, [&] { return stop_; });
+        if (stop_) break;
+      }
+      std::string why;
+      const Handshake result = handshake(why, last_reply);
+      const auto now = Clock::now();
+      if (result == Handshake::Established) {
+        sequence = next_sequence(1);  // CHLNG went with 0, SCRYPT with 1
+        resend = false;
+        plain = false;
+        silence = false;
+        backoff = options_.poll_interval;
+        next_poll = now;
+        std::lock_guard lock(mutex_);
+        secure_ = true;
+        problem_.reset();
+        ++stats_.sessions;
+        const bool install = keys_[key_index_] == kDefaultKey;
+        if (install) log::warn("{}: secure channel under the default key (install mode)", board_name(options_.address));
+        emit({BoardEvent::Kind::Secure, 0, false,
+              install ? "established under the default key SCBK-D (install mode)"
+                      : fmt::format("established (key {} of {})", key_index_ + 1, keys_.size())});
+        online_ready_.notify_all();
+        continue;
+      }
+      if (result == Handshake::WrongKey && key_index_ + 1 < keys_.size()) {
+        std::lock_guard lock(mutex_);
+        ++key_index_;  // an interrupted key change: the board may hold the next key
+        next_handshake = now;
+        continue;
+      }
+      {
+        std::lock_guard lock(mutex_);
+        key_index_ = 0;
+      }
+      if (result == Handshake::Silent) {
+        silent_since(last_reply);
+      } else if (result == Handshake::Refused && options_.secure == SecureMode::Preferred) {
+        log::warn("{}: {}; sending in PLAIN TEXT, which anyone on the wires can read and forge (board.secure: "
+                  "preferred)", board_name(options_.address), why);
+        if (!plain) secure_event(false, why + "; falling back to plain text");
+        plain = true;
+        sequence = 0;  // the challenge may have restarted the board's count
+        next_handshake = now + options_.plain_warning;
+        continue;
+      } else {
+        secure_event(true, why);
+      }
+      next_handshake = now + backoff;
+      backoff = std::min(backoff * 2, options_.handshake_backoff_max);
+      continue;
+    }
+
     {
       std::unique_lock lock(mutex_);
       if (!resend) {
@@ -108,33 +263,60 @@ void ControlPanel::run() {
     }
 
     out.sequence = sequence;
-    const auto bytes = encode(out);
+    // A resend after a lost reply repeats the sealed bytes exactly; after BUSY the board's reply
+    // moved the MAC chain on, so the command is sealed again.
+    if (!(resend && same_bytes)) bytes = *encode(session_ ? session_->seal(out) : out);
     const auto sent_at = Clock::now();
     next_poll = sent_at + options_.poll_interval;
-    channel_.write(bytes->data(), bytes->size());
-    auto reply = await_reply(sequence, sent_at + options_.reply_timeout);
+    channel_.write(bytes.data(), bytes.size());
+    auto reply = await_reply(sequence, sent_at + options_.reply_timeout, session_.has_value());
     if (!reply) {
       parser_.reset();
-      resend = true;
-      std::lock_guard lock(mutex_);
-      stats_.parser = parser_.counters();
-      if (Clock::now() - last_reply >= options_.offline_after) {
-        if (!offline_known_) {
-          went_offline();
-          if (pending) {
-            pending->reply.set_exception(std::make_exception_ptr(DeviceError(fmt::format(
-                "{}: offline, no reply to {}", board_name(options_.address), code_name(out.code)))));
-            pending.reset();
-            out.code = static_cast<std::uint8_t>(Command::Poll);
-            out.data.clear();
-          }
-          sequence = 0;
-        }
+      resend = same_bytes = silence = true;
+      if (silent_since(last_reply)) {
+        fail(pending, "the board is offline");
+        out.code = static_cast<std::uint8_t>(Command::Poll);
+        out.data.clear();
+        sequence = 0;
+        same_bytes = false;
+        session_.reset();  // a board back from a silence gets a new handshake
+        std::lock_guard lock(mutex_);
+        secure_ = false;
       }
       continue;
     }
 
     last_reply = Clock::now();
+    const bool after_silence = silence;
+    silence = false;
+    if (session_) {
+      std::optional<std::pair<bool, std::string>> broken;  // an attack?, what happened
+      if (reply->security) {
+        try {
+          *reply = session_->open(*reply);
+        } catch (const DeviceError& e) {
+          broken = {true, e.what()};
+        }
+      } else if (reply->code != static_cast<std::uint8_t>(Reply::Nak) || reply->data.empty() ||
+                 reply->data[0] != static_cast<std::uint8_t>(NakReason::EncryptionRequired)) {
+        broken = {true, "secure channel: a reply without a MAC inside the session"};
+      } else if (after_silence) {
+        broken = {false, "the board restarted and lost the secure channel; new handshake"};
+      } else {
+        // The board answered the last command, and now it has no session: it ended it over a
+        // command that failed its MAC, which was not ours.
+        broken = {true, "the board ended the secure channel over a changed or replayed command on the line"};
+      }
+      if (broken) {
+        secure_event(broken->first, broken->second);
+        fail(pending, broken->second);
+        session_.reset();
+        resend = false;
+        std::lock_guard lock(mutex_);
+        secure_ = false;
+        continue;
+      }
+    }
     std::lock_guard lock(mutex_);
     stats_.parser = parser_.counters();
     if (!online_) {
@@ -153,6 +335,7 @@ void ControlPanel::run() {
     if (reply->code == static_cast<std::uint8_t>(Reply::Busy)) {
       ++stats_.busy;
       resend = true;  // same command, same sequence number, after a pause
+      same_bytes = false;
       continue;
     }
     resend = false;
@@ -247,6 +430,9 @@ Response ControlPanel::request(Command command, std::vector<std::uint8_t> data,
                                     board_name(options_.address), options_.offline_after.count(),
                                     code_name(static_cast<std::uint8_t>(command))));
     }
+    if (problem_ && !secure_ && options_.secure == SecureMode::Required) {
+      throw DeviceError(fmt::format("{}; {} not sent", *problem_, code_name(static_cast<std::uint8_t>(command))));
+    }
     queue_.push_back(pending);
   }
   wake_.notify_all();
@@ -259,7 +445,23 @@ Response ControlPanel::request(Command command, std::vector<std::uint8_t> data,
 
 bool ControlPanel::wait_online(std::chrono::milliseconds timeout) {
   std::unique_lock lock(mutex_);
-  return online_ready_.wait_for(lock, timeout, [&] { return online_; });
+  online_ready_.wait_for(lock, timeout, [&] { return online_ || (problem_ && options_.secure == SecureMode::Required); });
+  return online_;
+}
+
+std::optional<std::string> ControlPanel::security_problem() const {
+  std::lock_guard lock(mutex_);
+  return problem_;
+}
+
+bool ControlPanel::secure() const {
+  std::lock_guard lock(mutex_);
+  return secure_;
+}
+
+std::size_t ControlPanel::key_index() const {
+  std::lock_guard lock(mutex_);
+  return key_index_;
 }
 
 namespace {
@@ -317,6 +519,21 @@ void ControlPanel::lock() {
 void ControlPanel::alarm() {
   expect(request(Command::Buzzer, encode_buzzer(kAlarmBuzzer)), Reply::Ack, std::optional<bool>(true), "BUZ");
   expect(request(Command::Led, encode_led(kAlarmLed)), Reply::Ack, std::optional<bool>(true), "LED");
+}
+
+void ControlPanel::set_key(const Block& key, std::chrono::milliseconds timeout) {
+  if (!secure()) {
+    throw DeviceError(fmt::format("{}: no secure channel: a new key is only ever sent inside one", board_name(options_.address)));
+  }
+  expect(request(Command::KeySet, encode_keyset(key), timeout), Reply::Ack, std::optional<bool>(true), "KEYSET");
+  std::unique_lock lock(mutex_);
+  const std::size_t before = stats_.sessions;
+  switch_key_ = key;
+  wake_.notify_all();
+  if (!online_ready_.wait_for(lock, timeout, [&] { return stats_.sessions > before || problem_; }) || problem_) {
+    throw DeviceError(fmt::format("{}: took the new key, but no secure channel opens under it{}", board_name(options_.address),
+                                  problem_ ? ": " + *problem_ : ""));
+  }
 }
 
 std::optional<BoardEvent> ControlPanel::next_event(std::chrono::milliseconds timeout) {

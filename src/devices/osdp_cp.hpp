@@ -3,7 +3,9 @@
 // The OSDP control panel (CP): lockerctl's side of the lock-board link. One thread polls the
 // board, sends commands with sequence numbers 1, 2, 3, 1, ..., resends the last command with the
 // same number when no reply comes, declares the board offline after a silence and online again
-// when it answers, and turns replies into BoardEvents.
+// when it answers, and turns replies into BoardEvents. With a secure mode it first opens a
+// Secure Channel session (osdp_sc.hpp) and seals every command in it; a resend after a lost reply
+// sends the same sealed bytes again.
 
 #include <chrono>
 #include <condition_variable>
@@ -13,6 +15,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -20,8 +23,16 @@
 #include "devices/lock_board.hpp"
 #include "devices/osdp_messages.hpp"
 #include "devices/osdp_phy.hpp"
+#include "devices/osdp_sc.hpp"
 
 namespace lockerctl::devices::osdp {
+
+/// When the panel speaks the Secure Channel (board.secure).
+enum class SecureMode {
+  Off,        ///< plain text only
+  Preferred,  ///< a secure channel when the board has one; plain text, with a warning that repeats, when not
+  Required,   ///< nothing but a secure channel: no session, no commands
+};
 
 struct ControlPanelOptions {
   std::uint8_t address = 0;                           ///< the board's address, 0x00-0x7E
@@ -29,6 +40,12 @@ struct ControlPanelOptions {
   std::chrono::milliseconds reply_timeout{200};       ///< wait this long before resending
   std::chrono::milliseconds offline_after{8000};      ///< silence that makes the board offline
   int lock_output = 0;                                ///< the output that drives the lock
+  SecureMode secure = SecureMode::Off;
+  /// The board's Secure Channel Base Keys, tried in this order: its key, then a key that an
+  /// interrupted `board keyset` may have installed. kDefaultKey is install mode's key.
+  std::vector<Block> keys;
+  std::chrono::milliseconds handshake_backoff_max{10000};  ///< a failed handshake is retried sooner at first, then this often
+  std::chrono::milliseconds plain_warning{60000};  ///< Preferred on a board without one: the warning and a new try this often
 };
 
 struct Response {
@@ -43,6 +60,9 @@ struct LinkStats {
   std::size_t resends = 0;   ///< commands sent again with the same sequence number
   std::size_t naks = 0;
   std::size_t busy = 0;
+  std::size_t handshakes = 0;       ///< secure-channel handshakes begun
+  std::size_t sessions = 0;         ///< secure-channel sessions established
+  std::size_t security_faults = 0;  ///< replies that failed their MAC, plain replies inside a session, boards ending one
 };
 
 class ControlPanel final : public LockBoard {
@@ -57,8 +77,19 @@ class ControlPanel final : public LockBoard {
   /// refuses it (NAK, with the reason) or does not answer within `timeout`.
   Response request(Command command, std::vector<std::uint8_t> data,
                    std::chrono::milliseconds timeout = std::chrono::milliseconds(3000));
-  /// Waits until the board has answered once; false when `timeout` passed first.
+  /// Waits until the board has answered once (with a secure mode: inside a session, or refused
+  /// one under Preferred); false when `timeout` passed first or the secure channel failed.
   bool wait_online(std::chrono::milliseconds timeout);
+  /// Why no secure channel could be opened (a wrong key, a board without one under Required).
+  std::optional<std::string> security_problem() const;
+  /// Whether commands go inside a secure channel now.
+  bool secure() const;
+  /// Which of ControlPanelOptions::keys the session uses.
+  std::size_t key_index() const;
+  /// Installs `key` on the board (osdp_KEYSET, inside the secure channel), then proves it with a
+  /// new handshake under that key. Throws DeviceError without a session, when the board refuses
+  /// the key, or when the new handshake fails within `timeout`.
+  void set_key(const Block& key, std::chrono::milliseconds timeout = std::chrono::milliseconds(5000));
 
   DeviceId identify();
   std::vector<Capability> capabilities();
@@ -82,8 +113,17 @@ class ControlPanel final : public LockBoard {
     std::promise<Response> reply;
   };
 
+  enum class Handshake { Established, Silent, Refused, WrongKey };
+  using Clock = std::chrono::steady_clock;
+
   void run();
-  std::optional<Packet> await_reply(std::uint8_t sequence, std::chrono::steady_clock::time_point deadline);
+  std::optional<Packet> await_reply(std::uint8_t sequence, Clock::time_point deadline, bool secure);
+  std::optional<Packet> exchange(const Packet& packet, Clock::time_point& last_reply);
+  Handshake handshake(std::string& why, Clock::time_point& last_reply);
+  /// After a silence: true when it has just become long enough to call the board offline.
+  bool silent_since(Clock::time_point last_reply);
+  void secure_event(bool fault, const std::string& text);
+  void fail(std::shared_ptr<Pending>& pending, const std::string& why);
   void handle(const Packet& reply, Pending* pending, std::uint8_t& sequence);
   void track(const Packet& reply);
   void emit(BoardEvent event);
@@ -106,6 +146,12 @@ class ControlPanel final : public LockBoard {
   LinkStats stats_;
   std::optional<std::vector<bool>> inputs_, outputs_;
   std::optional<LocalStatus> local_;
+  std::vector<Block> keys_;      ///< written by the run thread only, under the mutex
+  std::size_t key_index_ = 0;   ///< likewise
+  std::optional<PanelSession> session_;     ///< run thread only
+  bool secure_ = false;                     ///< a session is established
+  std::optional<std::string> problem_;      ///< why the secure channel failed, until it works
+  std::optional<Block> switch_key_;         ///< set_key(): start a session under this key
   std::thread thread_;
 };
 

@@ -1,5 +1,7 @@
 #include "devices/osdp_messages.hpp"
 
+#include <algorithm>
+
 namespace lockerctl::devices::osdp {
 
 std::string code_name(std::uint8_t code) {
@@ -13,6 +15,9 @@ std::string code_name(std::uint8_t code) {
     case 0x68: return "OUT";
     case 0x69: return "LED";
     case 0x6A: return "BUZ";
+    case 0x75: return "KEYSET";
+    case 0x76: return "CHLNG";
+    case 0x77: return "SCRYPT";
     case 0x40: return "ACK";
     case 0x41: return "NAK";
     case 0x45: return "PDID";
@@ -21,6 +26,7 @@ std::string code_name(std::uint8_t code) {
     case 0x49: return "ISTATR";
     case 0x4A: return "OSTATR";
     case 0x53: return "KEYPAD";
+    case 0x78: return "RMAC_I";
     case 0x79: return "BUSY";
     default: {
       static const char* hex = "0123456789ABCDEF";
@@ -153,8 +159,10 @@ std::optional<std::vector<bool>> decode_states(const std::vector<std::uint8_t>& 
 }
 
 std::vector<std::uint8_t> encode_keypad(const KeypadData& k) {
-  std::vector<std::uint8_t> out{k.reader, static_cast<std::uint8_t>(k.digits.size())};
-  out.insert(out.end(), k.digits.begin(), k.digits.end());
+  std::vector<std::uint8_t> out(2 + k.digits.size());
+  out[0] = k.reader;
+  out[1] = static_cast<std::uint8_t>(k.digits.size());
+  std::copy(k.digits.begin(), k.digits.end(), out.begin() + 2);
   return out;
 }
 
@@ -165,6 +173,21 @@ std::optional<KeypadData> decode_keypad(const std::vector<std::uint8_t>& d) {
     if (!((c >= '0' && c <= '9') || c == '*' || c == '#')) return std::nullopt;
   }
   return k;
+}
+
+std::vector<std::uint8_t> encode_keyset(const std::array<std::uint8_t, 16>& scbk) {
+  std::vector<std::uint8_t> out(2 + scbk.size());
+  out[0] = kKeyTypeScbk;
+  out[1] = static_cast<std::uint8_t>(scbk.size());
+  std::copy(scbk.begin(), scbk.end(), out.begin() + 2);
+  return out;
+}
+
+std::optional<std::array<std::uint8_t, 16>> decode_keyset(const std::vector<std::uint8_t>& d) {
+  std::array<std::uint8_t, 16> key{};
+  if (d.size() != 2 + key.size() || d[0] != kKeyTypeScbk || d[1] != key.size()) return std::nullopt;
+  std::copy(d.begin() + 2, d.end(), key.begin());
+  return key;
 }
 
 }  // namespace lockerctl::devices::osdp

@@ -4,6 +4,7 @@
 // return nullopt for a payload of the wrong length instead of throwing (protocol code returns
 // status values). Multi-byte numbers are little-endian, timers count 100 ms units.
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -21,6 +22,7 @@ enum class Command : std::uint8_t {
   Output = 0x68,        ///< OUT
   Led = 0x69,
   Buzzer = 0x6A,        ///< BUZ
+  KeySet = 0x75,        ///< KEYSET: a new Secure Channel Base Key, accepted only inside a secure channel
 };
 
 enum class Reply : std::uint8_t {
@@ -144,6 +146,11 @@ std::optional<LocalStatus> decode_local_status(const std::vector<std::uint8_t>& 
 /// ISTATR / OSTATR: one byte per input or output, 0 inactive, 1 active.
 std::vector<std::uint8_t> encode_states(const std::vector<bool>& states);
 std::optional<std::vector<bool>> decode_states(const std::vector<std::uint8_t>& data);
+
+/// KEYSET: key type 1 (SCBK), its length (16), the key.
+inline constexpr std::uint8_t kKeyTypeScbk = 0x01;
+std::vector<std::uint8_t> encode_keyset(const std::array<std::uint8_t, 16>& scbk);
+std::optional<std::array<std::uint8_t, 16>> decode_keyset(const std::vector<std::uint8_t>& data);
 
 /// KEYPAD: digits typed on a reader's keypad ('0'-'9', '*', '#').
 struct KeypadData {

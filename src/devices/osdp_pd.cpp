@@ -34,10 +34,28 @@ int number(const std::string& word, int low, int high, const std::string& what) 
   return value;
 }
 
+/// The board's client id in the handshake (cUID): its vendor code and serial number.
+Random client_id(const DeviceId& id) {
+  return {static_cast<std::uint8_t>(id.vendor), static_cast<std::uint8_t>(id.vendor >> 8),
+          static_cast<std::uint8_t>(id.vendor >> 16), id.model, static_cast<std::uint8_t>(id.serial),
+          static_cast<std::uint8_t>(id.serial >> 8), static_cast<std::uint8_t>(id.serial >> 16),
+          static_cast<std::uint8_t>(id.serial >> 24)};
+}
+
+/// `reply` as the answer to `command`: its sequence number and its kind of check.
+Packet answering(Packet reply, const Packet& command) {
+  reply.sequence = command.sequence;
+  reply.use_crc = command.use_crc;
+  return reply;
+}
+
 }  // namespace
 
 BoardSimulator::BoardSimulator(SimulatorOptions options)
-    : options_(options), outputs_(static_cast<std::size_t>(options.outputs)), rng_(options.seed) {}
+    : options_(options),
+      outputs_(static_cast<std::size_t>(options.outputs)),
+      rng_(options.seed),
+      session_(options.key, options.install_mode, client_id(options.id)) {}
 
 Packet BoardSimulator::make(Reply code, std::vector<std::uint8_t> data) const {
   Packet p;
@@ -67,22 +85,62 @@ std::vector<bool> BoardSimulator::output_states() const {
 std::optional<Packet> BoardSimulator::handle(const Packet& command) {
   std::lock_guard lock(mutex_);
   if (!powered_) return std::nullopt;
+  if (command.security) return secure_reply(command);
+  if (options_.secure && !options_.install_mode) return answering(nak(NakReason::EncryptionRequired), command);
+  return answer(command, false);
+}
+
+Packet BoardSimulator::answer(const Packet& command, bool sealed) {
   Packet reply;
   if (last_sequence_ && command.sequence == *last_sequence_ && last_command_ && last_reply_ &&
       last_command_->code == command.code && last_command_->data == command.data) {
     reply = *last_reply_;  // the panel missed our reply: say it again, do not act twice
   } else if (command.sequence == 0 || !last_sequence_ || command.sequence == next_sequence(*last_sequence_)) {
-    reply = reply_to(command);  // 0 restarts the count
+    reply = reply_to(command, sealed);  // 0 restarts the count
   } else {
     reply = nak(NakReason::BadSequence);
   }
-  reply.sequence = command.sequence;
-  reply.use_crc = command.use_crc;
+  reply = answering(std::move(reply), command);
   if (reply.code != static_cast<std::uint8_t>(Reply::Busy)) {  // after BUSY the command comes again
     last_sequence_ = command.sequence;
     last_command_ = command;
     last_reply_ = reply;
   }
+  return reply;
+}
+
+Packet BoardSimulator::secure_reply(const Packet& command) {
+  const Security type = command.security->type;
+  if (!options_.secure) return answering(nak(NakReason::SecurityUnsupported), command);
+  if (type == Security::Challenge || type == Security::ServerCrypt) {
+    try {
+      Packet reply = answering(session_.handshake(command), command);
+      last_sequence_ = command.sequence;  // a handshake restarts the count (CHLNG comes with 0)
+      last_command_.reset();
+      last_sealed_.reset();
+      return reply;
+    } catch (const DeviceError& e) {
+      log::warn("board: refused a handshake: {}", e.what());
+      return answering(nak(NakReason::EncryptionRequired), command);
+    }
+  }
+  if (type != Security::CommandMac && type != Security::CommandSealed) {
+    return answering(nak(NakReason::SecurityUnsupported), command);
+  }
+  if (last_sealed_ && last_sealed_->first == command) return last_sealed_->second;  // resent: the same bytes again
+  if (!session_.established()) return answering(nak(NakReason::EncryptionRequired), command);
+  Packet plain;
+  try {
+    plain = session_.open(command);
+  } catch (const DeviceError& e) {
+    ++refused_macs_;
+    session_.reset();
+    last_sealed_.reset();
+    log::warn("board: {}; session ended", e.what());
+    return answering(nak(NakReason::EncryptionRequired), command);
+  }
+  Packet reply = session_.seal(answer(plain, true));
+  if (reply.code != static_cast<std::uint8_t>(Reply::Busy)) last_sealed_ = {command, reply};
   return reply;
 }
 
@@ -112,7 +170,7 @@ Packet BoardSimulator::poll_reply() {
   return make(Reply::Ack);
 }
 
-Packet BoardSimulator::reply_to(const Packet& command) {
+Packet BoardSimulator::reply_to(const Packet& command, bool sealed) {
   const bool poll = command.code == static_cast<std::uint8_t>(Command::Poll);
   if (busy_next_ > 0 && !poll) {
     --busy_next_;
@@ -186,6 +244,16 @@ Packet BoardSimulator::reply_to(const Packet& command) {
       if (!buzzer_) return nak(NakReason::BadLength);
       if (buzzer_->tone != 1) log::info("board: buzzer beeps {} time(s)", buzzer_->count);
       return make(Reply::Ack);
+    case Command::KeySet: {
+      if (!sealed) return nak(NakReason::EncryptionRequired);  // a key never travels in plain text
+      const auto key = decode_keyset(d);
+      if (!key) return nak(NakReason::BadLength);
+      options_.key = *key;
+      options_.install_mode = false;
+      session_.set_key(*key);
+      log::info("board: new secure channel key installed; install mode off");
+      return make(Reply::Ack);
+    }
   }
   return nak(NakReason::UnknownCommand);
 }
@@ -203,7 +271,6 @@ void BoardSimulator::serve(Channel& channel, const std::atomic<bool>& stop) {
     }
     if (!noise.empty()) channel.write(noise.data(), noise.size());
     while (auto command = parser.next()) {
-      if (command->security) continue;  // the simulator has no Secure Channel yet (issue 17): no answer, as before
       if (auto reply = handle(*command)) {
         const auto bytes = encode(*reply);
         channel.write(bytes->data(), bytes->size());
@@ -228,6 +295,21 @@ std::optional<BuzzerControl> BoardSimulator::last_buzzer() const {
 std::optional<LedControl> BoardSimulator::last_led() const {
   std::lock_guard lock(mutex_);
   return led_;
+}
+
+Block BoardSimulator::key() const {
+  std::lock_guard lock(mutex_);
+  return options_.key;
+}
+
+bool BoardSimulator::install_mode() const {
+  std::lock_guard lock(mutex_);
+  return options_.install_mode;
+}
+
+std::size_t BoardSimulator::refused_macs() const {
+  std::lock_guard lock(mutex_);
+  return refused_macs_;
 }
 
 bool BoardSimulator::input(int index) const {
@@ -266,6 +348,8 @@ bool BoardSimulator::perform(const std::vector<std::string>& w) {
     if (!powered_) {
       for (auto& o : outputs_) o = {false, {}};  // no power, no current to the lock: it is locked
       last_sequence_.reset();
+      session_.reset();  // a restart forgets the secure channel
+      last_sealed_.reset();
     }
   } else if (verb == "noise") {
     if (w.size() != 2) throw std::invalid_argument("'noise' needs a byte count");
@@ -274,6 +358,17 @@ bool BoardSimulator::perform(const std::vector<std::string>& w) {
     nak_next_ = static_cast<std::uint8_t>(w.size() > 1 ? number(w[1], 1, 255, "the NAK reason") : 9);
   } else if (verb == "busy") {
     busy_next_ = w.size() > 1 ? number(w[1], 1, 1000, "the BUSY count") : 1;
+  } else if (verb == "secure") {
+    options_.secure = on_off(w, "on", "off");
+    session_.reset();
+  } else if (verb == "scbk") {
+    const auto key = w.size() == 2 ? parse_key(w[1]) : std::nullopt;
+    if (!key) throw std::invalid_argument("'scbk' needs the key as 32 hexadecimal digits");
+    options_.key = *key;
+    session_ = BoardSession(*key, options_.install_mode, client_id(options_.id));
+  } else if (verb == "install") {
+    options_.install_mode = on_off(w, "on", "off");
+    session_ = BoardSession(options_.key, options_.install_mode, client_id(options_.id));
   } else {
     return false;
   }
@@ -311,7 +406,8 @@ void run_board_script(BoardSimulator& board, std::istream& in, const std::string
         script_sleep(words, stop);
       } else if (!board.perform(words)) {
         throw std::invalid_argument(fmt::format(
-            "unknown command '{}' (key, door, input, tamper, battery, power, noise, nak, busy, sleep)", words[0]));
+            "unknown command '{}' (key, door, input, tamper, battery, power, noise, nak, busy, secure, scbk, install, "
+            "sleep)", words[0]));
       }
     } catch (const std::invalid_argument& e) {
       throw DataError(fmt::format("{}:{}: {}", name, number_, e.what()));

@@ -13,11 +13,13 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "devices/channel.hpp"
 #include "devices/osdp_messages.hpp"
 #include "devices/osdp_phy.hpp"
+#include "devices/osdp_sc.hpp"
 
 namespace lockerctl::devices::osdp {
 
@@ -32,6 +34,10 @@ struct SimulatorOptions {
   int outputs = 3;  ///< output 0 drives the lock
   DeviceId id{0x0A0B0C, 1, 1, 0x00001234, 1, 0, 0};
   std::uint64_t seed = 1;  ///< for line noise
+  /// Speaks the Secure Channel, and then refuses plain commands (NAK 6) unless in install mode.
+  bool secure = false;
+  Block key = kDefaultKey;    ///< its Secure Channel Base Key (SCBK)
+  bool install_mode = false;  ///< also takes the default key SCBK-D, and plain commands; KEYSET ends it
 };
 
 class BoardSimulator {
@@ -39,7 +45,9 @@ class BoardSimulator {
   explicit BoardSimulator(SimulatorOptions options = {});
 
   /// The reply to one command from the control panel; nullopt when the board stays silent (no
-  /// power). Repeats its last reply, without acting again, for a resent command.
+  /// power). Repeats its last reply, without acting again, for a resent command (a sealed one
+  /// byte for byte). In secure mode it answers the handshake, opens sealed commands and seals its
+  /// replies; a command whose MAC does not verify ends the session and gets NAK 6.
   std::optional<Packet> handle(const Packet& command);
 
   /// Reads commands from `channel` and answers them until `stop` is set.
@@ -56,6 +64,9 @@ class BoardSimulator {
   ///   noise N               put N random bytes on the line
   ///   nak [REASON]          refuse the next command other than POLL (reason number, default 9)
   ///   busy [N]              answer BUSY to the next N commands other than POLL (default 1)
+  ///   secure on|off         speak the Secure Channel (and refuse plain commands) or not
+  ///   scbk HEX              the board's Secure Channel Base Key, 32 hex digits (ends the session)
+  ///   install on|off        install mode: also take the default key and plain commands
   bool perform(const std::vector<std::string>& words);
 
   /// What the lock output does now (true = released).
@@ -66,6 +77,11 @@ class BoardSimulator {
   /// The last buzzer and LED commands the board took, if any.
   std::optional<BuzzerControl> last_buzzer() const;
   std::optional<LedControl> last_led() const;
+  /// The board's key now (KEYSET changes it), and whether it is still in install mode.
+  Block key() const;
+  bool install_mode() const;
+  /// Sealed commands refused because their MAC did not verify (changed, replayed, reordered).
+  std::size_t refused_macs() const;
 
  private:
   struct Output {
@@ -74,7 +90,9 @@ class BoardSimulator {
   };
   bool output_state(std::size_t index, std::chrono::steady_clock::time_point now) const;
   std::vector<bool> output_states() const;
-  Packet reply_to(const Packet& command);
+  Packet answer(const Packet& command, bool sealed);
+  Packet secure_reply(const Packet& command);
+  Packet reply_to(const Packet& command, bool sealed);
   Packet poll_reply();
   Packet make(Reply code, std::vector<std::uint8_t> data = {}) const;
   Packet nak(NakReason reason) const;
@@ -96,6 +114,9 @@ class BoardSimulator {
   std::optional<LedControl> led_;
   int busy_next_ = 0;
   std::mt19937_64 rng_;
+  BoardSession session_;
+  std::optional<std::pair<Packet, Packet>> last_sealed_;  ///< the last sealed command and its sealed reply
+  std::size_t refused_macs_ = 0;
 };
 
 /// Runs a board script: one command per line (see BoardSimulator::perform), plus

@@ -61,8 +61,9 @@ bool same(const std::array<std::uint8_t, N>& a, const std::uint8_t* b) {
   return CRYPTO_memcmp(a.data(), b, N) == 0;  // constant time: the comparison leaks nothing
 }
 
-Random fresh_random() {
-  Random r{};
+template <std::size_t N>
+std::array<std::uint8_t, N> fresh_random() {
+  std::array<std::uint8_t, N> r{};
   if (RAND_bytes(r.data(), static_cast<int>(r.size())) != 1) throw DeviceError("secure channel: OpenSSL gave no random number");
   return r;
 }
@@ -175,9 +176,31 @@ std::optional<Bytes> decrypt_data(const SessionKeys& keys, const Block& last_mac
   return unpad(aes_cbc_decrypt(keys.enc, inverse(last_mac), data));
 }
 
+std::optional<Block> parse_key(const std::string& hex) {
+  Block key{};
+  std::size_t digits = 0;
+  for (char c : hex) {
+    if (c == ' ' || c == '\n' || c == '\r') continue;
+    const int value = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+    if (value < 0 || digits >= 2 * key.size()) return std::nullopt;
+    key[digits / 2] = static_cast<std::uint8_t>(key[digits / 2] << 4 | value);
+    ++digits;
+  }
+  if (digits != 2 * key.size()) return std::nullopt;
+  return key;
+}
+
+std::string key_hex(const Block& key) {
+  std::string hex;
+  for (std::uint8_t byte : key) hex += fmt::format("{:02x}", byte);
+  return hex;
+}
+
+Block random_key() { return fresh_random<16>(); }
+
 Packet PanelSession::challenge(std::uint8_t address, std::uint8_t sequence) {
   established_ = false;
-  cp_random_ = fresh_random();
+  cp_random_ = fresh_random<8>();
   const std::uint8_t which = key_ == kDefaultKey ? 0 : 1;
   return handshake_packet(address, false, sequence, Security::Challenge, which, kChallenge, Bytes(cp_random_.begin(), cp_random_.end()));
 }
@@ -224,7 +247,7 @@ Packet BoardSession::handshake(const Packet& command) {
     if (which == 0 && !install_) throw DeviceError("secure channel: the default key was asked for outside install mode");
     established_ = false;
     std::copy(command.data.begin(), command.data.end(), cp_random_.begin());
-    pd_random_ = fresh_random();
+    pd_random_ = fresh_random<8>();
     keys_ = derive_session_keys(which == 0 ? kDefaultKey : key_, cp_random_);
     const Block cryptogram = client_cryptogram(keys_, cp_random_, pd_random_);
     Bytes data(id_.begin(), id_.end());

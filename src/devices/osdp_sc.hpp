@@ -6,12 +6,13 @@
 // it holds the key with, the first reply MAC, the chained message MACs and the encrypted data
 // blocks with OSDP's 0x80 padding; and the session on each side, as packets in and packets out
 // (no I/O): the handshake osdp_CHLNG -> osdp_CCRYPT -> osdp_SCRYPT -> osdp_RMAC_I, then every
-// message sealed with a MAC chained from the other side's last one. The panel and the simulator
-// do not run these sessions yet (issue 17).
+// message sealed with a MAC chained from the other side's last one. ControlPanel and
+// BoardSimulator run them over the wire.
 
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "devices/osdp_phy.hpp"
@@ -69,6 +70,14 @@ std::optional<Bytes> decrypt_data(const SessionKeys& keys, const Block& last_mac
 inline constexpr Block kDefaultKey = {0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37,
                                       0x38, 0x39, 0x3A, 0x3B, 0x3C, 0x3D, 0x3E, 0x3F};
 
+/// A key written as 32 hexadecimal digits (spaces and a trailing line end allowed); nullopt
+/// for anything else.
+std::optional<Block> parse_key(const std::string& hex);
+/// 32 lower-case hexadecimal digits.
+std::string key_hex(const Block& key);
+/// A new random key, from OpenSSL's generator.
+Block random_key();
+
 /// Command and reply codes of the handshake.
 inline constexpr std::uint8_t kChallenge = 0x76;    ///< osdp_CHLNG, and its reply osdp_CCRYPT
 inline constexpr std::uint8_t kServerCrypt = 0x77;  ///< osdp_SCRYPT, and its reply osdp_RMAC_I (0x78)
@@ -120,6 +129,11 @@ class BoardSession {
   Packet seal(Packet reply);
   /// Forgets the session (a restart).
   void reset() { established_ = false; }
+  /// A new SCBK (osdp_KEYSET) for the next handshake; leaves install mode. The session goes on.
+  void set_key(const Block& key) {
+    key_ = key;
+    install_ = false;
+  }
 
  private:
   Block key_;

@@ -7,7 +7,6 @@
 
 #include <fmt/format.h>
 
-#include <fstream>
 #include <functional>
 #include <memory>
 
@@ -33,17 +32,6 @@ std::string pem(const std::function<int(BIO*)>& write) {
 void add_extension(X509* x, X509V3_CTX& ctx, int nid, const std::string& value) {
   Owned<X509_EXTENSION, X509_EXTENSION_free> ext(X509V3_EXT_conf_nid(nullptr, &ctx, nid, value.c_str()));
   if (!ext || X509_add_ext(x, ext.get(), -1) != 1) fail(fmt::format("extension {}", OBJ_nid2sn(nid)));
-}
-
-void write(const std::filesystem::path& path, const std::string& text, std::filesystem::perms perms) {
-  AtomicFile file(path);
-  {
-    std::ofstream out(file.temp(), std::ios::binary);
-    std::filesystem::permissions(file.temp(), perms);
-    out << text;
-    if (!out.flush()) throw IoError(fmt::format("{}: cannot write", path.string()));
-  }
-  file.commit();
 }
 
 }  // namespace
@@ -86,9 +74,9 @@ void make_self_signed(const std::filesystem::path& cert, const std::filesystem::
   using std::filesystem::perms;
   std::filesystem::create_directories(cert.parent_path().empty() ? "." : cert.parent_path());
   std::filesystem::create_directories(key.parent_path().empty() ? "." : key.parent_path());
-  write(key, pem([&](BIO* b) { return PEM_write_bio_PrivateKey(b, pkey.get(), nullptr, nullptr, 0, nullptr, nullptr); }),
+  write_file_atomically(key, pem([&](BIO* b) { return PEM_write_bio_PrivateKey(b, pkey.get(), nullptr, nullptr, 0, nullptr, nullptr); }),
         perms::owner_read | perms::owner_write);
-  write(cert, pem([&](BIO* b) { return PEM_write_bio_X509(b, x.get()); }),
+  write_file_atomically(cert, pem([&](BIO* b) { return PEM_write_bio_X509(b, x.get()); }),
         perms::owner_read | perms::owner_write | perms::group_read | perms::others_read);
 }
 

@@ -115,6 +115,8 @@ struct Locker {
     b.panel.poll_interval = 20ms;
     b.panel.reply_timeout = 50ms;
     b.panel.offline_after = 500ms;
+    b.panel.secure = devices::osdp::SecureMode::Required;  // the simulated board holds the same key
+    b.panel.keys = {devices::osdp::random_key()};
     board = std::make_unique<devices::BoardLink>(b);
     options.owner = "alice";
     options.frames = 3;
@@ -425,6 +427,25 @@ TEST(Flow, ALostBoardIsLoggedAndNothingOpens) {
   EXPECT_TRUE(has(rows, "board:offline")) << joined(rows);
   EXPECT_FALSE(has(rows, "trigger:start")) << "its keypad is gone with it";
   EXPECT_TRUE(has(rows, "board:online"));
+}
+
+TEST(Flow, TheBoardTalksInsideASecureChannelAndAnAttackOnItIsAnAlarmAndOpensNothing) {
+  Locker l;
+  wire(l.options, {{"link attack", std::nullopt, false, {"evidence"}, 60}});
+  // The board starts answering under another key: swapped for an attacker's, or its wires taken over.
+  const auto rows = l.run(l.scene(l.owner_scene) + "sleep 200\nscbk 000102030405060708090a0b0c0d0e0f\nsleep 400\n" +
+                              "press\nwait password\ntype 2468\nwait otp\notp\nwait idle\n",
+                          false);
+  EXPECT_TRUE(has(rows, "board:secure channel")) << "the session is audited: " << joined(rows);
+  EXPECT_TRUE(has(rows, "board:link attack")) << joined(rows);
+  EXPECT_TRUE(has(rows, "lock:error")) << joined(rows);
+  EXPECT_FALSE(has(rows, "lock:released"));
+  EXPECT_FALSE(l.board->simulator()->lock_released());
+  const auto events = l.audit.list();
+  const auto attack = std::find_if(events.begin(), events.end(), [](const auto& e) { return e.decision == "link attack"; });
+  ASSERT_NE(attack, events.end());
+  EXPECT_NE(attack->detail.find("; then evidence"), std::string::npos) << attack->detail;
+  EXPECT_NE(l.inbox().find("tampering with the wires"), std::string::npos);
 }
 
 TEST(Flow, AnUnlockThatTheBoardCannotTakeOpensNothing) {

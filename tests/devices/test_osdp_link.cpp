@@ -12,6 +12,7 @@
 #include "devices/osdp_cp.hpp"
 #include "devices/osdp_pd.hpp"
 #include "devices/serial_port.hpp"
+#include "link_rig.hpp"
 #include "support/temp_dir.hpp"
 
 namespace lockerctl::devices::osdp {
@@ -19,74 +20,6 @@ namespace {
 
 using namespace std::chrono_literals;
 using Kind = BoardEvent::Kind;
-
-/// Records every packet the control panel writes, on the way to the real channel.
-class Tap final : public Channel {
- public:
-  explicit Tap(Channel& inner) : inner_(inner), parser_(std::nullopt, false) {}
-  std::size_t read(std::uint8_t* b, std::size_t n, std::chrono::milliseconds t) override { return inner_.read(b, n, t); }
-  void write(const std::uint8_t* b, std::size_t n) override {
-    {
-      std::lock_guard lock(mutex_);
-      parser_.feed(b, n);
-      while (auto p = parser_.next()) sent_.push_back(*p);
-    }
-    inner_.write(b, n);
-  }
-  void flush() override { inner_.flush(); }
-  std::vector<Packet> sent() {
-    std::lock_guard lock(mutex_);
-    return sent_;
-  }
-
- private:
-  Channel& inner_;
-  std::mutex mutex_;
-  Parser parser_;
-  std::vector<Packet> sent_;
-};
-
-ControlPanelOptions fast() {
-  ControlPanelOptions o;
-  o.poll_interval = 20ms;
-  o.reply_timeout = 40ms;
-  o.offline_after = 400ms;
-  return o;
-}
-
-/// A board served on one end of a loopback, a tapped panel on the other.
-struct Rig {
-  Loopback line{7};
-  BoardSimulator board;
-  std::atomic<bool> stop{false};
-  std::thread server{[this] { board.serve(line.b(), stop); }};
-  Tap tap{line.a()};
-  std::unique_ptr<ControlPanel> panel = std::make_unique<ControlPanel>(tap, fast());
-
-  ~Rig() {
-    panel.reset();
-    stop = true;
-    server.join();
-  }
-  /// Online, initial state read, its events consumed.
-  bool ready() {
-    if (!panel->wait_online(2s)) return false;
-    panel->outputs();  // queued behind the state requests the panel makes on coming online
-    while (panel->next_event(0ms)) {
-    }
-    return true;
-  }
-  void act(const std::string& line_text) { ASSERT_TRUE(board.perform(script_words(line_text))) << line_text; }
-  /// Waits for the first event of this kind (and index), skipping others.
-  std::optional<BoardEvent> await(Kind kind, int index = -1, std::chrono::milliseconds within = 3000ms) {
-    const auto deadline = std::chrono::steady_clock::now() + within;
-    while (std::chrono::steady_clock::now() < deadline) {
-      auto e = panel->next_event(50ms);
-      if (e && e->kind == kind && (index < 0 || e->index == index)) return e;
-    }
-    return std::nullopt;
-  }
-};
 
 TEST(ControlPanel, ComesOnlineAndReadsIdentityCapabilitiesAndState) {
   Rig rig;
@@ -297,7 +230,8 @@ TEST(ControlPanel, WaitsOutBusyAndResends) {
 TEST(BoardSimulator, AnswersAResentCommandWithoutActingTwice) {
   BoardSimulator board;
   ASSERT_TRUE(board.perform({"key", "12"}));
-  const Packet poll{0, false, 0, true, static_cast<std::uint8_t>(Command::Poll), {}};
+  Packet poll;
+  poll.code = static_cast<std::uint8_t>(Command::Poll);
   const auto first = board.handle(poll);
   ASSERT_TRUE(first);
   EXPECT_EQ(first->code, static_cast<std::uint8_t>(Reply::Keypad));

@@ -110,7 +110,9 @@ TEST(FaceEmbedder, SamePersonIsCloserThanAnother) {
     const float same = inference::descriptor_distance(d[a], d[a + 1]);
     EXPECT_LT(same, 0.6f) << "person " << a / 2;
     for (std::size_t b = 0; b < d.size(); ++b) {
-      if (b / 2 != a / 2) EXPECT_GT(inference::descriptor_distance(d[a], d[b]), same) << a << " vs " << b;
+      if (b / 2 != a / 2) {
+        EXPECT_GT(inference::descriptor_distance(d[a], d[b]), same) << a << " vs " << b;
+      }
     }
   }
 }
