@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -13,6 +14,7 @@
 
 #include "core/clock.hpp"
 #include "core/errors.hpp"
+#include "core/fs.hpp"
 #include "core/log.hpp"
 #include "core/signals.hpp"
 #include "devices/board_link.hpp"
@@ -31,11 +33,11 @@ void add_port_options(CLI::App* cmd, BoardOptions& o) {
 }
 
 devices::BoardLinkOptions link_options(const config::Config& cfg, const BoardOptions& o) {
-  devices::BoardLinkOptions link = board_link_options(cfg);
-  if (!o.port.empty()) link.port = o.port;
-  if (o.baud > 0) link.baud = o.baud;
-  if (o.address >= 0) link.panel.address = static_cast<std::uint8_t>(o.address);
-  return link;
+  config::Config c = cfg;  // the port decides whether a simulated board may use a random key
+  if (!o.port.empty()) c.board.port = o.port;
+  if (o.baud > 0) c.board.baud = o.baud;
+  if (o.address >= 0) c.board.address = o.address;
+  return board_link_options(c);
 }
 
 std::string on_off(const std::vector<bool>& states) {
@@ -71,8 +73,8 @@ class TerminalLink {
 
 void setup_board(CLI::App& app, const GlobalOptions& global, Action& action) {
   CLI::App* board = app.add_subcommand(
-      "board", "The serial lock board (OSDP control panel): status, unlock, output, probe, monitor, and a "
-               "simulated board. See docs/lock-board.md.");
+      "board", "The serial lock board (OSDP control panel): status, unlock, output, probe, monitor, its Secure "
+               "Channel key, and a simulated board. See docs/lock-board.md.");
   board->require_subcommand(1);
   auto o = std::make_shared<BoardOptions>();
 
@@ -111,14 +113,29 @@ void setup_board(CLI::App& app, const GlobalOptions& global, Action& action) {
       ->check(CLI::Range(0.0, 1e7));
   monitor->callback([&global, &action, o] { action = [&global, o] { return run_board_monitor(global, *o); }; });
 
+  CLI::App* keyset = board->add_subcommand(
+      "keyset",
+      "Install a new random Secure Channel key on the board (osdp_KEYSET, inside a secure channel under the "
+      "current key, or under the default key with board.install_mode: true) and write it to board.key_file "
+      "(owner-only). The new key waits in KEY_FILE.new until the board has acknowledged it; then it replaces "
+      "the old one, and a new session under it proves it. Audited; the key is never printed. See "
+      "docs/lock-board.md#keys.");
+  add_port_options(keyset, *o);
+  keyset->callback([&global, &action, o] { action = [&global, o] { return run_board_keyset(global, *o); }; });
+
   CLI::App* simulate = board->add_subcommand(
       "simulate",
       "Act as a lock board (OSDP peripheral) on a new pseudo-terminal: lock output, door contact, "
-      "vibration/smoke/temperature inputs, keypad and tamper switch. Prints the terminal's path; point "
+      "vibration/smoke/temperature inputs, keypad and tamper switch, and the Secure Channel under the key "
+      "of board.key_file (or LOCKERCTL_BOARD_KEY). Prints the terminal's path; point "
       "board.port (or --port) of another lockerctl at it. Script lines from --script or stdin: "
       "key DIGITS | door open|close | input N|NAME on|off | tamper on|off | battery on|off | "
-      "power off|on | noise N | nak [REASON] | busy [N] | sleep MS.");
+      "power off|on | noise N | nak [REASON] | busy [N] | secure on|off | scbk HEX | install on|off | sleep MS.");
   simulate->add_flag("--pty", o->pty, "Serve on a pseudo-terminal (the only transport so far)")->required();
+  simulate->add_flag("--install-mode", o->install_mode,
+                     "A new board: it takes the default key SCBK-D (and plain commands) until a key is set");
+  simulate->add_flag("--plain", o->plain, "A board without the Secure Channel (plain text only)")
+      ->excludes("--install-mode");
   simulate->add_option("--address", o->address, "OSDP address to answer on (default: board.address)")
       ->check(CLI::Range(0, 126));
   simulate->add_option("--script", o->script, "Script file to run, '-' for stdin (default: stdin)");
@@ -234,7 +251,53 @@ int run_board_monitor(const GlobalOptions& global, const BoardOptions& options) 
   const auto s = link.panel().stats();
   std::cout << fmt::format("commands {}, resends {}, NAK {}, BUSY {}, replies {}, bad check {}, noise bytes {}\n",
                            s.commands, s.resends, s.naks, s.busy, s.parser.packets, s.parser.bad_check,
-                           s.parser.garbage_bytes);
+                           s.parser.garbage_bytes)
+            << fmt::format("secure channel: {}, handshakes {}, sessions {}, faults {}\n",
+                           link.panel().secure() ? "yes" : "no", s.handshakes, s.sessions, s.security_faults);
+  return 0;
+}
+
+int run_board_keyset(const GlobalOptions& global, const BoardOptions& options) {
+  const config::Config cfg = load_config(global);
+  if (cfg.board.secure == config::BoardSecurity::Off) {
+    throw ConfigError({{"", 0, 0, "board.secure",
+                        "is off: a key is only ever sent inside a secure channel (set it to required)"}});
+  }
+  if (std::getenv("LOCKERCTL_BOARD_KEY")) {
+    throw Error("LOCKERCTL_BOARD_KEY is set: keyset writes the new key to board.key_file, which that variable "
+                "would hide; unset it",
+                ExitCode::Usage);
+  }
+  const auto link_opts = link_options(cfg, options);
+  const std::filesystem::path file = config::board_key_file(cfg);
+  const std::filesystem::path pending = pending_key_file(file);
+  auto link = connect_board(link_opts);
+  Station station(cfg);
+  const auto perms = std::filesystem::perms::owner_read | std::filesystem::perms::owner_write;
+  const auto key = devices::osdp::random_key();
+  std::filesystem::create_directories(file.parent_path().empty() ? "." : file.parent_path());
+  // Written before the board hears of it: a crash after the board took the key loses nothing.
+  write_file_atomically(pending, devices::osdp::key_hex(key) + "\n", perms);
+  station.audit.append({0, {}, "-", "board", "key change", std::nullopt, std::nullopt, "",
+                        fmt::format("lockerctl board keyset on {}{}: started", link->device(),
+                                    cfg.board.install_mode ? " (install mode)" : "")});
+  try {
+    link->panel().set_key(key);
+  } catch (const DeviceError& e) {
+    // The board may have taken the key with its acknowledgement lost: the pending key stays, the
+    // next connection tries it after the old one and keeps the one that opens a session.
+    const std::string why = fmt::format("{}; the new key waits in {} in case the board took it", e.what(), pending.string());
+    station.audit.append({0, {}, "-", "board", "key change", std::nullopt, std::nullopt, "", "failed: " + why});
+    throw DeviceError(why);
+  }
+  write_file_atomically(file, devices::osdp::key_hex(key) + "\n", perms);
+  std::error_code ec;
+  std::filesystem::remove(pending, ec);
+  station.audit.append({0, {}, "-", "board", "key change", std::nullopt, std::nullopt, "",
+                        fmt::format("the board took the new key; it is in {}", file.string())});
+  std::cout << fmt::format("board 0x{:02X}: new secure channel key installed and proven; written to {}\n",
+                           link_opts.panel.address, file.string());
+  if (cfg.board.install_mode) std::cout << "set board.install_mode back to false now\n";
   return 0;
 }
 
@@ -243,6 +306,16 @@ int run_board_simulate(const GlobalOptions& global, const BoardOptions& options)
   signals::catch_stop_signals();
   devices::osdp::SimulatorOptions sim;
   sim.address = static_cast<std::uint8_t>(options.address >= 0 ? options.address : cfg.board.address);
+  sim.secure = !options.plain;
+  if (options.install_mode) {
+    sim.install_mode = true;
+  } else if (sim.secure) {
+    config::Config c = cfg;
+    c.board.port = "pty";  // the panel on the other side needs the same key: no random one
+    c.board.secure = config::BoardSecurity::Required;
+    sim.key = board_link_options(c).panel.keys.front();
+    sim.install_mode = sim.key == devices::osdp::kDefaultKey;
+  }
   devices::SimulatedBoard simulated(sim);
   const TerminalLink link(options.link, simulated.device());
   std::cout << simulated.device() << "\n" << std::flush;

@@ -16,9 +16,11 @@ struct BoardOptions {
   bool pty = false;       // simulate --pty
   std::string script;     // simulate --script FILE ('-' = stdin)
   std::string link;       // simulate --link PATH
+  bool install_mode = false;  // simulate --install-mode: a new board, default key
+  bool plain = false;         // simulate --plain: a board without the Secure Channel
 };
 
-/// Adds `lockerctl board status|unlock|output|probe|monitor|simulate`.
+/// Adds `lockerctl board status|unlock|output|probe|monitor|keyset|simulate`.
 void setup_board(CLI::App& app, const GlobalOptions& global, Action& action);
 
 int run_board_status(const GlobalOptions& global, const BoardOptions& options);
@@ -26,6 +28,7 @@ int run_board_unlock(const GlobalOptions& global, const BoardOptions& options);
 int run_board_output(const GlobalOptions& global, const BoardOptions& options);
 int run_board_probe(const GlobalOptions& global, const BoardOptions& options);
 int run_board_monitor(const GlobalOptions& global, const BoardOptions& options);
+int run_board_keyset(const GlobalOptions& global, const BoardOptions& options);
 int run_board_simulate(const GlobalOptions& global, const BoardOptions& options);
 
 }  // namespace lockerctl::cli

@@ -6,12 +6,15 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <opencv2/core/utility.hpp>
 #include <thread>
 
 #include "core/errors.hpp"
+#include "core/fs.hpp"
+#include "core/log.hpp"
 #include "data/image.hpp"
 #include "evidence/gdrive_store.hpp"
 #include "evidence/s3_store.hpp"
@@ -230,7 +233,22 @@ Station::Station(const config::Config& cfg)
       outbox(db, outbox_options(cfg)),
       owners(db) {}
 
+std::filesystem::path pending_key_file(const std::filesystem::path& key_file) {
+  return key_file.string() + ".new";
+}
+
+namespace {
+
+devices::osdp::Block read_board_key(const std::filesystem::path& file) {
+  const auto key = devices::osdp::parse_key(read_private_file(file));
+  if (!key) throw DataError(file.string() + ": not a board key (32 hexadecimal digits expected)");
+  return *key;
+}
+
+}  // namespace
+
 devices::BoardLinkOptions board_link_options(const config::Config& cfg) {
+  using devices::osdp::SecureMode;
   devices::BoardLinkOptions o;
   o.port = cfg.board.port;
   o.baud = cfg.board.baud;
@@ -239,15 +257,61 @@ devices::BoardLinkOptions board_link_options(const config::Config& cfg) {
   o.panel.reply_timeout = std::chrono::milliseconds(cfg.board.reply_timeout_ms);
   o.panel.offline_after = std::chrono::milliseconds(static_cast<long long>(cfg.board.offline_after_s * 1000));
   o.panel.lock_output = cfg.board.lock_output;
+  o.panel.secure = cfg.board.secure == config::BoardSecurity::Required    ? SecureMode::Required
+                   : cfg.board.secure == config::BoardSecurity::Preferred ? SecureMode::Preferred
+                                                                          : SecureMode::Off;
+  if (o.panel.secure == SecureMode::Off) return o;
+  const char* env = std::getenv("LOCKERCTL_BOARD_KEY");
+  o.key_file = config::board_key_file(cfg);
+  std::error_code ec;
+  if (cfg.board.install_mode) {
+    log::warn("board.install_mode: the lock board is addressed under the default key SCBK-D, which every installer "
+              "knows; run `lockerctl board keyset`, then set board.install_mode back to false");
+    o.panel.keys = {devices::osdp::kDefaultKey};
+  } else if (env) {
+    const auto key = devices::osdp::parse_key(env);
+    if (!key) throw Error("LOCKERCTL_BOARD_KEY: not a board key (32 hexadecimal digits expected)", ExitCode::Config);
+    o.panel.keys = {*key};
+    o.key_file.clear();
+    return o;
+  } else if (std::filesystem::exists(o.key_file, ec)) {
+    o.panel.keys = {read_board_key(o.key_file)};
+  } else {
+    if (o.port != devices::kSimulatedPort) {
+      throw Error(fmt::format("board.key_file: {}: no key for the lock board (first installation: set "
+                              "board.install_mode: true and run `lockerctl board keyset`; docs/lock-board.md#keys)",
+                              o.key_file.string()),
+                  ExitCode::Config);
+    }
+    o.key_file.clear();
+    o.panel.keys = {devices::osdp::random_key()};
+    log::info("simulated lock board: a random secure channel key for this run");
+    return o;
+  }
+  const auto pending = pending_key_file(o.key_file);
+  if (std::filesystem::exists(pending, ec)) o.panel.keys.push_back(read_board_key(pending));
   return o;
 }
 
 std::unique_ptr<devices::BoardLink> connect_board(const devices::BoardLinkOptions& options) {
   auto link = std::make_unique<devices::BoardLink>(options);
-  if (!link->panel().wait_online(options.panel.offline_after)) {
+  auto& panel = link->panel();
+  if (!panel.wait_online(options.panel.offline_after)) {
+    if (const auto problem = panel.security_problem()) throw DeviceError(fmt::format("{} (on {})", *problem, options.port));
     throw DeviceError(fmt::format("lock board 0x{:02X} on {}: no answer within {:.1f} s (check wiring, "
                                   "address and baud rate)", options.panel.address, options.port,
                                   options.panel.offline_after.count() / 1000.0));
+  }
+  // An interrupted `board keyset` left the new key beside the old one: keep the one the board took.
+  if (options.panel.keys.size() > 1 && panel.secure()) {
+    const auto pending = pending_key_file(options.key_file);
+    if (panel.key_index() == 1) {
+      write_file_atomically(options.key_file, read_file(pending), std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+      log::warn("lock board 0x{:02X}: it holds the key of an interrupted `board keyset`; {} now holds that key",
+                options.panel.address, options.key_file.string());
+    }
+    std::error_code ec;
+    std::filesystem::remove(pending, ec);
   }
   return link;
 }

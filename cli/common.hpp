@@ -50,10 +50,18 @@ int data_workers(const config::Config& cfg);
 /// The compute device to use: the --device flag when given, else runtime.device ("cpu"/"cuda").
 std::string compute_device(const config::Config& cfg, const std::string& flag);
 
-/// The lock board as configured (board.*).
+/// Where `board keyset` keeps the new key until the board has acknowledged it.
+std::filesystem::path pending_key_file(const std::filesystem::path& key_file);
+
+/// The lock board as configured (board.*), with its keys: SCBK-D in install mode, else
+/// LOCKERCTL_BOARD_KEY, else the key file, else for the simulated board a random key; then a
+/// pending key that an interrupted `board keyset` left beside the key file. Throws ConfigError-coded Error for a real board without a key, IoError
+/// for a key file others may read, DataError for one that holds no key.
 devices::BoardLinkOptions board_link_options(const config::Config& cfg);
 
-/// Opens the board and waits until it answers. Throws DeviceError when it does not.
+/// Opens the board and waits until it answers (inside a secure channel, when one is asked for).
+/// Throws DeviceError when it does not, with the secure channel's problem when that is why.
+/// After an interrupted `board keyset` it keeps, in the key file, the key the board took.
 std::unique_ptr<devices::BoardLink> connect_board(const devices::BoardLinkOptions& options);
 
 /// The face detector's settings as configured (face.*).

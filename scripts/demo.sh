@@ -50,11 +50,13 @@ rm -rf runs/demo-human-finetune
 "$lockerctl" "${demo[@]}" finetune human -d synthetic-human --from models/demo/human.h5 \
   --epochs 2 --run-dir runs/demo-human-finetune
 
-step "lockerctl board simulate + board probe/status: the lock board over OSDP on a pseudo-terminal"
+step "lockerctl board simulate + keyset + probe/status: a new lock board over OSDP on a pseudo-terminal, given its Secure Channel key"
 rm -f var/demo-board.tty
-"$lockerctl" -q board simulate --pty --link var/demo-board.tty --script /dev/null > /dev/null &
+"$lockerctl" -q board simulate --pty --install-mode --link var/demo-board.tty --script /dev/null > /dev/null &
 sim=$!
 for _ in $(seq 1 100); do [ -L var/demo-board.tty ] && break; sleep 0.05; done
+printf 'board:\n  install_mode: true\n' > var/demo-install.yaml
+"$lockerctl" -c var/demo-install.yaml board keyset --port var/demo-board.tty
 "$lockerctl" board probe --port var/demo-board.tty
 "$lockerctl" board status --port var/demo-board.tty
 kill $sim

@@ -142,6 +142,11 @@ void check_consistency(const Config& c, const YAML::Node& root, const std::strin
 
 }  // namespace
 
+std::filesystem::path board_key_file(const Config& cfg) {
+  return cfg.board.key_file.empty() ? std::filesystem::path(cfg.paths.var_dir) / "board.key"
+                                    : std::filesystem::path(cfg.board.key_file);
+}
+
 std::vector<std::string> rule_actions(const std::string& then, const BoardConfig& board) {
   std::vector<std::string> words;
   std::istringstream in(then);

@@ -189,7 +189,10 @@ struct ActuatorConfig {
   }
 };
 
-/// The serial lock board (OSDP), layer 4. docs/lock-board.md explains wiring and addresses.
+/// How lockerctl talks to the lock board (board.secure).
+enum class BoardSecurity { Required, Preferred, Off };
+
+/// The serial lock board (OSDP), layer 4. docs/lock-board.md explains wiring, addresses and keys.
 struct BoardConfig {
   std::string port = "sim";       // serial device (/dev/ttyUSB0, /dev/ttyS0), or sim: the built-in simulated board
   int baud = 9600;                // 9600 | 19200 | 38400 | 57600 | 115200, as set on the board
@@ -199,6 +202,9 @@ struct BoardConfig {
   double offline_after_s = 8.0;   // silence after which the board counts as offline
   int lock_output = 0;            // output number that drives the lock
   int door_input = 0;             // input number of the door contact (active = open)
+  BoardSecurity secure = BoardSecurity::Required;  // required | preferred | off: OSDP Secure Channel (encrypted, authenticated)
+  std::string key_file;           // the board's Secure Channel key (32 hex digits), owner-only; "": <var_dir>/board.key
+  bool install_mode = false;      // first installation: the board's default key SCBK-D, until `lockerctl board keyset`
   // The other inputs and outputs, as the simulated board has them (a thermostat contact as the temperature sensor).
   std::vector<SensorConfig> sensors = {{"vibration", 1}, {"smoke", 2}, {"temperature", 3}};
   std::vector<ActuatorConfig> actuators = {{"siren", 1}, {"light", 2}};
@@ -213,6 +219,12 @@ struct BoardConfig {
     v.field("offline_after_s", offline_after_s, Range<double>{0.1, 3600.0});
     v.field("lock_output", lock_output, Range<int>{0, 255});
     v.field("door_input", door_input, Range<int>{0, 255});
+    v.field("secure", secure,
+            Choices<BoardSecurity>{{{"required", BoardSecurity::Required},
+                                    {"preferred", BoardSecurity::Preferred},
+                                    {"off", BoardSecurity::Off}}});
+    v.field("key_file", key_file);
+    v.field("install_mode", install_mode);
     v.list("sensors", sensors);
     v.list("actuators", actuators);
   }
@@ -220,7 +232,7 @@ struct BoardConfig {
 
 /// What answers an alarm (rules): which event, when, and what to do.
 struct RuleConfig {
-  std::string when;          // a sensor's name (board.sensors), "door forced", "tamper" or "motion" (outside opening hours)
+  std::string when;          // a sensor's name (board.sensors), "door forced", "tamper", "link attack" (secure channel) or "motion" (outside opening hours)
   std::string hours;         // only at these local times, as motion.opening_hours; "" = at any time
   bool only_locked = false;  // only while the lock is locked (nobody was let in)
   std::string then;          // actions, space-separated: an actuator's name (on for for_s), alert, alarm (the reader's buzzer and red LED), evidence (photo and clip)
@@ -236,11 +248,15 @@ struct RuleConfig {
   }
 };
 
-/// The triggers that are not sensors: a door opened while locked, the board's tamper switch, motion
-/// outside the opening hours.
-inline constexpr const char* kRuleEvents[] = {"door forced", "tamper", "motion"};
+/// The triggers that are not sensors: a door opened while locked, the board's tamper switch, an
+/// attack on the board's secure channel, motion outside the opening hours.
+inline constexpr const char* kRuleEvents[] = {"door forced", "tamper", "link attack", "motion"};
 /// The actions that are not actuators: an alert to the holders, the reader's local alarm, a photo and clip.
 inline constexpr const char* kRuleActions[] = {"alert", "alarm", "evidence"};
+
+/// The file with the lock board's Secure Channel key: board.key_file, or <var_dir>/board.key.
+struct Config;
+std::filesystem::path board_key_file(const Config& cfg);
 
 /// The words of a rule's `then`. Throws std::invalid_argument naming a word that is neither an
 /// action nor one of `board`'s actuators.
@@ -636,6 +652,7 @@ struct Config {
       {"vibration", "18:00-08:00", true, "alert", 60},
       {"door forced", "", false, "siren evidence", 120},
       {"tamper", "", false, "alarm evidence", 60},
+      {"link attack", "", false, "evidence", 60},
   };
 
   template <class V>

@@ -39,7 +39,8 @@ code=0
 grep -q "^webhook (webhook (http://127.0.0.1:1/hook)): NOT delivered: webhook at http://127.0.0.1:1: Couldn't connect" hook.out ||
   fail "webhook line: $(cat hook.out)"
 grep -q "hook-secret" hook.out && fail "the secret was printed"
-"$lockerctl" -c webhook.yaml config show | grep -qF 'secret: "********"' || fail "config show does not mask the secret"
+"$lockerctl" -c webhook.yaml config show > show.out
+grep -qF 'secret: "********"' show.out || fail "config show does not mask the secret"
 dead=$("$lockerctl" alerts list --state dead | awk '{print $1}')
 [ -n "$dead" ] || fail "no dead job: $("$lockerctl" alerts list)"
 "$lockerctl" alerts retry "$dead" | grep -q "will be sent again" || fail "alerts retry"

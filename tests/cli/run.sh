@@ -25,7 +25,9 @@ starts_not() {  # starts_not CODE PATTERN SED-EXPRESSION: run with the config ch
 }
 starts_not 4 '^error: models/missing.h5: no such file$' 's|  human_model: models/owner.h5|  human_model: models/missing.h5|'
 starts_not 5 "^error: camera '/no/such/camera.mp4': cannot open it$" 's|  source: sim|  source: /no/such/camera.mp4|'
-starts_not 5 '^error: serial port /dev/no-such-adapter: No such file or directory$' 's|  poll_ms: 20|  poll_ms: 20\n  port: /dev/no-such-adapter|'
+starts_not 2 '^error: board.key_file: var/board.key: no key for the lock board' 's|  poll_ms: 20|  poll_ms: 20\n  port: /dev/no-such-adapter|'
+starts_not 5 '^error: serial port /dev/no-such-adapter: No such file or directory$' \
+  's|  poll_ms: 20|  poll_ms: 20\n  port: /dev/no-such-adapter\n  secure: off|'
 
 cat > success.script <<'S'
 show scenes/owner
@@ -44,6 +46,8 @@ lc run --script success.script > success.out 2> success.err || fail "run: $(cat 
 grep -q '^attempts 1, granted 1, denied 0' success.out || fail "success run: $(cat success.out) $(cat success.err)"
 grep -q 'lockerctl: your one-time code is [0-9]\{6\}' var/phone/+15550001.txt || fail "no code on the phone"
 grep -q '2468' success.err && fail "the password appeared in the log"
+# board.secure: required (the default): the simulated board answered inside a secure channel.
+lc audit list | grep -q 'board *secure channel *established (key 1 of 1)' || fail "no secure channel: $(lc audit list | head)"
 
 starts_not 2 "^error: broken.yaml:[0-9]*:[0-9]*: motion.zones\[0\].corners: a zone needs at least 3 corners, got 2" \
   's|^camera:|motion:\n  zones:\n    - name: vault\n      corners: 0,0 1,1\ncamera:|'

@@ -263,7 +263,7 @@ TEST(Config, SensorsActuatorsAndRulesAreCheckedWhereTheyAreWritten) {
       "test.yaml:8:14: board.sensors[2].input: input 2 is also sensor 'smoke'",
       "test.yaml:11:15: board.actuators[0].output: output 0 drives the lock (board.lock_output)",
       "test.yaml:12:13: board.actuators[1].name: 'alert' names an action of its own; choose another name",
-      "test.yaml:15:11: rules[0].when: 'fire' is neither a sensor (board.sensors) nor an event: door forced, tamper, motion, "
+      "test.yaml:15:11: rules[0].when: 'fire' is neither a sensor (board.sensors) nor an event: door forced, tamper, link attack, motion, "
       "smoke, smoke, tamper",
       "test.yaml:18:12: rules[1].hours: '25:00' is not a time of day (HH:MM, 00:00 to 24:00)",
       "test.yaml:19:11: rules[1].then: 'horn' is neither an action nor an actuator (board.actuators): alert, alarm, evidence, "
