@@ -55,8 +55,9 @@ std::filesystem::path pending_key_file(const std::filesystem::path& key_file);
 
 /// The lock board as configured (board.*), with its keys: SCBK-D in install mode, else
 /// LOCKERCTL_BOARD_KEY, else the key file, else for the simulated board a random key; then a
-/// pending key that an interrupted `board keyset` left beside the key file. Throws ConfigError-coded Error for a real board without a key, IoError
-/// for a key file others may read, DataError for one that holds no key.
+/// pending key that an interrupted `board keyset` left beside the key file. Throws an Error with
+/// the configuration's exit code for a real board without a key, IoError for a key file others
+/// may read, DataError for one that holds no key.
 devices::BoardLinkOptions board_link_options(const config::Config& cfg);
 
 /// Opens the board and waits until it answers (inside a secure channel, when one is asked for).

@@ -44,6 +44,15 @@ cp var/board.key current.key
 (umask 077 && echo "$first" > var/board.key)
 refuses 5 "board at address 0 rejected the secure channel: wrong key?" "$lockerctl" -c config.yaml board status --port board.tty
 cp current.key var/board.key
+# An interrupted keyset: the board took the key waiting in board.key.new, or it did not.
+(umask 077 && echo "$first" > var/board.key && cp current.key var/board.key.new)
+"$lockerctl" -c config.yaml board status --port board.tty > /dev/null 2> pending.err || fail "$(cat pending.err)"
+grep -q 'it holds the key of an interrupted `board keyset`' pending.err || fail "$(cat pending.err)"
+cmp -s var/board.key current.key || fail "the key the board took was not kept"
+[ ! -e var/board.key.new ] || fail "the pending key was left behind"
+(umask 077 && echo "$first" > var/board.key.new)
+"$lockerctl" -q -c config.yaml board status --port board.tty > /dev/null
+cmp -s var/board.key current.key && [ ! -e var/board.key.new ] || fail "a key the board never took was kept"
 chmod 644 var/board.key
 refuses 6 "var/board.key: holds a secret but its group or others may read it" "$lockerctl" -c config.yaml board status --port board.tty
 chmod 600 var/board.key
