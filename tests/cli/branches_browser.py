@@ -15,9 +15,8 @@ import subprocess
 import sys
 
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
 
-from browser import fail, log_in, open_browser, post
+from browser import fail, log_in, open_browser, post, waiting
 
 
 def main_text(browser):
@@ -33,7 +32,7 @@ def main():
     url, operator, password, viewer, viewer_password = sys.argv[1:6]
     run_command = sys.argv[6:]
     browser = open_browser()
-    wait = WebDriverWait(browser, 30)
+    wait = waiting(browser, 30)
     try:
         log_in(browser, url, viewer, viewer_password)
         wait.until(lambda b: "Dashboard" in b.title)

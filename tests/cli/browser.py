@@ -4,8 +4,10 @@ chromedriver, and a fetch() run inside the page (status, text and the security h
 import sys
 
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
 FETCH = """const done = arguments[arguments.length - 1];
            fetch(arguments[0], arguments[1]).then(r => r.text().then(t => done({
@@ -26,6 +28,12 @@ def open_browser():
         options.add_argument(arg)
     options.accept_insecure_certs = True  # the self-signed certificate of `lockerctl web cert`
     return webdriver.Chrome(options=options, service=Service(executable_path="/usr/bin/chromedriver"))
+
+
+def waiting(browser, seconds, poll=0.5):
+    """A WebDriverWait that looks again when an element it found was replaced in the meantime: pages
+    that reload themselves or update live replace their elements, and a slow machine sees it."""
+    return WebDriverWait(browser, seconds, poll_frequency=poll, ignored_exceptions=(StaleElementReferenceException,))
 
 
 def post(browser, path, body):

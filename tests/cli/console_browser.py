@@ -17,16 +17,15 @@ import threading
 import time
 
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
 
-from browser import FETCH, fail, log_in, open_browser, post
+from browser import FETCH, fail, log_in, open_browser, post, waiting
 
 
 def main():
     url, operator, password, viewer, viewer_password = sys.argv[1:6]
     run_command = sys.argv[6:]
     browser = open_browser()
-    wait = WebDriverWait(browser, 15)
+    wait = waiting(browser, 15)
     try:
         log_in(browser, url, operator, "not the password")
         try:
@@ -54,7 +53,7 @@ def main():
 
         reader = threading.Thread(target=read_log)
         reader.start()
-        WebDriverWait(browser, 60, poll_frequency=0.01).until(
+        waiting(browser, 60, 0.01).until(
             lambda b: "wrong password, try 3 of 3" in b.find_element(By.ID, "live").text)
         shown = time.monotonic()
         if run.wait(timeout=120) != 0:

@@ -13,16 +13,16 @@ Prints "enrollment page checked" on success; exits 1 with a FAIL line.
 import sys
 
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
 
-from browser import fail, log_in, open_browser
+from browser import fail, log_in, open_browser, waiting
 
 
 def main():
     url, operator, password, owner = sys.argv[1:5]
     photos = sys.argv[5:]
     browser = open_browser()
-    wait = WebDriverWait(browser, 60)  # the face models load at the first enrollment
+    wait = waiting(browser, 60)  # the face models load at the first enrollment
     try:
         log_in(browser, url, operator, password)
         wait.until(lambda b: "Dashboard" in b.title)

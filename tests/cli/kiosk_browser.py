@@ -14,15 +14,14 @@ import sys
 import time
 
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
 
-from browser import fail, open_browser, post
+from browser import fail, open_browser, post, waiting
 
 
 def main():
     url, code, inbox = sys.argv[1:4]
     browser = open_browser()
-    wait = WebDriverWait(browser, 20, poll_frequency=0.05)
+    wait = waiting(browser, 20, 0.05)
     try:
         def step(*texts):
             """Waits until the kiosk shows one of `texts` (a later one: a step seen only briefly may pass
