@@ -1,6 +1,7 @@
 #include "cmd_dataset.hpp"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <chrono>
 #include <iostream>
 #include <memory>
@@ -62,8 +63,9 @@ void setup_dataset(CLI::App& app, const GlobalOptions& global, Action& action) {
   auto insp = std::make_shared<DatasetInspectOptions>();
   CLI::App* inspect = dataset->add_subcommand(
       "inspect",
-      "Show a prepared dataset: images per split and class, original image sizes, duplicate "
-      "contents and skipped files.");
+      "Show a prepared dataset: images per split and class, the same per source (each `sources` entry of "
+      "its recipe, by its `name`, or each class folder), original image sizes, duplicate contents and "
+      "skipped files.");
   inspect->add_option("name", insp->name, "Prepared dataset name")->required();
   inspect->add_flag("--json", insp->json, "Print JSON instead of text");
   inspect->callback([&global, &action, insp] {
@@ -160,6 +162,12 @@ int run_dataset_inspect(const GlobalOptions& global, const DatasetInspectOptions
     j["duplicates"] = {{"groups", s.duplicate_groups}, {"extra_images", s.duplicate_images}};
     j["skipped"] = nlohmann::json::array();
     for (const auto& [path, reason] : s.skipped) j["skipped"].push_back({{"path", path}, {"reason", reason}});
+    for (const auto& [source, counts] : s.by_source) {
+      for (const data::Split split : data::kSplits) {
+        const auto& n = counts[static_cast<int>(split)];
+        j["sources"][source][data::split_name(split)] = {{s.positive_class, n[1]}, {s.negative_class, n[0]}};
+      }
+    }
     j["fingerprint"] = s.fingerprint;
     j["created"] = s.created;
     std::cout << j.dump(2) << "\n";
@@ -171,6 +179,21 @@ int run_dataset_inspect(const GlobalOptions& global, const DatasetInspectOptions
     const auto& n = s.counts[static_cast<int>(split)];
     std::cout << fmt::format("  {:<5}  {:>6} {}  {:>6} {}  {:>6} total\n", data::split_name(split),
                              n[1], s.positive_class, n[0], s.negative_class, n[0] + n[1]);
+  }
+  if (!s.by_source.empty()) {
+    std::size_t width = 6;
+    for (const auto& [source, counts] : s.by_source) width = std::max(width, source.size());
+    const std::size_t class_width = std::max(s.positive_class.size(), s.negative_class.size());
+    std::cout << fmt::format("  {:<{}}  {:<{}}  {:>6} {:>6} {:>6}\n", "source", width, "class", class_width, "train",
+                             "val", "test");
+    for (const auto& [source, counts] : s.by_source) {
+      for (const int label : {1, 0}) {
+        if (counts[0][label] + counts[1][label] + counts[2][label] == 0) continue;
+        std::cout << fmt::format("  {:<{}}  {:<{}}  {:>6} {:>6} {:>6}\n", source, width,
+                                 label ? s.positive_class : s.negative_class, class_width, counts[0][label],
+                                 counts[1][label], counts[2][label]);
+      }
+    }
   }
   std::cout << fmt::format("  original sizes: {}-{} x {}-{} pixels (height x width)\n",
                            s.min_height, s.max_height, s.min_width, s.max_width)

@@ -15,8 +15,8 @@ void setup_evaluate(CLI::App& app, const GlobalOptions& global, Action& action) 
       "Evaluate a model on a split of a prepared dataset: precision, recall, F1 and accuracy (from "
       "one confusion matrix), ROC AUC, and the threshold that meets a target false-accept rate. "
       "Writes reports/<model>/metrics.json, metrics.md (the paper's table), roc.png and "
-      "confusion.png. With --baseline, exits 1 naming each metric that fell by more than "
-      "--tolerance.");
+      "confusion.png. With --by-source, also a row per source of the dataset (accuracy, false accepts, "
+      "false rejects). With --baseline, exits 1 naming each metric that fell by more than --tolerance.");
   cmd->add_option("model", opts->model, "Model file (.h5)")->required();
   cmd->add_option("-d,--dataset", opts->dataset, "Prepared dataset name")->required();
   cmd->add_option("--split", opts->split, "Split to evaluate")
@@ -28,7 +28,10 @@ void setup_evaluate(CLI::App& app, const GlobalOptions& global, Action& action) 
       ->capture_default_str();
   cmd->add_option("--report-dir", opts->report_dir, "Default reports/<model file stem>");
   cmd->add_option("--misclassified", opts->misclassified,
-                  "Copy every wrongly classified image here, named with its class and score");
+                  "Copy every wrongly classified image here, named with its class, source and score");
+  cmd->add_flag("--by-source", opts->by_source,
+                "A row per source (each `sources` entry of the dataset's recipe, or class folder) in the "
+                "output, metrics.json (by_source) and metrics.md");
   cmd->add_option("--baseline", opts->baseline, "metrics.json of an accepted run to gate against");
   cmd->add_option("--tolerance", opts->tolerance, "Allowed drop below the baseline")
       ->check(CLI::Range(0.0, 1.0))
@@ -54,6 +57,7 @@ int run_evaluate(const GlobalOptions& global, const EvaluateCommandOptions& opti
                      ? std::filesystem::path(options.report_dir)
                      : std::filesystem::path("reports") / o.model.stem();
   o.misclassified = options.misclassified;
+  o.by_source = options.by_source;
   o.baseline = options.baseline;
   o.tolerance = options.tolerance;
   o.device = compute_device(cfg, options.device);
@@ -70,6 +74,10 @@ int run_evaluate(const GlobalOptions& global, const EvaluateCommandOptions& opti
       m.threshold, m.confusion.tp, m.confusion.fn, m.confusion.fp, m.confusion.tn, m.far, m.frr,
       r.roc_auc, options.target_far, r.far_threshold, r.at_far_threshold.recall,
       r.report_dir.string());
+  for (const eval::SourceMetrics& b : r.by_source) {
+    std::cout << fmt::format("  {}: {} image(s), accuracy {:.4f}, {} false accept(s), {} false reject(s)\n", b.source,
+                             b.confusion.total(), b.accuracy, b.confusion.fp, b.confusion.fn);
+  }
   if (!options.misclassified.empty()) {
     std::cout << "  " << r.misclassified << " misclassified image(s) in " << options.misclassified << "\n";
   }

@@ -13,6 +13,7 @@ struct EvaluateCommandOptions {
   double target_far = 0.01;   // false accept rate the suggested threshold must meet
   std::string report_dir;     // default reports/<model stem>
   std::string misclassified;  // copy wrong images here
+  bool by_source = false;     // a row per source
   std::string baseline;       // metrics.json to gate against
   double tolerance = 0.01;    // allowed drop below the baseline
   std::string device;         // cpu | cuda

@@ -59,7 +59,7 @@ std::string fingerprint(const DatasetSource& src, const SplitFractions& f, const
   for (const auto& file : src.files) {
     struct stat st {};
     const bool ok = ::stat(file.path.c_str(), &st) == 0;
-    h.add(file.name).add(std::to_string(file.label)).add(file.gray ? "gray" : "as_is");
+    h.add(file.name).add(std::to_string(file.label)).add(file.gray ? "gray" : "as_is").add(file.source);
     h.add(ok ? fmt::format("{}:{}.{}", st.st_size, st.st_mtim.tv_sec, st.st_mtim.tv_nsec) : "missing");
   }
   return h.hex();
@@ -185,7 +185,7 @@ PrepareReport prepare_dataset(const DatasetSource& source, const fs::path& data_
 
   fs::create_directories(report.paths.dir);
   const hsize_t S = source.image_size;
-  std::string manifest = "path,class,split,sha256\n";
+  std::string manifest = "path,class,split,sha256,source\n";
   {
     AtomicFile out(report.paths.cache);
     h5::File f = h5::File::create(out.temp());
@@ -213,7 +213,7 @@ PrepareReport prepare_dataset(const DatasetSource& source, const fs::path& data_
       f.create_dataset<std::uint8_t>(g + "/images", {n, S, S, 3});
       std::vector<std::uint8_t> labels;
       std::vector<std::int64_t> hw;
-      std::vector<std::string> paths, hashes;
+      std::vector<std::string> paths, hashes, sources;
       for (hsize_t r = 0; r < n; ++r) {
         const std::size_t file_index = used[m[r]];
         Prepared& p = prepared[file_index];
@@ -225,15 +225,17 @@ PrepareReport prepare_dataset(const DatasetSource& source, const fs::path& data_
         hw.push_back(p.width);
         paths.push_back(file.name);
         hashes.push_back(p.sha256);
+        sources.push_back(file.source);
         ++report.counts[static_cast<int>(split)][file.label];
-        manifest += fmt::format("{},{},{},{}\n", csv_field(file.name),
+        manifest += fmt::format("{},{},{},{},{}\n", csv_field(file.name),
                                 file.label ? source.positive_class : source.negative_class,
-                                split_name(split), p.sha256);
+                                split_name(split), p.sha256, csv_field(file.source));
       }
       f.write<std::uint8_t>(g + "/labels", {n}, labels.data());
       f.write<std::int64_t>(g + "/original_hw", {n, 2}, hw.data());
       f.write_strings(g + "/paths", paths);
       f.write_strings(g + "/sha256", hashes);
+      f.write_strings(g + "/sources", sources);
     }
     f.close();
     out.commit();
@@ -247,6 +249,16 @@ PrepareReport prepare_dataset(const DatasetSource& source, const fs::path& data_
   report.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return report;
+}
+
+std::vector<std::string> split_sources(const fs::path& cache, Split split) {
+  std::vector<std::string> sources;
+  errors_as<DataError>([&] {
+    const h5::File f = h5::File::open_read(cache);
+    const std::string d = std::string("/") + split_name(split) + "/sources";
+    if (f.exists(d)) sources = f.read_strings(d);
+  });
+  return sources;
 }
 
 DatasetSummary inspect_dataset(const fs::path& data_dir, const std::string& name) {
@@ -273,9 +285,8 @@ DatasetSummary inspect_dataset(const fs::path& data_dir, const std::string& name
     bool first = true;
     for (const Split split : kSplits) {
       const std::string g = std::string("/") + split_name(split);
-      for (const auto label : f.read<std::uint8_t>(g + "/labels").values) {
-        ++s.counts[static_cast<int>(split)][label ? 1 : 0];
-      }
+      const auto labels = f.read<std::uint8_t>(g + "/labels").values;
+      for (const auto label : labels) ++s.counts[static_cast<int>(split)][label ? 1 : 0];
       const auto hw = f.read<std::int64_t>(g + "/original_hw").values;
       for (std::size_t i = 0; i + 1 < hw.size(); i += 2) {
         const int h = static_cast<int>(hw[i]), w = static_cast<int>(hw[i + 1]);
@@ -286,6 +297,12 @@ DatasetSummary inspect_dataset(const fs::path& data_dir, const std::string& name
         first = false;
       }
       for (const auto& h : f.read_strings(g + "/sha256")) ++copies[h];
+      if (f.exists(g + "/sources")) {
+        const auto sources = f.read_strings(g + "/sources");
+        for (std::size_t i = 0; i < sources.size() && i < labels.size(); ++i) {
+          ++s.by_source[sources[i]][static_cast<int>(split)][labels[i] ? 1 : 0];
+        }
+      }
     }
     for (const auto& [hash, n] : copies) {
       if (n > 1) {

@@ -8,16 +8,18 @@
 //                                  /<split>/paths    strings [N], as in the manifest
 //                                  /<split>/sha256   strings [N], content hashes
 //                                  /<split>/original_hw  int64 [N, 2], decoded size before resizing
+//                                  /<split>/sources  strings [N], the recipe source of each image
 //                                  root attributes: format, format_version, name, task,
 //                                  positive_class, negative_class, image_size, channel_order,
 //                                  resize, fingerprint, seed, fractions, created, skipped
-//   <data_dir>/<name>/split.csv    path,class,split,sha256 for every image used
+//   <data_dir>/<name>/split.csv    path,class,split,sha256,source for every image used
 //   <data_dir>/<name>/skipped.csv  path,reason for every file left out
 
 #include <array>
 #include <cstddef>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <opencv2/core.hpp>
 #include <string>
 #include <vector>
@@ -74,7 +76,13 @@ struct DatasetSummary {
   std::size_t duplicate_groups = 0;    ///< contents stored more than once (kept in one split)
   std::size_t duplicate_images = 0;    ///< images in those groups beyond the first
   std::vector<std::pair<std::string, std::string>> skipped;  ///< path, reason
+  /// Images per source, split and class (empty for a cache made before sources were recorded).
+  std::map<std::string, SplitCounts> by_source;
 };
+
+/// The source of every image of `split`, in the cache's order; empty for a cache made before
+/// sources were recorded. Throws DataError for an unreadable cache.
+std::vector<std::string> split_sources(const std::filesystem::path& cache, Split split);
 
 /// Reads a prepared dataset. Throws DataError when it is missing or not a dataset cache.
 DatasetSummary inspect_dataset(const std::filesystem::path& data_dir, const std::string& name);

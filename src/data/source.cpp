@@ -113,7 +113,7 @@ void add_folder_dataset(const fs::path& folder, const fs::path& root, DatasetSou
   for (const auto& [cls, label] : {std::pair{ds.positive_class, 1}, {ds.negative_class, 0}}) {
     std::vector<fs::path> files;
     list_images(folder / cls, files);
-    for (const auto& f : files) ds.files.push_back({f, manifest_name(f, root), label, false});
+    for (const auto& f : files) ds.files.push_back({f, manifest_name(f, root), label, false, cls});
   }
 }
 
@@ -189,7 +189,7 @@ DatasetSource resolve_dataset(const std::string& spec, const config::Config& con
       }
       for (std::size_t k = first; k < last; ++k) {
         const fs::path& f = keyed[k].second;
-        ds.files.push_back({f, manifest_name(f, root), label, s.gray});
+        ds.files.push_back({f, manifest_name(f, root), label, s.gray, s.name.empty() ? s.path : s.name});
       }
     }
   }

@@ -22,6 +22,7 @@ const config::LayerConfig& layer_config(const config::Config& config, Task task)
 
 /// One entry of a recipe's `sources` list.
 struct RecipeSource {
+  std::string name;           // what `dataset inspect` and `evaluate --by-source` call it; "" = the path
   std::string path;           // folder (searched recursively) or glob, relative to data.source_root
   std::string label;          // the class these images belong to (key `class`)
   int limit = 0;              // at most this many files, a seeded reproducible pick; 0 = all
@@ -30,6 +31,7 @@ struct RecipeSource {
 
   template <class V>
   void visit(V& v) {
+    v.field("name", name);
     v.field("path", path, config::Required{});
     v.field("class", label, config::Required{});
     v.field("limit", limit, config::Range<int>{0, 10'000'000});
@@ -66,6 +68,7 @@ struct SourceFile {
   std::string name;            ///< as recorded in the manifest: relative to data.source_root when under it
   int label = 0;
   bool gray = false;
+  std::string source;          ///< the recipe source it came from (its name), or its class folder
 };
 
 /// A dataset ready to prepare: its files, classes and image size.

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <torch/torch.h>
 
+#include <cctype>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
@@ -23,9 +24,16 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Writes each wrong image from the cache as PNG, named with its class and score.
+/// `source` made fit for a file name: letters, digits, '-' and '_' kept, anything else '-'.
+std::string file_name_part(const std::string& source) {
+  std::string out;
+  for (const char c : source) out += std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' ? c : '-';
+  return out;
+}
+
+// Writes each wrong image from the cache as PNG, named with its class, its source and score.
 std::size_t copy_misclassified(const fs::path& cache, data::Split split, const Scores& s,
-                               double threshold, const fs::path& dir) {
+                               const std::vector<std::string>& sources, double threshold, const fs::path& dir) {
   fs::create_directories(dir);
   const h5::File f = h5::File::open_read(cache);
   const std::string g = std::string("/") + data::split_name(split);
@@ -40,8 +48,9 @@ std::size_t copy_misclassified(const fs::path& cache, data::Split split, const S
     f.read_rows<std::uint8_t>(g + "/images", i, 1, pixels.data());
     cv::Mat rgb(size, size, CV_8UC3, pixels.data()), bgr;
     cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
-    std::string base = fs::path(paths[i]).stem().string();
-    const auto name = fmt::format("{}_score{:.3f}_{}_{}.png", actual ? "false_reject" : "false_accept",
+    const std::string base = fs::path(paths[i]).stem().string();
+    const std::string from = i < sources.size() ? file_name_part(sources[i]) + "_" : "";
+    const auto name = fmt::format("{}_{}score{:.3f}_{}_{}.png", actual ? "false_reject" : "false_accept", from,
                                   s.scores[i], i, base);
     if (!cv::imwrite((dir / name).string(), bgr)) throw IoError((dir / name).string() + ": cannot write");
     ++n;
@@ -101,6 +110,11 @@ EvaluateResult evaluate_model(const EvaluateOptions& o) {
   }
   if (o.device == "cuda") model.net->to(torch::kCUDA);
   const Scores s = score_split(*model.net, reader, o.device);
+  const std::vector<std::string> sources = data::split_sources(paths.cache, o.split);
+  if (o.by_source && sources.size() != s.scores.size()) {
+    throw DataError(fmt::format("dataset '{}' was prepared without its sources: prepare it again "
+                                "(lockerctl dataset prepare -d {} --force)", o.dataset, o.dataset));
+  }
 
   const std::string name = o.model.stem().string();
   const ScoreReport report = write_score_report(
@@ -113,16 +127,18 @@ EvaluateResult evaluate_model(const EvaluateOptions& o) {
        {"images", s.scores.size()},
        {"loss", s.loss},
        {"dataset_fingerprint", ds.fingerprint},
-       {"evaluated", utc_now_iso8601()}});
+       {"evaluated", utc_now_iso8601()}},
+      o.by_source ? sources : std::vector<std::string>{});
   EvaluateResult r;
   r.report_dir = o.report_dir;
   r.metrics = report.metrics;
   r.roc_auc = report.roc_auc;
   r.far_threshold = report.far_threshold;
   r.at_far_threshold = report.at_far_threshold;
+  r.by_source = report.by_source;
   const Metrics& m = r.metrics;
   if (!o.misclassified.empty()) {
-    r.misclassified = copy_misclassified(paths.cache, o.split, s, m.threshold, o.misclassified);
+    r.misclassified = copy_misclassified(paths.cache, o.split, s, sources, m.threshold, o.misclassified);
   }
   if (!o.baseline.empty()) r.regressions = compare_with_baseline(o.baseline, m, r.roc_auc, o.tolerance);
   return r;

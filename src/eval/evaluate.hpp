@@ -21,6 +21,7 @@ struct EvaluateOptions {
   double target_far = 0.01;             ///< false accepts allowed, for the suggested threshold
   std::filesystem::path report_dir;     ///< reports/<model>
   std::filesystem::path misclassified;  ///< copy wrong images here ("" = don't)
+  bool by_source = false;               ///< add a row per source of the dataset to the report
   std::filesystem::path baseline;       ///< metrics to compare with ("" = no gate)
   double tolerance = 0.01;              ///< how far a metric may fall below the baseline
   std::string device = "cpu";
@@ -34,6 +35,7 @@ struct EvaluateResult {
   double far_threshold = 1.0;       ///< the threshold meeting target_far on this split
   Metrics at_far_threshold;         ///< the figures at that threshold
   std::vector<std::string> regressions;  ///< one line per metric that fell past the tolerance
+  std::vector<SourceMetrics> by_source;  ///< with by_source
   std::size_t misclassified = 0;
   std::filesystem::path report_dir;
 };

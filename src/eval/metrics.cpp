@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <numeric>
+#include <stdexcept>
 
 namespace lockerctl::eval {
 namespace {
@@ -74,6 +76,24 @@ double roc_auc(const std::vector<float>& scores, const std::vector<float>& label
   if (positives == 0 || negatives == 0) return 0.5;
   return (positive_rank_sum - positives * (positives + 1) / 2.0) /
          (static_cast<double>(positives) * negatives);
+}
+
+std::vector<SourceMetrics> metrics_by_source(const std::vector<float>& scores, const std::vector<float>& labels,
+                                             const std::vector<std::string>& sources, double threshold) {
+  if (sources.size() != scores.size() || labels.size() != scores.size()) {
+    throw std::invalid_argument("metrics_by_source: scores, labels and sources differ in length");
+  }
+  std::map<std::string, std::pair<std::vector<float>, std::vector<float>>> split;
+  for (std::size_t i = 0; i < scores.size(); ++i) {
+    split[sources[i]].first.push_back(scores[i]);
+    split[sources[i]].second.push_back(labels[i]);
+  }
+  std::vector<SourceMetrics> out;
+  for (const auto& [source, sl] : split) {
+    const Confusion c = confusion_at(sl.first, sl.second, threshold);
+    out.push_back({source, c, ratio(c.tp + c.tn, c.total())});
+  }
+  return out;
 }
 
 std::vector<RocPoint> roc_curve(const std::vector<float>& scores, const std::vector<float>& labels) {

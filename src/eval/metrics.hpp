@@ -37,6 +37,18 @@ Metrics compute_metrics(const std::vector<float>& scores, const std::vector<floa
 /// ties counting half); 0.5 when a class is missing.
 double roc_auc(const std::vector<float>& scores, const std::vector<float>& labels);
 
+/// The figures of one source of a dataset (a recipe's `sources` entry): a weak kind of image
+/// shows up here before it moves the totals.
+struct SourceMetrics {
+  std::string source;
+  Confusion confusion;  ///< false accepts are confusion.fp, false rejects confusion.fn
+  double accuracy = 0;
+};
+/// Per source, in name order: `sources[i]` names the source of scores[i]. Throws
+/// std::invalid_argument when the lengths differ.
+std::vector<SourceMetrics> metrics_by_source(const std::vector<float>& scores, const std::vector<float>& labels,
+                                             const std::vector<std::string>& sources, double threshold);
+
 /// One point of the ROC curve.
 struct RocPoint {
   double threshold;

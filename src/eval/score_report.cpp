@@ -16,18 +16,28 @@ nlohmann::json metrics_json(const Metrics& m) {
 
 ScoreReport write_score_report(const std::filesystem::path& dir, const std::vector<float>& scores,
                                const std::vector<float>& labels, double threshold, double target_far,
-                               const ReportSubject& s, nlohmann::json fields) {
+                               const ReportSubject& s, nlohmann::json fields, const std::vector<std::string>& sources) {
   ScoreReport r;
   r.metrics = compute_metrics(scores, labels, threshold);
   r.roc_auc = roc_auc(scores, labels);
   r.far_threshold = threshold_for_far(scores, labels, target_far);
   r.at_far_threshold = compute_metrics(scores, labels, r.far_threshold);
+  if (!sources.empty()) r.by_source = metrics_by_source(scores, labels, sources, threshold);
 
   nlohmann::json j = metrics_json(r.metrics);
   j.update(fields);
   j["roc_auc"] = r.roc_auc;
   j["target_far"] = target_far;
   j["at_target_far"] = metrics_json(r.at_far_threshold);
+  for (const SourceMetrics& m : r.by_source) {
+    j["by_source"].push_back({{"source", m.source},
+                              {"images", m.confusion.total()},
+                              {"accuracy", m.accuracy},
+                              {"false_accepts", m.confusion.fp},
+                              {"false_rejects", m.confusion.fn},
+                              {"positives", m.confusion.tp + m.confusion.fn},
+                              {"negatives", m.confusion.tn + m.confusion.fp}});
+  }
   std::filesystem::create_directories(dir);
   write_file_atomically(dir / "metrics.json", j.dump(2) + "\n");
 
@@ -44,6 +54,16 @@ ScoreReport write_score_report(const std::filesystem::path& dir, const std::vect
                     "{:.4f}, false reject rate {:.4f}.\n",
                     r.roc_auc, m.threshold, m.confusion.tp, m.confusion.fn, m.confusion.fp,
                     m.confusion.tn, m.far, m.frr);
+  if (!r.by_source.empty()) {
+    md += fmt::format("\nBy source, at threshold {:.3f}:\n\n", m.threshold);
+    md += fmt::format("| Source | Images ({} / {}) | Accuracy (%) | False accepts | False rejects |\n",
+                      s.positive_class, s.negative_class);
+    md += "| --- | --- | --- | --- | --- |\n";
+    for (const SourceMetrics& b : r.by_source) {
+      md += fmt::format("| {} | {} / {} | {:.2f} | {} | {} |\n", b.source, b.confusion.tp + b.confusion.fn,
+                        b.confusion.tn + b.confusion.fp, 100 * b.accuracy, b.confusion.fp, b.confusion.fn);
+    }
+  }
   write_file_atomically(dir / "metrics.md", md);
 
   report::Series roc{"ROC (AUC " + fmt::format("{:.3f}", r.roc_auc) + ")", {}, {}};

@@ -29,14 +29,17 @@ struct ScoreReport {
   double roc_auc = 0.5;
   double far_threshold = 1.0;   ///< the threshold meeting target_far
   Metrics at_far_threshold;     ///< the figures at that threshold
+  std::vector<SourceMetrics> by_source;  ///< at the threshold in use, when sources were given
 };
 
 /// Computes the figures of `scores` (labels 1 = positive) at `threshold` and at the threshold for
 /// `target_far`, and writes dir/metrics.json (`fields` plus the figures), metrics.md, roc.png and
-/// confusion.png atomically. Throws IoError.
+/// confusion.png atomically. With `sources` (one per score), also a row per source in
+/// metrics.json (`by_source`) and metrics.md. Throws IoError.
 ScoreReport write_score_report(const std::filesystem::path& dir, const std::vector<float>& scores,
                                const std::vector<float>& labels, double threshold, double target_far,
-                               const ReportSubject& subject, nlohmann::json fields);
+                               const ReportSubject& subject, nlohmann::json fields,
+                               const std::vector<std::string>& sources = {});
 
 /// The figures of `m` as JSON (threshold, precision, recall, f1, accuracy, far, frr, confusion).
 nlohmann::json metrics_json(const Metrics& m);

@@ -28,8 +28,8 @@ OwnerModelResult train_owner_model(const OwnerModelOptions& options) {
   source.positive_class = options.positive_class;
   source.negative_class = options.negative_class;
   source.image_size = options.image_size;
-  for (const auto& f : options.owner_chips) source.files.push_back({f, f.string(), 1, false});
-  for (const auto& f : options.other_chips) source.files.push_back({f, f.string(), 0, false});
+  for (const auto& f : options.owner_chips) source.files.push_back({f, f.string(), 1, false, "owner chips"});
+  for (const auto& f : options.other_chips) source.files.push_back({f, f.string(), 0, false, "other chips"});
   std::sort(source.files.begin(), source.files.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
   source.definition = fmt::format("owner train {}: aligned face chips, {} of the owner, {} of others", options.owner,
                                   options.owner_chips.size(), options.other_chips.size());

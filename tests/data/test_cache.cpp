@@ -51,9 +51,49 @@ TEST_F(CacheTest, WritesImagesLabelsManifestAndAttributes) {
   EXPECT_EQ(f.read_strings("/test/paths").size(), 2u);
 
   const std::string manifest = read(r.paths.manifest);
-  EXPECT_EQ(manifest.rfind("path,class,split,sha256\n", 0), 0u);
+  EXPECT_EQ(manifest.rfind("path,class,split,sha256,source\n", 0), 0u);
   EXPECT_EQ(std::count(manifest.begin(), manifest.end(), '\n'), 21);
   EXPECT_NE(manifest.find("src/human/synth_0000.png,human,"), std::string::npos) << manifest;
+  const auto sources = split_sources(r.paths.cache, Split::Test);
+  const auto paths = f.read_strings("/test/paths");
+  ASSERT_EQ(sources.size(), 2u);
+  for (std::size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(paths[i].rfind("src/" + sources[i] + "/", 0), 0u) << "a folder dataset's source is the class folder";
+  }
+}
+
+TEST_F(CacheTest, EveryImageKeepsItsSourceAndInspectCountsThemBySplit) {
+  dir_.write("r.yaml", R"(task: human
+sources:
+  - {name: drawn people, path: src/human, class: human}
+  - {name: first half, path: src/not_human, class: not_human, limit: 5}
+  - {path: src/not_human, class: not_human, offset: 5}
+)");
+  PrepareOptions o;
+  o.workers = 2;
+  const PrepareReport r = prepare_dataset(resolve_dataset((dir_ / "r.yaml").string(), cfg_, Task::Human),
+                                          dir_ / "data", {}, o);
+  const DatasetSummary s = inspect_dataset(dir_ / "data", "r");
+  ASSERT_EQ(s.by_source.size(), 3u);
+  const auto total = [&](const std::string& source, int label) {
+    const auto& n = s.by_source.at(source);
+    return n[0][label] + n[1][label] + n[2][label];
+  };
+  EXPECT_EQ(total("drawn people", 1), 10u);
+  EXPECT_EQ(total("first half", 0), 5u);
+  EXPECT_EQ(total("src/not_human", 0), 5u) << "a source without a name goes by its path";
+  EXPECT_EQ(total("drawn people", 0), 0u);
+  std::size_t test_images = 0;
+  for (const auto& [source, n] : s.by_source) test_images += n[2][0] + n[2][1];
+  EXPECT_EQ(test_images, r.counts[2][0] + r.counts[2][1]);
+  const auto sources = split_sources(r.paths.cache, Split::Test);
+  const auto paths = h5::File::open_read(r.paths.cache).read_strings("/test/paths");
+  ASSERT_EQ(sources.size(), paths.size());
+  for (std::size_t i = 0; i < paths.size(); ++i) {
+    const bool human = paths[i].find("/human/") != std::string::npos;
+    EXPECT_EQ(sources[i] == "drawn people", human) << paths[i] << " from " << sources[i];
+  }
+  EXPECT_NE(read(r.paths.manifest).find(",drawn people\n"), std::string::npos);
 }
 
 TEST_F(CacheTest, UnchangedSourceIsANoOpAndAChangedOneRebuilds) {

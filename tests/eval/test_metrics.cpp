@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <stdexcept>
+#include <string>
+
 #include "eval/metrics.hpp"
 
 namespace lockerctl::eval {
@@ -67,6 +70,28 @@ TEST(ThresholdForFar, UnreachableTargetRejectsEverything) {
   const double t = threshold_for_far(s, l, 0.0);
   EXPECT_GT(t, 0.9);
   EXPECT_EQ(compute_metrics(s, l, t).confusion.fp, 0u);
+}
+
+TEST(MetricsBySource, EachSourceGetsItsAccuracyFalseAcceptsAndFalseRejects) {
+  // faces: 3 people, one missed; rooms: 3 empty rooms, one taken for a person; inria: all right.
+  const std::vector<float> s{0.9f, 0.8f, 0.2f, 0.1f, 0.7f, 0.3f, 0.95f, 0.99f};
+  const std::vector<float> l{1, 1, 1, 0, 0, 0, 1, 1};
+  const std::vector<std::string> from{"faces", "faces", "faces", "rooms", "rooms", "rooms", "inria", "inria"};
+  const auto rows = metrics_by_source(s, l, from, 0.5);
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0].source, "faces");  // in name order
+  EXPECT_EQ(rows[0].confusion.fn, 1u);
+  EXPECT_EQ(rows[0].confusion.fp, 0u);
+  EXPECT_DOUBLE_EQ(rows[0].accuracy, 2.0 / 3);
+  EXPECT_EQ(rows[1].source, "inria");
+  EXPECT_DOUBLE_EQ(rows[1].accuracy, 1.0);
+  EXPECT_EQ(rows[2].source, "rooms");
+  EXPECT_EQ(rows[2].confusion.fp, 1u);
+  EXPECT_EQ(rows[2].confusion.fn, 0u);
+  std::size_t total = 0;
+  for (const auto& r : rows) total += r.confusion.total();
+  EXPECT_EQ(total, s.size());
+  EXPECT_THROW(metrics_by_source(s, l, {"faces"}, 0.5), std::invalid_argument);
 }
 
 }  // namespace
