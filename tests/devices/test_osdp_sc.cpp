@@ -1,6 +1,10 @@
 // OSDP Secure Channel cryptography against known answers:
 // - AES-128 and CBC from NIST SP 800-38A (F.1.1 ECB-AES128, F.2.1 and F.2.2 CBC-AES128); the last
 //   CBC block is the CBC-MAC that OSDP's message MACs are built from;
+// - the CMAC examples of NIST SP 800-38B (AES-128, messages of 16 and 20 bytes), built here from the
+//   same AES, CBC and 0x80 padding: CMAC is a CBC-MAC whose last block is first XORed with a subkey,
+//   where OSDP's MAC changes the key for the last block instead, so the examples check the shared
+//   parts (the padding included) and not OSDP's MAC itself;
 // - the session keys, both cryptograms and the first reply MAC from the SIA OSDP specification,
 //   Annex E, as published in libosdp's tests/unit-tests/test-sc-sia-vectors.c (Apache-2.0,
 //   Siddharth Chandrasekaran): the byte values only;
@@ -50,6 +54,38 @@ TEST(SecureChannel, AesAndCbcGiveTheNistAnswers) {
   EXPECT_EQ(aes_cbc_encrypt(kNistKey, iv, kNistPlain), cipher);
   EXPECT_EQ(aes_cbc_decrypt(kNistKey, iv, cipher), kNistPlain);
   EXPECT_THROW(aes_cbc_encrypt(kNistKey, iv, hex("0102")), std::invalid_argument);
+}
+
+/// SP 800-38B's subkey step: the block shifted left by one bit, XORed with 0x87 when a bit fell out.
+Block doubled(const Block& b) {
+  Block out{};
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    out[i] = static_cast<std::uint8_t>(b[i] << 1 | (i + 1 < b.size() ? b[i + 1] >> 7 : 0));
+  }
+  if (b[0] & 0x80) out[15] ^= 0x87;
+  return out;
+}
+
+/// CMAC from this file's primitives: CBC with a zero IV over the message, its last block XORed
+/// with K1 when it is whole, else padded (0x80, zeros) and XORed with K2.
+Bytes cmac(const Block& key, const Bytes& message) {
+  const Block k1 = doubled(aes_encrypt(key, Block{})), k2 = doubled(k1);
+  const bool whole = !message.empty() && message.size() % 16 == 0;
+  Bytes m = whole ? message : pad(message);
+  for (std::size_t i = 0; i < 16; ++i) m[m.size() - 16 + i] ^= (whole ? k1 : k2)[i];
+  const Bytes chain = aes_cbc_encrypt(key, Block{}, m);
+  return Bytes(chain.end() - 16, chain.end());
+}
+
+TEST(SecureChannel, CbcAndPaddingGiveTheNistCmacAnswers) {
+  // SP 800-38B, AES-128 examples (NIST's CMAC example values): the subkeys, then tags.
+  const Block l = aes_encrypt(kNistKey, Block{});
+  EXPECT_EQ(bytes(l), hex("7df76b0c1ab899b33e42f047b91b546f"));
+  EXPECT_EQ(bytes(doubled(l)), hex("fbeed618357133667c85e08f7236a8de"));
+  EXPECT_EQ(bytes(doubled(doubled(l))), hex("f7ddac306ae266ccf90bc11ee46d513b"));
+  EXPECT_EQ(cmac(kNistKey, {}), hex("bb1d6929e95937287fa37d129b756746"));
+  EXPECT_EQ(cmac(kNistKey, Bytes(kNistPlain.begin(), kNistPlain.begin() + 16)), hex("070a16b46b4d4144f79bdd9dd04a287c"));
+  EXPECT_EQ(cmac(kNistKey, Bytes(kNistPlain.begin(), kNistPlain.begin() + 20)), hex("7d85449ea6ea19c823a7bf78837dfade"));
 }
 
 TEST(SecureChannel, PaddingIs0x80ThenZerosAndOnlyThatIsTakenOff) {
