@@ -310,10 +310,7 @@ int run_board_simulate(const GlobalOptions& global, const BoardOptions& options)
   if (options.install_mode) {
     sim.install_mode = true;
   } else if (sim.secure) {
-    config::Config c = cfg;
-    c.board.port = "pty";  // the panel on the other side needs the same key: no random one
-    c.board.secure = config::BoardSecurity::Required;
-    sim.key = board_link_options(c).panel.keys.front();
+    sim.key = board_keys(cfg, false).keys.front();  // the panel on the other side needs the same key: no random one
     sim.install_mode = sim.key == devices::osdp::kDefaultKey;
   }
   devices::SimulatedBoard simulated(sim);

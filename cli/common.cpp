@@ -261,36 +261,43 @@ devices::BoardLinkOptions board_link_options(const config::Config& cfg) {
                    : cfg.board.secure == config::BoardSecurity::Preferred ? SecureMode::Preferred
                                                                           : SecureMode::Off;
   if (o.panel.secure == SecureMode::Off) return o;
+  BoardKeys keys = board_keys(cfg, o.port == devices::kSimulatedPort);
+  o.panel.keys = std::move(keys.keys);
+  o.key_file = std::move(keys.file);
+  return o;
+}
+
+BoardKeys board_keys(const config::Config& cfg, bool simulated) {
+  BoardKeys k;
   const char* env = std::getenv("LOCKERCTL_BOARD_KEY");
-  o.key_file = config::board_key_file(cfg);
+  const std::filesystem::path file = config::board_key_file(cfg);
   std::error_code ec;
   if (cfg.board.install_mode) {
     log::warn("board.install_mode: the lock board is addressed under the default key SCBK-D, which every installer "
               "knows; run `lockerctl board keyset`, then set board.install_mode back to false");
-    o.panel.keys = {devices::osdp::kDefaultKey};
+    k.keys = {devices::osdp::kDefaultKey};
   } else if (env) {
     const auto key = devices::osdp::parse_key(env);
     if (!key) throw Error("LOCKERCTL_BOARD_KEY: not a board key (32 hexadecimal digits expected)", ExitCode::Config);
-    o.panel.keys = {*key};
-    o.key_file.clear();
-    return o;
-  } else if (std::filesystem::exists(o.key_file, ec)) {
-    o.panel.keys = {read_board_key(o.key_file)};
+    k.keys = {*key};
+    return k;
+  } else if (std::filesystem::exists(file, ec)) {
+    k.keys = {read_board_key(file)};
   } else {
-    if (o.port != devices::kSimulatedPort) {
+    if (!simulated) {
       throw Error(fmt::format("board.key_file: {}: no key for the lock board (first installation: set "
                               "board.install_mode: true and run `lockerctl board keyset`; docs/lock-board.md#keys)",
-                              o.key_file.string()),
+                              file.string()),
                   ExitCode::Config);
     }
-    o.key_file.clear();
-    o.panel.keys = {devices::osdp::random_key()};
+    k.keys = {devices::osdp::random_key()};
     log::info("simulated lock board: a random secure channel key for this run");
-    return o;
+    return k;
   }
-  const auto pending = pending_key_file(o.key_file);
-  if (std::filesystem::exists(pending, ec)) o.panel.keys.push_back(read_board_key(pending));
-  return o;
+  k.file = file;
+  const auto pending = pending_key_file(file);
+  if (std::filesystem::exists(pending, ec)) k.keys.push_back(read_board_key(pending));
+  return k;
 }
 
 std::unique_ptr<devices::BoardLink> connect_board(const devices::BoardLinkOptions& options) {

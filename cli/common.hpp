@@ -53,11 +53,18 @@ std::string compute_device(const config::Config& cfg, const std::string& flag);
 /// Where `board keyset` keeps the new key until the board has acknowledged it.
 std::filesystem::path pending_key_file(const std::filesystem::path& key_file);
 
-/// The lock board as configured (board.*), with its keys: SCBK-D in install mode, else
-/// LOCKERCTL_BOARD_KEY, else the key file, else for the simulated board a random key; then a
-/// pending key that an interrupted `board keyset` left beside the key file. Throws an Error with
-/// the configuration's exit code for a real board without a key, IoError for a key file others
-/// may read, DataError for one that holds no key.
+/// The lock board's Secure Channel keys, to try in this order, and the file they came from.
+struct BoardKeys {
+  std::vector<devices::osdp::Block> keys;
+  std::filesystem::path file;  ///< "" when they came from the environment or are random
+};
+/// SCBK-D in install mode, else LOCKERCTL_BOARD_KEY, else the key file, else for a `simulated`
+/// board a random key; then a pending key that an interrupted `board keyset` left beside the key
+/// file. Throws an Error with the configuration's exit code for a real board without a key,
+/// IoError for a key file others may read, DataError for one that holds no key.
+BoardKeys board_keys(const config::Config& cfg, bool simulated);
+
+/// The lock board as configured (board.*), with board_keys() unless board.secure is off.
 devices::BoardLinkOptions board_link_options(const config::Config& cfg);
 
 /// Opens the board and waits until it answers (inside a secure channel, when one is asked for).

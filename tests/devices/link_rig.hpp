@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/errors.hpp"
 #include "devices/loopback.hpp"
 #include "devices/osdp_cp.hpp"
 #include "devices/osdp_pd.hpp"
@@ -73,6 +74,7 @@ class Tap final : public Channel {
     const auto bytes = encode(packet);
     inner_.write(bytes->data(), bytes->size());
   }
+  /// Packets the meddling functions changed.
   std::size_t meddled() const { return meddled_; }
 
  private:
@@ -90,6 +92,17 @@ class Tap final : public Channel {
   Meddle on_command_, on_reply_;
   std::atomic<std::size_t> meddled_{0};
 };
+
+/// The message of the DeviceError that `f` throws; "" when it throws none.
+template <class F>
+std::string device_error(F f) {
+  try {
+    f();
+  } catch (const DeviceError& e) {
+    return e.what();
+  }
+  return "";
+}
 
 inline ControlPanelOptions fast() {
   ControlPanelOptions o;
