@@ -275,6 +275,20 @@ TEST(SecureLink, KeySetRotatesTheKeyAndTheOldKeyIsRefusedAfterwards) {
   EXPECT_EQ(problem_of(*rig.panel), "board at address 0 rejected the secure channel: wrong key?");
 }
 
+TEST(SecureLink, AKeySetTheBoardRefusesChangesNothing) {
+  Rig rig(secure_board(), panel_with(SecureMode::Required));
+  ASSERT_TRUE(rig.ready());
+  rig.act("nak 9");
+  const std::string error = device_error([&] { rig.panel->set_key(kOtherKey); });
+  EXPECT_NE(error.find("refused KEYSET (unable to process command)"), std::string::npos)
+      << (error.empty() ? "nothing thrown" : error);
+  EXPECT_EQ(rig.board.key(), kKey);
+  EXPECT_TRUE(rig.panel->secure()) << "the session under the old key goes on";
+  rig.panel->unlock(200ms);
+  EXPECT_TRUE(rig.board.lock_released());
+  EXPECT_EQ(rig.panel->stats().sessions, 1u);
+}
+
 TEST(SecureLink, AfterAnInterruptedKeyChangeThePanelTriesTheNewKey) {
   Rig rig(secure_board(kOtherKey), panel_with(SecureMode::Required, {kKey, kOtherKey}));
   ASSERT_TRUE(rig.ready()) << problem_of(*rig.panel);
