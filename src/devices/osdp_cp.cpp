@@ -79,7 +79,11 @@ std::optional<Packet> ControlPanel::exchange(const Packet& packet, Clock::time_p
   const auto bytes = encode(packet);
   const auto sent_at = Clock::now();
   channel_.write(bytes->data(), bytes->size());
-  auto reply = await_reply(packet.sequence, sent_at + options_.reply_timeout, true);
+  return receive(packet.sequence, sent_at + options_.reply_timeout, last_reply);
+}
+
+std::optional<Packet> ControlPanel::receive(std::uint8_t sequence, Clock::time_point deadline, Clock::time_point& last_reply) {
+  auto reply = await_reply(sequence, deadline, true);
   if (reply) {
     last_reply = Clock::now();
   } else {
@@ -99,7 +103,23 @@ ControlPanel::Handshake ControlPanel::handshake(std::string& why, Clock::time_po
   // CHLNG always goes with sequence number 0: a retried handshake restarts the count, whatever
   // the key (libosdp #244, #287).
   auto reply = exchange(session.challenge(options_.address, 0), last_reply);
-  if (!reply) return Handshake::Silent;
+  // The board's answer to a challenge the panel gave up on may come just before the answer to
+  // this one. Its cryptogram belongs to the earlier random number: no sign of a wrong key.
+  for (auto earlier = unanswered_.begin(); reply && earlier != unanswered_.end();) {
+    if (!earlier->answers(*reply)) {
+      ++earlier;
+      continue;
+    }
+    log::debug("{}: a late answer to an earlier challenge", board_name(options_.address));
+    unanswered_.erase(earlier);
+    earlier = unanswered_.begin();
+    reply = receive(0, Clock::now() + options_.reply_timeout, last_reply);
+  }
+  if (!reply) {
+    unanswered_.push_back(std::move(session));
+    if (unanswered_.size() > 4) unanswered_.pop_front();
+    return Handshake::Silent;
+  }
   const auto refused = [&](const Packet& r) {
     const std::uint8_t reason = r.code == static_cast<std::uint8_t>(Reply::Nak) && !r.data.empty() ? r.data[0] : 0;
     if (default_key && reason == static_cast<std::uint8_t>(NakReason::EncryptionRequired)) {
@@ -121,6 +141,7 @@ ControlPanel::Handshake ControlPanel::handshake(std::string& why, Clock::time_po
     return Handshake::WrongKey;
   }
   session_ = std::move(session);
+  unanswered_.clear();
   return Handshake::Established;
 }
 

@@ -119,6 +119,8 @@ class ControlPanel final : public LockBoard {
   void run();
   std::optional<Packet> await_reply(std::uint8_t sequence, Clock::time_point deadline, bool secure);
   std::optional<Packet> exchange(const Packet& packet, Clock::time_point& last_reply);
+  /// The reply with this sequence number, waited for until `deadline`; a silence resets the parser.
+  std::optional<Packet> receive(std::uint8_t sequence, Clock::time_point deadline, Clock::time_point& last_reply);
   Handshake handshake(std::string& why, Clock::time_point& last_reply);
   /// After a silence: true when it has just become long enough to call the board offline.
   bool silent_since(Clock::time_point last_reply);
@@ -149,6 +151,7 @@ class ControlPanel final : public LockBoard {
   std::vector<Block> keys_;      ///< written by the run thread only, under the mutex
   std::size_t key_index_ = 0;   ///< likewise
   std::optional<PanelSession> session_;     ///< run thread only
+  std::deque<PanelSession> unanswered_;     ///< the last challenges that went unanswered; run thread only
   bool secure_ = false;                     ///< a session is established
   std::optional<std::string> problem_;      ///< why the secure channel failed, until it works
   std::optional<Block> switch_key_;         ///< set_key(): start a session under this key

@@ -205,13 +205,20 @@ Packet PanelSession::challenge(std::uint8_t address, std::uint8_t sequence) {
   return handshake_packet(address, false, sequence, Security::Challenge, which, kChallenge, Bytes(cp_random_.begin(), cp_random_.end()));
 }
 
+bool PanelSession::answers(const Packet& reply) const {
+  if (!is(reply, Security::ClientCrypt, kChallenge, 32)) return false;
+  Random pd_random;
+  std::copy(reply.data.begin() + 8, reply.data.begin() + 16, pd_random.begin());
+  return same(client_cryptogram(derive_session_keys(key_, cp_random_), cp_random_, pd_random), reply.data.data() + 16);
+}
+
 Packet PanelSession::answer(const Packet& ccrypt, std::uint8_t sequence) {
   if (!is(ccrypt, Security::ClientCrypt, kChallenge, 32)) throw DeviceError("secure channel: the board did not answer the challenge with CCRYPT");
-  std::copy(ccrypt.data.begin() + 8, ccrypt.data.begin() + 16, pd_random_.begin());
-  keys_ = derive_session_keys(key_, cp_random_);
-  if (!same(client_cryptogram(keys_, cp_random_, pd_random_), ccrypt.data.data() + 16)) {
+  if (!answers(ccrypt)) {
     throw DeviceError(fmt::format("board at address {} rejected the secure channel: wrong key?", ccrypt.address));
   }
+  std::copy(ccrypt.data.begin() + 8, ccrypt.data.begin() + 16, pd_random_.begin());
+  keys_ = derive_session_keys(key_, cp_random_);
   server_ = server_cryptogram(keys_, cp_random_, pd_random_);
   return handshake_packet(ccrypt.address, false, sequence, Security::ServerCrypt, key_ == kDefaultKey ? 0 : 1, kServerCrypt,
                           Bytes(server_.begin(), server_.end()));

@@ -94,6 +94,8 @@ class PanelSession {
   /// Checks the board's osdp_CCRYPT and answers with osdp_SCRYPT. Throws when the board's
   /// cryptogram is not the one the key gives (the board has another key).
   Packet answer(const Packet& ccrypt, std::uint8_t sequence);
+  /// Whether `reply` is an osdp_CCRYPT whose cryptogram answers this session's challenge.
+  bool answers(const Packet& reply) const;
   /// Checks osdp_RMAC_I; the session is then established. Throws when the board refused the
   /// panel's cryptogram or its MAC is wrong.
   void confirm(const Packet& rmac_i);

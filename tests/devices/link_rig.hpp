@@ -32,11 +32,20 @@ class Tap final : public Channel {
   explicit Tap(Channel& inner) : inner_(inner), commands_(std::nullopt, false), replies_(std::nullopt, true) {}
 
   std::size_t read(std::uint8_t* b, std::size_t n, std::chrono::milliseconds t) override {
-    if (!on_reply_) return inner_.read(b, n, t);
+    if (!on_reply_ && !hold_) return inner_.read(b, n, t);
     if (incoming_.empty()) {
       std::uint8_t buffer[256];
       replies_.feed(buffer, inner_.read(buffer, sizeof buffer, t));
-      while (auto p = replies_.next()) pass(*p, on_reply_, incoming_);
+      while (auto p = replies_.next()) {
+        if (hold_ && held_.empty() && holds_left_ > 0 && hold_(*p)) {
+          --holds_left_;
+          pass(*p, {}, held_);
+          continue;
+        }
+        incoming_.insert(incoming_.end(), held_.begin(), held_.end());
+        held_.clear();
+        pass(*p, on_reply_, incoming_);
+      }
     }
     const std::size_t k = std::min(n, incoming_.size());
     std::copy(incoming_.begin(), incoming_.begin() + static_cast<std::ptrdiff_t>(k), b);
@@ -69,6 +78,12 @@ class Tap final : public Channel {
   /// Set before the panel starts.
   void meddle_with_commands(Meddle m) { on_command_ = std::move(m); }
   void meddle_with_replies(Meddle m) { on_reply_ = std::move(m); }
+  /// Holds back the first `count` replies that `which` picks, each until the next reply comes:
+  /// a reply so late that the panel gave up waiting for it. Set before the panel starts.
+  void hold_replies(std::function<bool(const Packet&)> which, int count) {
+    hold_ = std::move(which);
+    holds_left_ = count;
+  }
   /// Puts `packet` on the line to the board, as an attacker would.
   void inject(const Packet& packet) {
     const auto bytes = encode(packet);
@@ -79,7 +94,7 @@ class Tap final : public Channel {
 
  private:
   void pass(Packet p, const Meddle& meddle, std::vector<std::uint8_t>& out) {
-    if (meddle(p)) ++meddled_;
+    if (meddle && meddle(p)) ++meddled_;
     const auto bytes = encode(p);
     out.insert(out.end(), bytes->begin(), bytes->end());
   }
@@ -88,8 +103,10 @@ class Tap final : public Channel {
   std::mutex mutex_;
   Parser commands_, replies_;
   std::vector<Packet> sent_;
-  std::vector<std::uint8_t> incoming_;
+  std::vector<std::uint8_t> incoming_, held_;
   Meddle on_command_, on_reply_;
+  std::function<bool(const Packet&)> hold_;
+  int holds_left_ = 0;
   std::atomic<std::size_t> meddled_{0};
 };
 

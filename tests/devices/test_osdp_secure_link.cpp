@@ -253,6 +253,18 @@ TEST(SecureLink, SurvivesLineNoiseDuringTheHandshake) {
   EXPECT_EQ(rig.board.refused_macs(), 0u) << "noise is caught by the check bytes, not mistaken for an attack";
 }
 
+TEST(SecureLink, ALateAnswerToAnEarlierChallengeIsNotTakenForAWrongKey) {
+  // The board's CCRYPT comes after the panel gave up on it, just before the answer to the next
+  // challenge: its cryptogram belongs to the earlier random number, which is no sign of a wrong key.
+  const auto is_ccrypt = [](const Packet& p) { return p.security && p.security->type == Security::ClientCrypt; };
+  Rig rig(secure_board(), panel_with(SecureMode::Required), [&](Rig& r) { r.tap.hold_replies(is_ccrypt, 1); });
+  ASSERT_TRUE(rig.panel->wait_online(2s)) << problem_of(*rig.panel);
+  EXPECT_EQ(rig.panel->stats().handshakes, 2u);
+  EXPECT_EQ(rig.panel->stats().security_faults, 0u) << problem_of(*rig.panel);
+  rig.panel->unlock(200ms);
+  EXPECT_TRUE(rig.board.lock_released());
+}
+
 TEST(SecureLink, KeySetRotatesTheKeyAndTheOldKeyIsRefusedAfterwards) {
   Rig rig(secure_board(), panel_with(SecureMode::Required));
   ASSERT_TRUE(rig.ready());
