@@ -4,7 +4,7 @@ chromedriver, and a fetch() run inside the page (status, text and the security h
 import sys
 
 from selenium import webdriver
-from selenium.common.exceptions import StaleElementReferenceException
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
@@ -34,6 +34,16 @@ def waiting(browser, seconds, poll=0.5):
     """A WebDriverWait that looks again when an element it found was replaced in the meantime: pages
     that reload themselves or update live replace their elements, and a slow machine sees it."""
     return WebDriverWait(browser, seconds, poll_frequency=poll, ignored_exceptions=(StaleElementReferenceException,))
+
+
+def shows(wait, text):
+    """Whether the page comes to hold `text` within the wait's time: on a loaded machine a click that
+    sends a form or follows a link returns before the next page is there."""
+    try:
+        wait.until(lambda b: text in b.page_source)
+        return True
+    except TimeoutException:
+        return False
 
 
 def post(browser, path, body):

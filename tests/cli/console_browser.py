@@ -18,7 +18,7 @@ import time
 
 from selenium.webdriver.common.by import By
 
-from browser import FETCH, fail, log_in, open_browser, post, waiting
+from browser import FETCH, fail, log_in, open_browser, post, shows, waiting
 
 
 def main():
@@ -83,7 +83,7 @@ def main():
             fail("the audit page does not list the three denials")
         browser.save_screenshot("audit.png")
         browser.find_element(By.LINK_TEXT, "Verify the chain").click()
-        if "Intact:" not in browser.find_element(By.TAG_NAME, "main").text:
+        if not shows(wait, "Intact:"):
             fail("the chain check: " + browser.find_element(By.TAG_NAME, "main").text)
         csv = browser.execute_async_script(FETCH, "/audit/export.csv?layer=password", {})
         if csv["status"] != 200 or not csv["text"].startswith("id,time,attempt,layer,decision"):

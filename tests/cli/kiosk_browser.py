@@ -15,7 +15,7 @@ import time
 
 from selenium.webdriver.common.by import By
 
-from browser import fail, open_browser, post, waiting
+from browser import fail, open_browser, post, shows, waiting
 
 
 def main():
@@ -40,7 +40,7 @@ def main():
             fail("an unpaired device got past the pairing form")
         browser.find_element(By.NAME, "code").send_keys("1234567890")
         browser.find_element(By.CSS_SELECTOR, "form.login button").click()
-        if "Wrong, spent or expired code" not in browser.page_source:
+        if not shows(wait, "Wrong, spent or expired code"):
             fail("a wrong pairing code was not refused")
         browser.find_element(By.NAME, "code").send_keys(code)
         browser.find_element(By.CSS_SELECTOR, "form.login button").click()
