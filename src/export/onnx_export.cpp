@@ -120,10 +120,11 @@ std::string unary(Graph& g, const char* op, const std::string& x) {
   return y;
 }
 
-std::string mobilenet_graph(Graph& g, models::MobileNetV2Impl& m, const std::string& x, int64_t side) {
-  std::string y = conv_bn(g, x, "stem", *m.backbone->stem, side);
-  for (std::size_t i = 0; i < m.backbone->blocks->size(); ++i) {
-    auto block = m.backbone->blocks[i]->as<models::InvertedResidual>();
+// The pooled features [N, feature_dim].
+std::string backbone_graph(Graph& g, models::MobileNetV2BackboneImpl& m, const std::string& x, int64_t side) {
+  std::string y = conv_bn(g, x, "stem", *m.stem, side);
+  for (std::size_t i = 0; i < m.blocks->size(); ++i) {
+    auto block = m.blocks[i]->as<models::InvertedResidual>();
     const std::string in = y, prefix = fmt::format("block{}", i);
     if (block->expand) y = conv_bn(g, y, prefix + ".expand", *block->expand, side);
     y = conv_bn(g, y, prefix + ".depthwise", *block->depthwise, side);
@@ -134,10 +135,9 @@ std::string mobilenet_graph(Graph& g, models::MobileNetV2Impl& m, const std::str
       y = sum;
     }
   }
-  y = conv_bn(g, y, "top", *m.backbone->top, side);
+  y = conv_bn(g, y, "top", *m.top, side);
   y = unary(g, "GlobalAveragePool", y);
-  y = unary(g, "Flatten", y);
-  return dense(g, y, "head", *m.head);
+  return unary(g, "Flatten", y);
 }
 
 std::string owner_graph(Graph& g, models::OwnerCnnImpl& m, const std::string& x) {
@@ -157,11 +157,44 @@ std::string owner_graph(Graph& g, models::OwnerCnnImpl& m, const std::string& x)
   return dense(g, y, "dense2", *m.dense2);
 }
 
+// A tensor's name and shape; a dimension of 0 is the batch, of any size.
 void value_info(onnx::ValueInfoProto* v, const std::string& name, const std::vector<int64_t>& dims) {
   v->set_name(name);
   auto* t = v->mutable_type()->mutable_tensor_type();
   t->set_elem_type(onnx::TensorProto::FLOAT);
-  for (const auto d : dims) t->mutable_shape()->add_dim()->set_dim_value(d);
+  for (const auto d : dims) {
+    auto* dim = t->mutable_shape()->add_dim();
+    if (d > 0) {
+      dim->set_dim_value(d);
+    } else {
+      dim->set_dim_param("batch");
+    }
+  }
+}
+
+// An empty opset-10 model whose graph is called `name`.
+onnx::ModelProto new_model(const std::string& name) {
+  onnx::ModelProto model;
+  model.set_ir_version(onnx::IR_VERSION_2019_3_18);  // IR 5 pairs with opset 10
+  model.set_producer_name("lockerctl");
+  model.set_producer_version(kVersion);
+  model.set_model_version(1);
+  auto* opset = model.add_opset_import();
+  opset->set_domain("");
+  opset->set_version(kOnnxOpset);
+  model.mutable_graph()->set_name(name);
+  return model;
+}
+
+// Checks `model` and serialises it into `out`; `what` names it in errors.
+void finish(const onnx::ModelProto& model, const std::string& what, OnnxExport& out) {
+  try {
+    onnx::checker::check_model(model);
+  } catch (const std::exception& e) {
+    throw ModelError(what + ": the exported ONNX graph fails the checker: " + e.what());
+  }
+  out.nodes = model.graph().node_size();
+  if (!model.SerializeToString(&out.bytes)) throw ModelError(what + ": cannot serialise ONNX");
 }
 
 void metadata(onnx::ModelProto& model, const std::string& key, const std::string& value) {
@@ -179,16 +212,8 @@ OnnxExport export_onnx(const std::filesystem::path& model_file) {
   torch::NoGradGuard no_grad;
   loaded.net->eval();
 
-  onnx::ModelProto model;
-  model.set_ir_version(onnx::IR_VERSION_2019_3_18);  // IR 5 pairs with opset 10
-  model.set_producer_name("lockerctl");
-  model.set_producer_version(kVersion);
-  model.set_model_version(1);
-  auto* opset = model.add_opset_import();
-  opset->set_domain("");
-  opset->set_version(kOnnxOpset);
+  onnx::ModelProto model = new_model(models::architecture_name(meta.spec.architecture));
   onnx::GraphProto* graph = model.mutable_graph();
-  graph->set_name(models::architecture_name(meta.spec.architecture));
   Graph g(graph);
 
   OnnxExport out;
@@ -197,7 +222,7 @@ OnnxExport export_onnx(const std::filesystem::path& model_file) {
   value_info(graph->add_input(), out.input, {1, 3, size, size});
   std::string logit;
   if (auto mnv2 = std::dynamic_pointer_cast<models::MobileNetV2Impl>(loaded.net)) {
-    logit = mobilenet_graph(g, *mnv2, out.input, size);
+    logit = dense(g, backbone_graph(g, *mnv2->backbone, out.input, size), "head", *mnv2->head);
   } else if (auto owner = std::dynamic_pointer_cast<models::OwnerCnnImpl>(loaded.net)) {
     logit = owner_graph(g, *owner, out.input);
   } else {
@@ -223,13 +248,23 @@ OnnxExport export_onnx(const std::filesystem::path& model_file) {
   metadata(model, "source", meta.source);
   metadata(model, "created", meta.created);
 
-  try {
-    onnx::checker::check_model(model);
-  } catch (const std::exception& e) {
-    throw ModelError(model_file.string() + ": the exported ONNX graph fails the checker: " + e.what());
-  }
-  out.nodes = graph->node_size();
-  if (!model.SerializeToString(&out.bytes)) throw ModelError(model_file.string() + ": cannot serialise ONNX");
+  finish(model, model_file.string(), out);
+  return out;
+}
+
+OnnxExport export_backbone_onnx(models::MobileNetV2BackboneImpl& backbone, int input_size) {
+  torch::NoGradGuard no_grad;
+  onnx::ModelProto model = new_model("mobilenet_v2_backbone");
+  onnx::GraphProto* graph = model.mutable_graph();
+  Graph g(graph);
+  OnnxExport out;
+  out.input = "input";
+  out.output = "features";
+  value_info(graph->add_input(), out.input, {0, 3, input_size, input_size});
+  backbone_graph(g, backbone, out.input, input_size);
+  graph->mutable_node(graph->node_size() - 1)->set_output(0, out.output);
+  value_info(graph->add_output(), out.output, {0, backbone.feature_dim()});
+  finish(model, "the MobileNetV2 backbone", out);
   return out;
 }
 

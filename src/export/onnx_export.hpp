@@ -9,6 +9,10 @@
 #include <filesystem>
 #include <string>
 
+namespace lockerctl::models {
+class MobileNetV2BackboneImpl;
+}
+
 namespace lockerctl::exporter {
 
 inline constexpr int kOnnxOpset = 10;
@@ -23,6 +27,10 @@ struct OnnxExport {
 /// Builds and checks the ONNX model for a model file (batch 1, the model's input size). Throws
 /// ModelError for an unusable model file or a graph the checker rejects.
 OnnxExport export_onnx(const std::filesystem::path& model_file);
+
+/// The MobileNetV2 feature extractor alone, input "input" [N, 3, size, size] to output "features"
+/// [N, feature_dim] for any batch N: what the feature cache of layer-1 training holds.
+OnnxExport export_backbone_onnx(models::MobileNetV2BackboneImpl& backbone, int input_size);
 
 /// export_onnx + an atomic write to `out`. Throws IoError when it cannot write.
 OnnxExport export_onnx_file(const std::filesystem::path& model_file, const std::filesystem::path& out);

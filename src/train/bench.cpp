@@ -2,9 +2,12 @@
 
 #include <torch/torch.h>
 
+#include <fmt/format.h>
+
 #include <chrono>
 
 #include "core/errors.hpp"
+#include "inference/backbone_features.hpp"
 #include "models/mobilenet_v2.hpp"
 #include "models/owner_cnn.hpp"
 
@@ -44,8 +47,22 @@ std::vector<BenchRow> bench_training(const BenchOptions& o) {
     net->train();
     {
       torch::NoGradGuard no_grad;
-      rows.push_back({name, "backbone forward (feature cache fill)",
+      net->eval();
+      rows.push_back({name, fmt::format("backbone forward, batch {}", o.batch_size),
                       rate(o.batch_size, o.batches, cuda, [&] { net->backbone->forward(x); })});
+      if (!cuda) {  // the feature cache fill on a CPU: image by image, LibTorch against OpenCV DNN
+        const auto one = x.slice(0, 0, 1).contiguous();
+        const int images = o.batch_size * o.batches;
+        rows.push_back({name, "backbone forward, batch 1, LibTorch",
+                        rate(1, images, cuda, [&] { net->backbone->forward(one); })});
+        inference::BackboneFeatures opencv(*net->backbone, o.human_size);
+        std::vector<float> out(static_cast<std::size_t>(o.batch_size) * opencv.feature_dim());
+        rows.push_back({name, "backbone forward, batch 1, OpenCV DNN (feature cache fill)",
+                        rate(1, images, cuda, [&] { opencv.run(one.data_ptr<float>(), 1, out.data()); })});
+        rows.push_back({name, fmt::format("backbone forward, batch {}, OpenCV DNN", o.batch_size),
+                        rate(o.batch_size, o.batches, cuda, [&] { opencv.run(x.data_ptr<float>(), o.batch_size, out.data()); })});
+      }
+      net->train();
     }
     torch::optim::Adam head_opt(net->head->parameters(), torch::optim::AdamOptions(1e-3));
     const auto features = torch::randn({o.batch_size, net->backbone->feature_dim()}, device);

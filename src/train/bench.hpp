@@ -22,7 +22,8 @@ struct BenchRow {
   double images_per_second = 0;
 };
 
-/// Times: the frozen MobileNetV2 backbone forward (what the feature cache computes once), head
+/// Times: the frozen MobileNetV2 backbone forward (what the feature cache computes once; on a CPU
+/// also image by image, through LibTorch and through OpenCV DNN as training does it), head
 /// training on cached features, head training through the frozen backbone (no cache), full
 /// fine-tuning (every layer learns), and owner-CNN training. Throws DeviceError for an unusable
 /// device.

@@ -16,6 +16,7 @@
 #include "eval/metrics.hpp"
 #include "eval/scoring.hpp"
 #include "h5/h5.hpp"
+#include "inference/backbone_features.hpp"
 #include "models/mobilenet_v2.hpp"
 #include "models/model_file.hpp"
 #include "models/owner_cnn.hpp"
@@ -41,6 +42,8 @@ std::string metrics_csv_line(const EpochRecord& r) {
 namespace {
 
 constexpr int kRecordFields = 12;
+// Images per OpenCV DNN call in the CPU feature pass (bench train shows why).
+constexpr int kCpuFeatureBatch = 1;
 
 torch::Device pick_device(const std::string& name) {
   if (name != "cuda") return torch::kCPU;
@@ -154,10 +157,13 @@ std::pair<torch::Tensor, torch::Tensor> backbone_features(models::MobileNetV2Imp
     m.backbone->eval();
     AtomicFile out(file);
     h5::File f = h5::File::create(out.temp());
-    // On this 2-core CPU, MobileNetV2 at 224 runs ~27 images/s at batch 1 but ~6 at batch 32
-    // (bench infer / bench train: large activations cost more than they save), so the one-off
-    // feature pass goes image by image there; a GPU wants the training batch.
-    const int batch = device.is_cuda() ? o.train.batch_size : 1;
+    // On a CPU the pass runs through OpenCV DNN on the exported backbone (bench train compares
+    // the two), image by image: at 224 px, large batches cost more in memory traffic than they
+    // save. A GPU keeps LibTorch and wants the training batch.
+    std::optional<inference::BackboneFeatures> opencv;
+    if (!device.is_cuda()) opencv.emplace(*m.backbone, ds.image_size);
+    const int batch = device.is_cuda() ? o.train.batch_size : kCpuFeatureBatch;
+    std::vector<float> feats;
     for (const data::Split split : {data::Split::Train, data::Split::Val}) {
       data::BatchOptions bo;
       bo.batch_size = batch;
@@ -170,9 +176,15 @@ std::pair<torch::Tensor, torch::Tensor> backbone_features(models::MobileNetV2Imp
       f.create_dataset<float>(name, {reader.images(), hsize_t(m.backbone->feature_dim())});
       Progress progress(fmt::format("backbone features ({})", data::split_name(split)), reader.images());
       while (auto b = reader.next()) {
-        const auto x = torch::from_blob(b->images.data(), {b->count, 3, b->size, b->size}).to(device);
-        const torch::Tensor feats = m.backbone->forward(x).to(torch::kCPU).contiguous();
-        f.write_rows<float>(name, b->rows.front(), b->count, feats.data_ptr<float>());
+        if (opencv) {
+          feats.resize(static_cast<std::size_t>(b->count) * opencv->feature_dim());
+          opencv->run(b->images.data(), b->count, feats.data());
+          f.write_rows<float>(name, b->rows.front(), b->count, feats.data());
+        } else {
+          const auto x = torch::from_blob(b->images.data(), {b->count, 3, b->size, b->size}).to(device);
+          const torch::Tensor t = m.backbone->forward(x).to(torch::kCPU).contiguous();
+          f.write_rows<float>(name, b->rows.front(), b->count, t.data_ptr<float>());
+        }
         progress.advance(b->count);
       }
     }

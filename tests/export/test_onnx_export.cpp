@@ -6,8 +6,12 @@
 
 #include "core/errors.hpp"
 #include "export/onnx_export.hpp"
+#include "h5/h5.hpp"
+#include "inference/backbone_features.hpp"
 #include "inference/engine.hpp"
 #include "models/binary_net.hpp"
+#include "models/keras_import.hpp"
+#include "models/mobilenet_v2.hpp"
 #include "models/model_file.hpp"
 #include "support/temp_dir.hpp"
 
@@ -102,6 +106,56 @@ TEST(OnnxExport, IsOpset10WithAttributeClipNoIdentityAndMetadata) {
   EXPECT_EQ(meta["input_shape"], "1,3,32,32");
   EXPECT_EQ(meta["channel_order"], "RGB");
   EXPECT_EQ(meta["architecture"], "mobilenet_v2");
+}
+
+// The largest difference between the backbone's features from LibTorch and from OpenCV DNN on
+// the exported backbone, for `input` [N, 3, S, S], run as one batch and image by image.
+double backbone_difference(models::MobileNetV2BackboneImpl& backbone, const torch::Tensor& input) {
+  torch::NoGradGuard no_grad;
+  backbone.eval();
+  const torch::Tensor x = input.contiguous();
+  const auto n = x.size(0);
+  const torch::Tensor expected = backbone.forward(x);
+  inference::BackboneFeatures opencv(backbone, static_cast<int>(x.size(2)));
+  EXPECT_EQ(opencv.feature_dim(), expected.size(1));
+  torch::Tensor batch = torch::empty_like(expected), single = torch::empty_like(expected);
+  opencv.run(x.data_ptr<float>(), static_cast<int>(n), batch.data_ptr<float>());
+  for (int64_t i = 0; i < n; ++i) opencv.run(x[i].data_ptr<float>(), 1, single[i].data_ptr<float>());
+  EXPECT_GT(expected.abs().max().item<double>(), 0.01) << "features that are all zero prove nothing";
+  return std::max((batch - expected).abs().max().item<double>(), (single - expected).abs().max().item<double>());
+}
+
+TEST(BackboneExport, OpenCvFeaturesAgreeWithLibTorchWithin1e4) {
+  for (const auto& [alpha, side] : {std::pair{0.35, 32}, std::pair{0.5, 45}}) {
+    test::TempDir dir;
+    const auto file = random_model(dir, {models::Architecture::MobileNetV2, alpha, side, 0.0}, "m");
+    const models::LoadedModel loaded = models::load_model(file);
+    auto& net = dynamic_cast<models::MobileNetV2Impl&>(*loaded.net);
+    torch::manual_seed(5);
+    const double worst = backbone_difference(*net.backbone, torch::rand({3, 3, side, side}) * 2 - 1);
+    EXPECT_LT(worst, 1e-4) << "alpha " << alpha << ", " << side << " px";
+    std::printf("[ parity   ] backbone %.2f at %d px: max |f_torch - f_opencv| = %.2e\n", alpha, side, worst);
+  }
+}
+
+TEST(BackboneExport, ImageNetFeaturesAgreeWithLibTorchWithin1e4) {
+  const auto weights = test::shared_data("mobilenet_v2/mobilenet_v2_1.0_224_no_top.keras-layout.h5");
+  const auto golden = test::shared_data("mobilenet_v2/golden_features.h5");
+  if (weights.empty() || golden.empty()) GTEST_SKIP() << "../shared/data/mobilenet_v2 is absent (set LOCKERCTL_SHARED_DATA)";
+  const models::KerasImport imported = models::import_keras_mobilenet_v2(weights);
+  // The reference set's real photos and faces, preprocessed to [-1, 1], NHWC.
+  const h5::File f = h5::File::open_read(golden);
+  std::vector<torch::Tensor> inputs;
+  for (const std::string& name : f.read_string_list_attribute("/", "cases")) {
+    auto a = f.read<float>(name + "/input");
+    const std::vector<int64_t> shape(a.shape.begin(), a.shape.end());
+    inputs.push_back(torch::from_blob(a.values.data(), shape, torch::kFloat).permute({0, 3, 1, 2}).clone());
+  }
+  ASSERT_GE(inputs.size(), 6u);
+  const double worst = backbone_difference(*imported.model->backbone, torch::cat(inputs));
+  EXPECT_LT(worst, 1e-4);
+  std::printf("[ parity   ] ImageNet backbone, %zu images at 224 px: max |f_torch - f_opencv| = %.2e\n",
+              inputs.size(), worst);
 }
 
 TEST(OnnxEngine, CorruptTruncatedAndMisusedFilesAreModelErrors) {

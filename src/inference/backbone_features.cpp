@@ -1,0 +1,35 @@
+#include "inference/backbone_features.hpp"
+
+#include <torch/torch.h>
+
+#include <cstring>
+
+#include "core/errors.hpp"
+#include "export/onnx_export.hpp"
+#include "models/mobilenet_v2.hpp"
+
+namespace lockerctl::inference {
+
+BackboneFeatures::BackboneFeatures(models::MobileNetV2BackboneImpl& backbone, int input_size)
+    : size_(input_size), dim_(backbone.feature_dim()) {
+  const exporter::OnnxExport e = exporter::export_backbone_onnx(backbone, input_size);
+  try {
+    net_ = cv::dnn::readNetFromONNX(e.bytes.data(), e.bytes.size());
+  } catch (const cv::Exception& error) {
+    throw ModelError("OpenCV DNN cannot read the exported MobileNetV2 backbone: " + error.msg);
+  }
+  net_.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
+  net_.setPreferableTarget(cv::dnn::DNN_TARGET_CPU);
+}
+
+void BackboneFeatures::run(const float* images, int count, float* features) {
+  const int dims[] = {count, 3, size_, size_};
+  net_.setInput(cv::Mat(4, dims, CV_32F, const_cast<float*>(images)));
+  const cv::Mat out = net_.forward();
+  if (!out.isContinuous() || out.total() != static_cast<std::size_t>(count) * dim_) {
+    throw ModelError("OpenCV DNN gave the MobileNetV2 backbone an output of the wrong shape");
+  }
+  std::memcpy(features, out.ptr<float>(), out.total() * sizeof(float));
+}
+
+}  // namespace lockerctl::inference
