@@ -11,7 +11,7 @@ namespace {
 
 void add_common(CLI::App* cmd, TrainCommandOptions& o) {
   cmd->add_option("-d,--dataset", o.dataset,
-                  "Prepared dataset (lockerctl dataset prepare); default human_public or owner_orl");
+                  "Prepared dataset (lockerctl dataset prepare); default human_people or owner_orl");
   cmd->add_option("--epochs", o.epochs, "Epochs (default: train.epochs / train.finetune_epochs)")
       ->check(CLI::Range(1, 100000));
   cmd->add_option("--device", o.device, "cpu or cuda (default: runtime.device)")
@@ -65,7 +65,7 @@ int run_train(const GlobalOptions& global, const TrainCommandOptions& options, b
   o.mode = finetune ? train::Mode::Finetune : train::Mode::Train;
   o.task = options.task == "owner" ? data::Task::Owner : data::Task::Human;
   o.dataset = !options.dataset.empty() ? options.dataset
-                                       : (o.task == data::Task::Human ? "human_public" : "owner_orl");
+                                       : (o.task == data::Task::Human ? "human_people" : "owner_orl");
   o.data_dir = cfg.paths.data_dir;
   const std::string run_name = options.task + "-" + o.dataset + (finetune ? "-finetune" : "");
   o.run_dir = options.run_dir.empty() ? std::filesystem::path("runs") / run_name

@@ -135,7 +135,8 @@ struct TrainConfig {
   int patience = 0;                    // stop after this many epochs without improvement; 0 = never
   bool augment = false;                // flip, resized crop, rotation, brightness/contrast
   bool balance = false;                // repeat the smaller class to parity each epoch
-  bool feature_cache = true;           // frozen MobileNetV2 without augmentation: compute features once
+  bool feature_cache = true;           // frozen MobileNetV2: compute the backbone's features once
+  int augment_copies = 0;              // with augment and the feature cache: variants cached per image
   double dropout = 0.0;                // before the dense head
   std::string pretrained = "models/mobilenet_v2_imagenet.h5";  // layer-1 backbone; "" = train all from scratch
   double alpha = 1.0;                  // MobileNetV2 width when pretrained is ""
@@ -156,6 +157,7 @@ struct TrainConfig {
     v.field("augment", augment);
     v.field("balance", balance);
     v.field("feature_cache", feature_cache);
+    v.field("augment_copies", augment_copies, Range<int>{0, 32});
     v.field("dropout", dropout, Range<double>{0.0, 0.95});
     v.field("pretrained", pretrained);
     v.field("alpha", alpha, Range<double>{0.35, 1.4});

@@ -146,13 +146,18 @@ torch::Tensor read_features(const h5::File& f, const std::string& dataset) {
 }
 
 // Backbone features of the train and val splits, from `dir`/features-<key>.h5 or computed now.
+// With `copies` > 0 the train features hold the images as they are, then `copies` blocks of
+// augmented variants of them, in the same order.
 std::pair<torch::Tensor, torch::Tensor> backbone_features(models::MobileNetV2Impl& m,
                                                            const data::DatasetSummary& ds,
                                                            const data::CachePaths& paths,
                                                            const TrainOptions& o,
                                                            const models::Preprocessing& pre,
+                                                           int copies,
                                                            torch::Device device) {
-  const fs::path file = paths.dir / ("features-" + backbone_key(m, ds) + ".h5");
+  std::string key = backbone_key(m, ds);
+  if (copies > 0) key += fmt::format("-aug{}-seed{}", copies, o.seed);
+  const fs::path file = paths.dir / ("features-" + key + ".h5");
   if (!h5::is_hdf5(file)) {
     torch::NoGradGuard no_grad;
     m.backbone->eval();
@@ -165,27 +170,34 @@ std::pair<torch::Tensor, torch::Tensor> backbone_features(models::MobileNetV2Imp
     const int batch = device.is_cuda() ? o.train.batch_size : kCpuFeatureBatch;
     std::vector<float> feats;
     for (const data::Split split : {data::Split::Train, data::Split::Val}) {
+      const int variants = split == data::Split::Train ? 1 + copies : 1;
       data::BatchOptions bo;
       bo.batch_size = batch;
       bo.shuffle = false;
       bo.workers = o.workers;
       bo.scale = pre.scale;
       bo.offset = pre.offset;
-      data::BatchReader reader(paths.cache, split, bo);
       const std::string name = std::string("/") + data::split_name(split) + "/features";
-      f.create_dataset<float>(name, {reader.images(), hsize_t(m.backbone->feature_dim())});
-      Progress progress(fmt::format("backbone features ({})", data::split_name(split)), reader.images());
-      while (auto b = reader.next()) {
-        if (opencv) {
-          feats.resize(static_cast<std::size_t>(b->count) * opencv->feature_dim());
-          opencv->run(b->images.data(), b->count, feats.data());
-          f.write_rows<float>(name, b->rows.front(), b->count, feats.data());
-        } else {
-          const auto x = torch::from_blob(b->images.data(), {b->count, 3, b->size, b->size}).to(device);
-          const torch::Tensor t = m.backbone->forward(x).to(torch::kCPU).contiguous();
-          f.write_rows<float>(name, b->rows.front(), b->count, t.data_ptr<float>());
+      const hsize_t images = data::BatchReader(paths.cache, split, bo).images();
+      f.create_dataset<float>(name, {images * variants, hsize_t(m.backbone->feature_dim())});
+      Progress progress(fmt::format("backbone features ({})", data::split_name(split)), images * variants);
+      for (int variant = 0; variant < variants; ++variant) {
+        bo.augment.enabled = variant > 0;
+        bo.seed = o.seed + variant;
+        data::BatchReader reader(paths.cache, split, bo);
+        while (auto b = reader.next()) {
+          const hsize_t row = variant * images + b->rows.front();
+          if (opencv) {
+            feats.resize(static_cast<std::size_t>(b->count) * opencv->feature_dim());
+            opencv->run(b->images.data(), b->count, feats.data());
+            f.write_rows<float>(name, row, b->count, feats.data());
+          } else {
+            const auto x = torch::from_blob(b->images.data(), {b->count, 3, b->size, b->size}).to(device);
+            const torch::Tensor t = m.backbone->forward(x).to(torch::kCPU).contiguous();
+            f.write_rows<float>(name, row, b->count, t.data_ptr<float>());
+          }
+          progress.advance(b->count);
         }
-        progress.advance(b->count);
       }
     }
     f.close();
@@ -211,12 +223,12 @@ struct RunState {
 
 std::string settings_key(const TrainOptions& o, const data::DatasetSummary& ds) {
   const auto& t = o.train;
-  return fmt::format("{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}", static_cast<int>(o.mode),
+  return fmt::format("{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}", static_cast<int>(o.mode),
                      data::task_name(o.task), ds.fingerprint, t.batch_size,
                      o.mode == Mode::Finetune ? t.finetune_learning_rate : t.learning_rate,
                      t.augment, t.balance, t.feature_cache, t.dropout, o.seed,
                      o.mode == Mode::Finetune ? o.start_from.string() : t.pretrained,
-                     static_cast<int>(t.monitor), t.finetune_blocks);
+                     static_cast<int>(t.monitor), t.finetune_blocks, t.augment_copies);
 }
 
 void save_checkpoint(const fs::path& path, torch::nn::Module& net, torch::optim::Optimizer& opt,
@@ -337,7 +349,10 @@ TrainResult train_model(const TrainOptions& o) {
   const int epochs = finetune ? o.train.finetune_epochs : o.train.epochs;
   const double lr = finetune ? o.train.finetune_learning_rate : o.train.learning_rate;
   const bool frozen_backbone = n.mobilenet && !finetune && !o.train.pretrained.empty();
-  const bool use_features = frozen_backbone && !o.train.augment && o.train.feature_cache;
+  // With augmentation, the cache holds augment_copies variants of every training image; without
+  // copies, augmentation runs the backbone on every batch.
+  const int copies = o.train.augment ? o.train.augment_copies : 0;
+  const bool use_features = frozen_backbone && o.train.feature_cache && (!o.train.augment || copies > 0);
 
   data::BatchOptions train_opts;
   train_opts.batch_size = o.train.batch_size;
@@ -358,7 +373,7 @@ TrainResult train_model(const TrainOptions& o) {
   torch::Tensor train_features, val_features;
   if (use_features) {
     std::tie(train_features, val_features) =
-        backbone_features(*n.mobilenet, ds, paths, o, n.meta.preprocessing, device);
+        backbone_features(*n.mobilenet, ds, paths, o, n.meta.preprocessing, copies, device);
   }
 
   std::vector<torch::Tensor> trainable;
@@ -411,11 +426,16 @@ TrainResult train_model(const TrainOptions& o) {
     if (use_features) {
       const auto order = train_reader.epoch_order(epoch);
       const auto& all_labels = train_reader.labels();
+      data::Rng pick(o.seed ^ (static_cast<std::uint64_t>(epoch) << 20));  // which cached variant
       for (std::size_t first = 0; first < order.size(); first += o.train.batch_size) {
         const std::size_t last = std::min(order.size(), first + o.train.batch_size);
-        std::vector<int64_t> rows(order.begin() + first, order.begin() + last);
+        std::vector<int64_t> rows;
         std::vector<float> y;
-        for (const auto r : rows) y.push_back(all_labels[r] ? 1.0f : 0.0f);
+        for (std::size_t i = first; i < last; ++i) {
+          const std::size_t variant = copies > 0 ? pick.next() % (copies + 1) : 0;
+          rows.push_back(static_cast<int64_t>(variant * all_labels.size() + order[i]));
+          y.push_back(all_labels[order[i]] ? 1.0f : 0.0f);
+        }
         labels.insert(labels.end(), y.begin(), y.end());
         const auto x = train_features.index_select(0, torch::tensor(rows).to(device));
         const auto logits = n.mobilenet->head->forward(n.mobilenet->dropout->forward(x)).squeeze(1);

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "fixture.hpp"
+#include "h5/h5.hpp"
 #include "models/binary_net.hpp"
 #include "models/mobilenet_v2.hpp"
 #include "models/model_file.hpp"
@@ -115,6 +116,53 @@ TEST_F(TrainerTest, FeatureCacheGivesTheSameHeadAsTrainingThroughTheFrozenBackbo
   for (std::size_t e = 0; e < a.history.size(); ++e) {
     EXPECT_NEAR(a.history[e].val_loss, b.history[e].val_loss, 1e-4);
   }
+}
+
+// The training features of the feature cache whose name holds `tag` ("" for the plain cache).
+torch::Tensor cached_train_features(const std::filesystem::path& data_dir, const std::string& tag) {
+  for (const auto& entry : std::filesystem::directory_iterator(data_dir)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind("features-", 0) != 0 || name.find(".tmp") != std::string::npos) continue;
+    if ((tag.empty() && name.find("-aug") == std::string::npos) || (!tag.empty() && name.find(tag) != std::string::npos)) {
+      auto a = h5::File::open_read(entry.path()).read<float>("/train/features");
+      return torch::from_blob(a.values.data(), {int64_t(a.shape[0]), int64_t(a.shape[1])}).clone();
+    }
+  }
+  ADD_FAILURE() << "no feature cache '" << tag << "' in " << data_dir;
+  return {};
+}
+
+TEST_F(TrainerTest, AugmentCopiesAreComputedOnceIntoTheFeatureCache) {
+  auto plain = options(data::Task::Human, "plain-features");
+  plain.train.epochs = 2;
+  const TrainResult a = train_model(plain);
+
+  auto copies = options(data::Task::Human, "copies");
+  copies.train.epochs = 2;
+  copies.train.augment = true;
+  copies.train.augment_copies = 2;
+  const TrainResult b = train_model(copies);
+  EXPECT_TRUE(b.used_feature_cache);
+
+  const auto dir = plain.data_dir / "human";
+  const torch::Tensor f0 = cached_train_features(dir, ""), f2 = cached_train_features(dir, "-aug2-");
+  const int64_t n = f0.size(0);
+  ASSERT_EQ(f2.size(0), 3 * n) << "the images, then two augmented variants of each";
+  // The random stand-in backbone gives tiny features: compare them relative to their size.
+  const double scale = f0.abs().max().item<double>();
+  ASSERT_GT(scale, 0.0);
+  const auto apart = [&](const torch::Tensor& x, const torch::Tensor& y) { return (x - y).abs().max().item<double>() / scale; };
+  const torch::Tensor images = f2.slice(0, 0, n), first = f2.slice(0, n, 2 * n), second = f2.slice(0, 2 * n);
+  EXPECT_LT(apart(images, f0), 1e-4) << "the first block is the images as they are";
+  EXPECT_GT(apart(first, f0), 0.01) << "the variants are augmented";
+  EXPECT_GT(apart(second, first), 0.01) << "each copy differs";
+  EXPECT_FALSE(torch::allclose(tensors(a.model).at("head.weight"), tensors(b.model).at("head.weight")))
+      << "the head saw the variants";
+
+  auto on_the_fly = options(data::Task::Human, "on-the-fly");
+  on_the_fly.train.epochs = 1;
+  on_the_fly.train.augment = true;
+  EXPECT_FALSE(train_model(on_the_fly).used_feature_cache) << "without copies, augmentation runs the backbone";
 }
 
 TEST_F(TrainerTest, FinetuneChangesOnlyTheUnfrozenTop) {
