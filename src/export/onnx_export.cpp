@@ -186,8 +186,12 @@ onnx::ModelProto new_model(const std::string& name) {
   return model;
 }
 
-// Checks `model` and serialises it into `out`; `what` names it in errors.
-void finish(const onnx::ModelProto& model, const std::string& what, OnnxExport& out) {
+// Names the last node's output `out.output` (of shape `dims`), checks `model` and serialises it
+// into `out`; `what` names it in errors.
+void finish(onnx::ModelProto& model, const std::vector<int64_t>& dims, const std::string& what, OnnxExport& out) {
+  onnx::GraphProto* graph = model.mutable_graph();
+  graph->mutable_node(graph->node_size() - 1)->set_output(0, out.output);
+  value_info(graph->add_output(), out.output, dims);
   try {
     onnx::checker::check_model(model);
   } catch (const std::exception& e) {
@@ -230,8 +234,6 @@ OnnxExport export_onnx(const std::filesystem::path& model_file) {
   }
   std::string prob;
   g.node("Sigmoid", {logit}, &prob);
-  graph->mutable_node(graph->node_size() - 1)->set_output(0, out.output);
-  value_info(graph->add_output(), out.output, {1, 1});
 
   metadata(model, "architecture", models::architecture_name(meta.spec.architecture));
   metadata(model, "input_name", out.input);
@@ -248,7 +250,7 @@ OnnxExport export_onnx(const std::filesystem::path& model_file) {
   metadata(model, "source", meta.source);
   metadata(model, "created", meta.created);
 
-  finish(model, model_file.string(), out);
+  finish(model, {1, 1}, model_file.string(), out);
   return out;
 }
 
@@ -262,9 +264,7 @@ OnnxExport export_backbone_onnx(models::MobileNetV2BackboneImpl& backbone, int i
   out.output = "features";
   value_info(graph->add_input(), out.input, {0, 3, input_size, input_size});
   backbone_graph(g, backbone, out.input, input_size);
-  graph->mutable_node(graph->node_size() - 1)->set_output(0, out.output);
-  value_info(graph->add_output(), out.output, {0, backbone.feature_dim()});
-  finish(model, "the MobileNetV2 backbone", out);
+  finish(model, {0, backbone.feature_dim()}, "the MobileNetV2 backbone", out);
   return out;
 }
 
