@@ -42,8 +42,7 @@ std::string metrics_csv_line(const EpochRecord& r) {
 namespace {
 
 constexpr int kRecordFields = 12;
-// Images per OpenCV DNN call in the CPU feature pass: on 2 cores at 224 px, 88 images/s at batch
-// 1 and 77 at batch 32 (bench train).
+// Images per OpenCV DNN call in the CPU feature pass (bench train times 1 and a whole batch).
 constexpr int kCpuFeatureBatch = 1;
 
 torch::Device pick_device(const std::string& name) {
@@ -397,10 +396,13 @@ TrainResult train_model(const TrainOptions& o) {
                   "continue it or choose another --run-dir");
   }
   report::EventWriter events(o.run_dir);
+  std::string cached;
+  if (use_features) cached = ", frozen backbone on cached features";
+  if (use_features && copies > 0) cached += fmt::format(" ({} augmented copies of each image)", copies);
   log::info("{} {} on {}: {} train / {} val images, {} epochs, batch {}, lr {}, {}{}",
             finetune ? "fine-tuning" : "training", models::architecture_name(n.meta.spec.architecture),
             o.dataset, train_reader.images(), val_reader.images(), epochs, o.train.batch_size, lr,
-            o.device, use_features ? ", frozen backbone on cached features" : "");
+            o.device, cached);
 
   TrainResult result;
   result.used_feature_cache = use_features;
