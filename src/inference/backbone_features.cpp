@@ -6,21 +6,15 @@
 
 #include "core/errors.hpp"
 #include "export/onnx_export.hpp"
+#include "inference/opencv_net.hpp"
 #include "models/mobilenet_v2.hpp"
 
 namespace lockerctl::inference {
 
 BackboneFeatures::BackboneFeatures(models::MobileNetV2BackboneImpl& backbone, int input_size)
-    : size_(input_size), dim_(backbone.feature_dim()) {
-  const exporter::OnnxExport e = exporter::export_backbone_onnx(backbone, input_size);
-  try {
-    net_ = cv::dnn::readNetFromONNX(e.bytes.data(), e.bytes.size());
-  } catch (const cv::Exception& error) {
-    throw ModelError("OpenCV DNN cannot read the exported MobileNetV2 backbone: " + error.msg);
-  }
-  net_.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
-  net_.setPreferableTarget(cv::dnn::DNN_TARGET_CPU);
-}
+    : net_(read_onnx_net(exporter::export_backbone_onnx(backbone, input_size).bytes, "the exported MobileNetV2 backbone")),
+      size_(input_size),
+      dim_(backbone.feature_dim()) {}
 
 void BackboneFeatures::run(const float* images, int count, float* features) {
   const int dims[] = {count, 3, size_, size_};

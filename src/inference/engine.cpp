@@ -11,6 +11,7 @@
 #include "data/image.hpp"
 #include "export/onnx_export.hpp"
 #include "h5/h5.hpp"
+#include "inference/opencv_net.hpp"
 #include "models/binary_net.hpp"
 #include "models/model_file.hpp"
 
@@ -21,6 +22,18 @@ std::optional<Backend> parse_backend(const std::string& name) {
   if (name == "torch") return Backend::Torch;
   if (name == "opencv") return Backend::OpenCv;
   return std::nullopt;
+}
+
+cv::dnn::Net read_onnx_net(const std::string& bytes, const std::string& what) {
+  cv::dnn::Net net;
+  try {
+    net = cv::dnn::readNetFromONNX(bytes.data(), bytes.size());
+  } catch (const cv::Exception& e) {
+    throw ModelError(what + ": OpenCV DNN cannot read this ONNX model: " + e.msg);
+  }
+  net.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
+  net.setPreferableTarget(cv::dnn::DNN_TARGET_CPU);
+  return net;
 }
 
 namespace {
@@ -62,15 +75,9 @@ class TorchEngine : public InferenceEngine {
 
 class OpenCvEngine : public InferenceEngine {
  public:
-  OpenCvEngine(const std::string& onnx_bytes, EngineInfo info, const fs::path& source) {
+  OpenCvEngine(const std::string& onnx_bytes, EngineInfo info, const fs::path& source)
+      : net_(read_onnx_net(onnx_bytes, source.string())) {
     info_ = std::move(info);
-    try {
-      net_ = cv::dnn::readNetFromONNX(onnx_bytes.data(), onnx_bytes.size());
-    } catch (const cv::Exception& e) {
-      throw ModelError(source.string() + ": OpenCV DNN cannot read this ONNX model: " + e.msg);
-    }
-    net_.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
-    net_.setPreferableTarget(cv::dnn::DNN_TARGET_CPU);
   }
   float probability(const cv::Mat& rgb) override {
     const cv::Mat img = data::resize_square(rgb, info_.input_size);
