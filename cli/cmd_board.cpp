@@ -40,6 +40,11 @@ devices::BoardLinkOptions link_options(const config::Config& cfg, const BoardOpt
   return board_link_options(c);
 }
 
+/// Added to a manual action's audit row while the board is addressed under the default key.
+std::string install_mode_note(const config::Config& cfg) {
+  return cfg.board.install_mode ? " (install mode: the default key SCBK-D)" : "";
+}
+
 std::string on_off(const std::vector<bool>& states) {
   std::string s;
   for (std::size_t i = 0; i < states.size(); ++i) s += fmt::format("{}{}={}", i ? " " : "", i, states[i] ? 1 : 0);
@@ -184,7 +189,8 @@ int run_board_unlock(const GlobalOptions& global, const BoardOptions& options) {
   Station station(cfg);
   station.audit.append({0, {}, "-", "lock", "manual release",
                         std::nullopt, std::nullopt, "",
-                        fmt::format("lockerctl board unlock --seconds {:.1f} on {}", options.seconds, link->device())});
+                        fmt::format("lockerctl board unlock --seconds {:.1f} on {}{}", options.seconds, link->device(),
+                                    install_mode_note(cfg))});
   log::warn("board 0x{:02X}: manual unlock for {:.1f} s (outside the access flow; audited)", link_opts.panel.address,
             options.seconds);
   link->panel().unlock(std::chrono::milliseconds(static_cast<long long>(options.seconds * 1000)));
@@ -208,8 +214,8 @@ int run_board_output(const GlobalOptions& global, const BoardOptions& options) {
   auto link = connect_board(link_opts);
   Station station(cfg);
   station.audit.append({0, {}, "-", "actuator", "manual on", std::nullopt, std::nullopt, "",
-                        fmt::format("lockerctl board output {} --seconds {:.1f} (output {}) on {}", actuator->name,
-                                    options.seconds, actuator->output, link->device())});
+                        fmt::format("lockerctl board output {} --seconds {:.1f} (output {}) on {}{}", actuator->name,
+                                    options.seconds, actuator->output, link->device(), install_mode_note(cfg))});
   link->panel().set_output(actuator->output, std::chrono::milliseconds(static_cast<long long>(options.seconds * 1000)));
   std::cout << fmt::format("{} (output {}) on for {:.1f} s; the board turns it off by itself\n", actuator->name,
                            actuator->output, options.seconds);
@@ -279,8 +285,7 @@ int run_board_keyset(const GlobalOptions& global, const BoardOptions& options) {
   // Written before the board hears of it: a crash after the board took the key loses nothing.
   write_file_atomically(pending, devices::osdp::key_hex(key) + "\n", perms);
   station.audit.append({0, {}, "-", "board", "key change", std::nullopt, std::nullopt, "",
-                        fmt::format("lockerctl board keyset on {}{}: started", link->device(),
-                                    cfg.board.install_mode ? " (install mode)" : "")});
+                        fmt::format("lockerctl board keyset on {}{}: started", link->device(), install_mode_note(cfg))});
   try {
     link->panel().set_key(key);
   } catch (const DeviceError& e) {

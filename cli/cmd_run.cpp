@@ -94,7 +94,10 @@ void setup_run(CLI::App& app, const GlobalOptions& global, Action& action) {
       "config's rules: actuators such as a siren relay on for a while, an alert, the reader's alarm, a photo (docs/lock-board.md). "
       "Runs until Ctrl-C, or to the end of a script. Exits non-zero only when it cannot "
       "start (configuration, models, owners, lockers, enrolled faces, camera, board, the console's certificate and address, an OpenCV that cannot write clips, "
-      "or the broker's address and CA file); later device and broker faults are logged and retried, and the locker stays locked. See docs/access-flow.md and docs/console.md.");
+      "or the broker's address and CA file); later device and broker faults are logged and retried, and the locker stays locked. "
+      "A board that answers but refuses the secure channel (a wrong key, no Secure Channel under board.secure: required) "
+      "is not such a start failure: it is a link attack, raised as an alarm while the locker stays locked and the "
+      "handshake is retried (docs/lock-board.md). See docs/access-flow.md and docs/console.md.");
   run->add_option("--script", opts->script,
                   "Scripted input (tests, demos): show/press/type/otp/wait/sleep and board lines; "
                   "overrides access.script");
@@ -172,7 +175,9 @@ int run_access(const GlobalOptions& global, const RunOptions& options) {
   if (!recognition) own_liveness = liveness_check(cfg);
   vision::LivenessCheck* const liveness = recognition ? recognition->liveness.get() : own_liveness.get();
 
-  const auto board = connect_board(board_link_options(cfg));
+  // A board that refuses the secure channel may be an attacker's: run goes on, the locker locked,
+  // and the flow raises the link-attack alarm (audit entry, alert, evidence).
+  const auto board = connect_board(board_link_options(cfg), OnRefusal::KeepLocked);
   // Alerts, codes and evidence uploads are delivered from a thread of their own, so a slow or
   // unreachable service never holds up the flow; what is still pending when run stops stays in
   // the outbox for the next start. A job given up (an owner not told) sounds the board's alarm.

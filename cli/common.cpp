@@ -300,11 +300,15 @@ BoardKeys board_keys(const config::Config& cfg, bool simulated) {
   return k;
 }
 
-std::unique_ptr<devices::BoardLink> connect_board(const devices::BoardLinkOptions& options) {
+std::unique_ptr<devices::BoardLink> connect_board(const devices::BoardLinkOptions& options, OnRefusal refusal) {
   auto link = std::make_unique<devices::BoardLink>(options);
   auto& panel = link->panel();
   if (!panel.wait_online(options.panel.offline_after)) {
-    if (const auto problem = panel.security_problem()) throw DeviceError(fmt::format("{} (on {})", *problem, options.port));
+    if (const auto problem = panel.security_problem()) {
+      if (refusal == OnRefusal::Fail) throw DeviceError(fmt::format("{} (on {})", *problem, options.port));
+      log::error("{} (on {}); the locker stays locked and the handshake is tried again", *problem, options.port);
+      return link;
+    }
     throw DeviceError(fmt::format("lock board 0x{:02X} on {}: no answer within {:.1f} s (check wiring, "
                                   "address and baud rate)", options.panel.address, options.port,
                                   options.panel.offline_after.count() / 1000.0));

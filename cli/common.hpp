@@ -67,10 +67,19 @@ BoardKeys board_keys(const config::Config& cfg, bool simulated);
 /// The lock board as configured (board.*), with board_keys() unless board.secure is off.
 devices::BoardLinkOptions board_link_options(const config::Config& cfg);
 
+/// What connect_board() does with a board that answers but refuses the secure channel (a wrong
+/// key, a board without one under board.secure: required).
+enum class OnRefusal {
+  Fail,        ///< a DeviceError with the reason
+  KeepLocked,  ///< the link, with the locker locked and the handshake retried; the panel's fault
+               ///< event waits for the access flow, which raises it as a link-attack alarm
+};
+
 /// Opens the board and waits until it answers (inside a secure channel, when one is asked for).
 /// Throws DeviceError when it does not, with the secure channel's problem when that is why.
 /// After an interrupted `board keyset` it keeps, in the key file, the key the board took.
-std::unique_ptr<devices::BoardLink> connect_board(const devices::BoardLinkOptions& options);
+std::unique_ptr<devices::BoardLink> connect_board(const devices::BoardLinkOptions& options,
+                                                  OnRefusal refusal = OnRefusal::Fail);
 
 /// The face detector's settings as configured (face.*).
 vision::FaceOptions face_options(const config::Config& cfg);

@@ -28,7 +28,8 @@ grep -Eq '^[0-9a-f]{32}$' var/board.key || fail "the key file holds no key"
 [ ! -e var/board.key.new ] || fail "the pending key was left behind"
 first=$(cat var/board.key)
 "$lockerctl" -q -c config.yaml audit list > audit.out
-grep -q 'board *key change' audit.out || fail "the key change is not audited: $(cat audit.out)"
+grep -q 'board *key change *lockerctl board keyset on .* (install mode: the default key SCBK-D): started' audit.out ||
+  fail "the key change in install mode is not audited as such: $(cat audit.out)"
 grep -qi "$first" audit.out keyset.out keyset.err && fail "the key was written out"
 set +e
 "$lockerctl" -c install.yaml board status --port board.tty > /dev/null 2> default.err

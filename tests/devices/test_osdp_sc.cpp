@@ -197,7 +197,7 @@ TEST(SecureSession, APanelAndABoardAgreeAndEveryMessageIsSealedAndChained) {
   }
 }
 
-TEST(SecureSession, AFlippedBitAReplayAndAnOtherKeyAreRejected) {
+TEST(SecureSession, AFlippedBitAReplayAReorderAndAnOtherKeyAreRejected) {
   PanelSession panel(kBoardKey);
   BoardSession board(kBoardKey, false, kBoardId);
   ASSERT_TRUE(connect(panel, board));
@@ -213,10 +213,14 @@ TEST(SecureSession, AFlippedBitAReplayAndAnOtherKeyAreRejected) {
   board.open(first);
   Packet ack = command(3, 0x40, {});
   ack.reply = true;
-  panel.open(over_the_wire(board.seal(ack)));
+  const Packet first_reply = over_the_wire(board.seal(ack));
+  panel.open(first_reply);
   const Packet second = over_the_wire(panel.seal(command(1, 0x60, {})));
   EXPECT_THROW(board.open(first), DeviceError) << "the first command, replayed";
   EXPECT_EQ(board.open(second).code, 0x60) << "the chain is intact for the real next command";
+  const Packet second_reply = over_the_wire(board.seal(ack));
+  EXPECT_THROW(panel.open(first_reply), DeviceError) << "the first reply, out of order in place of the second";
+  EXPECT_EQ(panel.open(second_reply).code, 0x40) << "the chain is intact for the real next reply";
 
   PanelSession thief(block("ffeeddccbbaa99887766554433221100"));
   BoardSession other(kBoardKey, false, kBoardId);
