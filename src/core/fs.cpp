@@ -1,10 +1,12 @@
 #include "core/fs.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <random>
@@ -41,6 +43,23 @@ void sync_path(const fs::path& path, int flags, const fs::path& target) {
   if (rc != 0) throw IoError(target.string() + ": cannot sync to disk: " + describe_errno(err));
 }
 
+// Removes the temp files of writers of `target` that were killed before their commit (kill -9, a
+// power cut): those named "<target>.tmp-PID-..." whose process is gone. A live writer's stays.
+void remove_abandoned_temps(const fs::path& target) {
+  const std::string prefix = target.filename().string() + ".tmp-";
+  std::error_code ec;
+  for (fs::directory_iterator it(target.parent_path().empty() ? "." : target.parent_path(), ec), end; !ec && it != end;
+       it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.compare(0, prefix.size(), prefix) != 0) continue;
+    char* after = nullptr;
+    const long pid = std::strtol(name.c_str() + prefix.size(), &after, 10);
+    if (pid <= 0 || *after != '-' || ::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) continue;
+    std::error_code ignored;
+    fs::remove(it->path(), ignored);
+  }
+}
+
 }  // namespace
 
 AtomicFile::AtomicFile(fs::path target, bool keep_extension) : target_(std::move(target)) {
@@ -52,6 +71,7 @@ AtomicFile::AtomicFile(fs::path target, bool keep_extension) : target_(std::move
   const fs::path parent = target_.parent_path();
   if (!parent.empty()) fs::create_directories(parent, ec);
   if (ec) throw IoError(target_.string() + ": cannot create folder: " + ec.message());
+  remove_abandoned_temps(target_);
 }
 
 AtomicFile::~AtomicFile() {

@@ -23,7 +23,8 @@ struct FolderCheck {
 
 /// Writes a file so that a crash or kill -9 at any moment leaves either the previous file or the
 /// complete new one at `target`, never a torn one. Write to `temp()`, then call `commit()`; a
-/// write that is not committed is removed on destruction.
+/// write that is not committed is removed on destruction, and the temp files of earlier writers
+/// of the same target that were killed first are removed when the next one starts.
 class AtomicFile {
  public:
   /// With `keep_extension`, the temp name ends with the target's extension (for writers such as

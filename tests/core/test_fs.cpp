@@ -2,6 +2,10 @@
 
 #include "core/fs.hpp"
 
+#include <fmt/format.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <fstream>
 #include <iterator>
 
@@ -72,6 +76,23 @@ TEST(AtomicFile, AbandonedWriteKeepsTheOldFileAndRemovesTheTemp) {
   }
   EXPECT_EQ(read_all(target), "old");
   EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path()), {}), 1);
+}
+
+TEST(AtomicFile, RemovesTheTempFilesOfKilledWritersOfTheSameTargetOnly) {
+  test::TempDir dir;
+  const pid_t gone = ::fork();  // a writer that is no more
+  if (gone == 0) ::_exit(0);
+  ASSERT_GT(gone, 0);
+  ::waitpid(gone, nullptr, 0);
+  const auto killed = dir.write(fmt::format("model.h5.tmp-{}-123", gone), "half");
+  const auto live = dir.write(fmt::format("model.h5.tmp-{}-456", ::getpid()), "being written");
+  const auto other_target = dir.write(fmt::format("other.h5.tmp-{}-123", gone), "half");
+  const auto not_ours = dir.write("model.h5.tmp-notes", "x");
+  AtomicFile file(dir / "model.h5");
+  EXPECT_FALSE(std::filesystem::exists(killed));
+  EXPECT_TRUE(std::filesystem::exists(live)) << "a live writer keeps its file";
+  EXPECT_TRUE(std::filesystem::exists(other_target)) << "another target's leftovers are its own writer's to remove";
+  EXPECT_TRUE(std::filesystem::exists(not_ours));
 }
 
 TEST(AtomicFile, CreatesTheTargetFolder) {
