@@ -262,6 +262,12 @@ devices::BoardLinkOptions board_link_options(const config::Config& cfg) {
                                                                           : SecureMode::Off;
   if (o.panel.secure == SecureMode::Off) return o;
   BoardKeys keys = board_keys(cfg, o.port == devices::kSimulatedPort);
+  if (keys.source == BoardKeys::Source::InstallMode) {
+    log::warn("board.install_mode: the lock board is addressed under the default key SCBK-D, which every installer "
+              "knows; run `lockerctl board keyset`, then set board.install_mode back to false");
+  } else if (keys.source == BoardKeys::Source::Random) {
+    log::info("simulated lock board: a random secure channel key for this run");
+  }
   o.panel.keys = std::move(keys.keys);
   o.key_file = std::move(keys.file);
   return o;
@@ -273,15 +279,16 @@ BoardKeys board_keys(const config::Config& cfg, bool simulated) {
   const std::filesystem::path file = config::board_key_file(cfg);
   std::error_code ec;
   if (cfg.board.install_mode) {
-    log::warn("board.install_mode: the lock board is addressed under the default key SCBK-D, which every installer "
-              "knows; run `lockerctl board keyset`, then set board.install_mode back to false");
+    k.source = BoardKeys::Source::InstallMode;
     k.keys = {devices::osdp::kDefaultKey};
   } else if (env) {
     const auto key = devices::osdp::parse_key(env);
     if (!key) throw Error("LOCKERCTL_BOARD_KEY: not a board key (32 hexadecimal digits expected)", ExitCode::Config);
+    k.source = BoardKeys::Source::Environment;
     k.keys = {*key};
     return k;
   } else if (std::filesystem::exists(file, ec)) {
+    k.source = BoardKeys::Source::File;
     k.keys = {read_board_key(file)};
   } else {
     if (!simulated) {
@@ -290,8 +297,8 @@ BoardKeys board_keys(const config::Config& cfg, bool simulated) {
                               file.string()),
                   ExitCode::Config);
     }
+    k.source = BoardKeys::Source::Random;
     k.keys = {devices::osdp::random_key()};
-    log::info("simulated lock board: a random secure channel key for this run");
     return k;
   }
   k.file = file;

@@ -55,6 +55,13 @@ std::filesystem::path pending_key_file(const std::filesystem::path& key_file);
 
 /// The lock board's Secure Channel keys, to try in this order, and the file they came from.
 struct BoardKeys {
+  enum class Source {
+    InstallMode,  ///< board.install_mode: the default key SCBK-D
+    Environment,  ///< LOCKERCTL_BOARD_KEY
+    File,         ///< board.key_file
+    Random,       ///< a random key for the simulated board, for this run only
+  };
+  Source source = Source::File;
   std::vector<devices::osdp::Block> keys;
   std::filesystem::path file;  ///< "" when they came from the environment or are random
 };

@@ -6,7 +6,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <filesystem>
 #include <opencv2/core/utility.hpp>
 #include <opencv2/core/version.hpp>
@@ -16,7 +15,6 @@
 #include "core/fs.hpp"
 #include "core/version.hpp"
 #include "data/image.hpp"
-#include "devices/osdp_sc.hpp"
 #include "inference/face_embedder.hpp"
 #include "models/torch_runtime.hpp"
 #include "vision/face.hpp"
@@ -126,34 +124,6 @@ Item owner_item(const config::Config& config) {
   return {"owner.embedding_model", m.value + ", " + bin.value, m.ok && bin.ok};
 }
 
-/// Whether the panel has the board's Secure Channel key (never the key itself).
-Item board_key_item(const config::Config& config, bool simulated) {
-  const std::string name = "board.secure";
-  if (config.board.secure == config::BoardSecurity::Off) return {name, "off: commands to the board go in PLAIN TEXT", true};
-  if (config.board.install_mode) {
-    return {name, "install mode: the board's default key SCBK-D, which every installer knows (run lockerctl board keyset)",
-            false};
-  }
-  if (const char* env = std::getenv("LOCKERCTL_BOARD_KEY")) {
-    const bool ok = devices::osdp::parse_key(env).has_value();
-    return {name, ok ? "key from LOCKERCTL_BOARD_KEY" : "LOCKERCTL_BOARD_KEY is not 32 hexadecimal digits", ok};
-  }
-  const std::filesystem::path file = config::board_key_file(config);
-  std::error_code ec;
-  if (!std::filesystem::exists(file, ec)) {
-    if (simulated) return {name, "the simulated board and a random key per run", true};
-    return {name, file.string() + ": no key (install one with lockerctl board keyset)", false};
-  }
-  try {
-    if (!devices::osdp::parse_key(read_private_file(file))) return {name, file.string() + ": not 32 hexadecimal digits", false};
-  } catch (const IoError& e) {
-    return {name, e.what(), false};
-  }
-  return {name, fmt::format("{}, key from {}", config.board.secure == config::BoardSecurity::Required ? "required" : "preferred",
-                            file.string()),
-          true};
-}
-
 Report examine(const config::Config& config) {
   Report report;
   const models::TorchRuntime rt = models::torch_runtime();
@@ -185,7 +155,6 @@ Report examine(const config::Config& config) {
                               : port ? config.board.port + " (lockerctl board probe talks to it)"
                                      : config.board.port + " does not exist (is the adapter plugged in?)",
                           port});
-  report.items.push_back(board_key_item(config, sim));
   return report;
 }
 

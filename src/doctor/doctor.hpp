@@ -25,7 +25,8 @@ struct Report {
 };
 
 /// Inspects libraries, compute devices, threads, the configured folders and what `run` needs
-/// (models, face cascade, lock-board port). Never throws.
+/// (models, face cascade, lock-board port; `lockerctl doctor` adds the board's key, found as
+/// `run` finds it). Never throws.
 Report examine(const config::Config& config);
 
 /// The report as aligned "name  value" lines, failed items marked.

@@ -54,8 +54,16 @@ cmp -s var/board.key current.key || fail "the key the board took was not kept"
 (umask 077 && echo "$first" > var/board.key.new)
 "$lockerctl" -q -c config.yaml board status --port board.tty > /dev/null
 cmp -s var/board.key current.key && [ ! -e var/board.key.new ] || fail "a key the board never took was kept"
+# doctor finds the key as the panel does, and says where from, never what it is.
+doctor_key() { "$lockerctl" "$@" doctor 2> /dev/null | grep '^board.secure ' || true; }
+doctor_key -c config.yaml | grep -q 'required, key from var/board.key$' || fail "doctor: $(doctor_key -c config.yaml)"
+LOCKERCTL_BOARD_KEY=$first doctor_key -c config.yaml | grep -q 'key from LOCKERCTL_BOARD_KEY$' || fail "doctor with the environment's key"
+doctor_key -c install.yaml | grep -q 'PROBLEM: install mode' || fail "doctor in install mode: $(doctor_key -c install.yaml)"
+doctor_key -c config.yaml | grep -qi "$(cat var/board.key)" && fail "doctor printed the key"
 chmod 644 var/board.key
 refuses 6 "var/board.key: holds a secret but its group or others may read it" "$lockerctl" -c config.yaml board status --port board.tty
+doctor_key -c config.yaml | grep -q 'PROBLEM: var/board.key: holds a secret but its group or others may read it' ||
+  fail "doctor with an open key file: $(doctor_key -c config.yaml)"
 chmod 600 var/board.key
 
 # Under board.secure: required (the default) a plain board gets nothing but a challenge.
