@@ -4,7 +4,7 @@ chromedriver, and a fetch() run inside the page (status, text and the security h
 import sys
 
 from selenium import webdriver
-from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
@@ -30,10 +30,24 @@ def open_browser():
     return webdriver.Chrome(options=options, service=Service(executable_path="/usr/bin/chromedriver"))
 
 
+class _Waiting(WebDriverWait):
+    def until(self, method, message=""):
+        def look(b):
+            try:
+                return method(b)
+            except WebDriverException as e:
+                # Chromium's word for a stale element while the page it was found in is being left
+                # (after a click that sends a form): look again in the next page.
+                if "does not belong to the document" in (e.msg or ""):
+                    return False
+                raise
+        return super().until(look, message)
+
+
 def waiting(browser, seconds, poll=0.5):
     """A WebDriverWait that looks again when an element it found was replaced in the meantime: pages
     that reload themselves or update live replace their elements, and a slow machine sees it."""
-    return WebDriverWait(browser, seconds, poll_frequency=poll, ignored_exceptions=(StaleElementReferenceException,))
+    return _Waiting(browser, seconds, poll_frequency=poll, ignored_exceptions=(StaleElementReferenceException,))
 
 
 def shows(wait, text):
