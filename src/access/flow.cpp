@@ -61,8 +61,9 @@ State Flow::state() const {
 }
 
 Progress Flow::progress() const {
+  const bool board_ready = p_.board.ready();
   std::lock_guard lock(mutex_);
-  return {state_, last_, ended_};
+  return {state_, last_, ended_, board_ready};
 }
 
 bool Flow::wait_for(State s, std::size_t& seen, std::chrono::milliseconds timeout) const {
@@ -447,6 +448,12 @@ State Flow::idle() {
       const bool appeared = face && !face_in_view_;
       face_in_view_ = face;
       if (!appeared) continue;
+    }
+    // Nobody goes through the layers, nor gets a code, for a locker that cannot be opened now.
+    if (!p_.board.ready()) {
+      log({}, "board", "out of service",
+          "the lock board takes no command now (offline, or no secure channel); no attempt until it does");
+      continue;
     }
     if (o_.lockers.size() > 1) return State::Locker;
     if (o_.lockers.empty()) {

@@ -125,6 +125,7 @@ struct Progress {
   State state = State::Idle;
   Outcome last = Outcome::None;  ///< of the last attempt that ended
   std::chrono::steady_clock::time_point ended{};  ///< when it ended
+  bool board_ready = true;  ///< the lock board takes commands (LockBoard::ready): an attempt may start
 };
 
 /// Counts of a run, for the summary line.

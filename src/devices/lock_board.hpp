@@ -48,7 +48,9 @@ class LockBoard {
   virtual void alarm() = 0;
   /// The next event, waiting at most `timeout`.
   virtual std::optional<BoardEvent> next_event(std::chrono::milliseconds timeout) = 0;
-  virtual bool online() const = 0;
+  /// Whether a command reaches the board now: it answers, inside its secure channel when one is
+  /// asked for. When it does not, unlock() throws.
+  virtual bool ready() const = 0;
 };
 
 }  // namespace lockerctl::devices

@@ -183,7 +183,6 @@ void ControlPanel::run() {
   auto next_poll = Clock::now();
   auto next_handshake = Clock::now();
   auto backoff = options_.poll_interval;
-  bool plain = false;    // Preferred, and the board has no secure channel
   bool silence = false;  // the last command went unanswered
   std::shared_ptr<Pending> pending;
   Packet out;
@@ -203,7 +202,7 @@ void ControlPanel::run() {
         next_handshake = Clock::now();
       }
     }
-    if (options_.secure != SecureMode::Off && !session_ && (!plain || Clock::now() >= next_handshake)) {
+    if (options_.secure != SecureMode::Off && !session_ && (!plain_ || Clock::now() >= next_handshake)) {
       {
         std::unique_lock lock(mutex_);
         wake_.wait_until(lock, next_handshake, [&] { return stop_; });
@@ -215,11 +214,11 @@ void ControlPanel::run() {
       if (result == Handshake::Established) {
         sequence = next_sequence(1);  // CHLNG went with 0, SCRYPT with 1
         resend = false;
-        plain = false;
         silence = false;
         backoff = options_.poll_interval;
         next_poll = now;
         std::lock_guard lock(mutex_);
+        plain_ = false;
         secure_ = true;
         problem_.reset();
         ++stats_.sessions;
@@ -246,8 +245,11 @@ void ControlPanel::run() {
       } else if (result == Handshake::Refused && options_.secure == SecureMode::Preferred) {
         log::warn("{}: {}; sending in PLAIN TEXT, which anyone on the wires can read and forge (board.secure: "
                   "preferred)", board_name(options_.address), why);
-        if (!plain) secure_event(false, why + "; falling back to plain text");
-        plain = true;
+        if (!plain_) secure_event(false, why + "; falling back to plain text");
+        {
+          std::lock_guard lock(mutex_);
+          plain_ = true;
+        }
         sequence = 0;  // the challenge may have restarted the board's count
         next_handshake = now + options_.plain_warning;
         continue;
@@ -565,9 +567,9 @@ std::optional<BoardEvent> ControlPanel::next_event(std::chrono::milliseconds tim
   return e;
 }
 
-bool ControlPanel::online() const {
+bool ControlPanel::ready() const {
   std::lock_guard lock(mutex_);
-  return online_;
+  return online_ && (options_.secure == SecureMode::Off || secure_ || plain_);
 }
 
 LinkStats ControlPanel::stats() const {

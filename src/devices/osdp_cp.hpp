@@ -102,7 +102,7 @@ class ControlPanel final : public LockBoard {
   void set_output(int index, std::chrono::milliseconds duration) override;
   void alarm() override;
   std::optional<BoardEvent> next_event(std::chrono::milliseconds timeout) override;
-  bool online() const override;
+  bool ready() const override;
 
   LinkStats stats() const;
 
@@ -153,6 +153,7 @@ class ControlPanel final : public LockBoard {
   std::optional<PanelSession> session_;     ///< run thread only
   std::deque<PanelSession> unanswered_;     ///< the last challenges that went unanswered; run thread only
   bool secure_ = false;                     ///< a session is established
+  bool plain_ = false;                      ///< Preferred, and the board has no secure channel; written by the run thread
   std::optional<std::string> problem_;      ///< why the secure channel failed, until it works
   std::optional<Block> switch_key_;         ///< set_key(): start a session under this key
   std::thread thread_;

@@ -226,6 +226,7 @@ KioskStep kiosk_step(const access::Progress& p) {
   const double since = std::chrono::duration<double>(Clock::now() - p.ended).count();
   switch (p.state) {
     case State::Idle:
+      if (!p.board_ready) return {"service", "Out of service: the locker cannot be opened now.", false, false};
       if (p.last == access::Outcome::Denied && since < 10) return {"denied", "Access denied.", false, true};
       if (p.last == access::Outcome::Granted && since < 5) return {"done", "Thank you. The locker is locked again.", false, true};
       return {"start", "Touch Start, then look at the camera.", false, true};

@@ -118,6 +118,7 @@ struct Locker {
     b.panel.secure = devices::osdp::SecureMode::Required;  // the simulated board holds the same key
     b.panel.keys = {devices::osdp::random_key()};
     board = std::make_unique<devices::BoardLink>(b);
+    board->panel().wait_online(5s);  // as lockerctl run waits for it: no attempt starts before
     options.owner = "alice";
     options.frames = 3;
     options.unlock_s = 0.4;
@@ -429,16 +430,23 @@ TEST(Flow, ALostBoardIsLoggedAndNothingOpens) {
   EXPECT_TRUE(has(rows, "board:online"));
 }
 
+/// Waits until the lock board takes no command (at most 5 s); false if it still does.
+bool board_down(Locker& l) {
+  for (int i = 0; i < 500 && l.board->panel().ready(); ++i) std::this_thread::sleep_for(10ms);
+  return !l.board->panel().ready();
+}
+
 TEST(Flow, TheBoardTalksInsideASecureChannelAndAnAttackOnItIsAnAlarmAndOpensNothing) {
   Locker l;
   wire(l.options, {{"link attack", std::nullopt, false, {"evidence"}, 60}});
   // The board starts answering under another key: swapped for an attacker's, or its wires taken over.
-  const auto rows = l.run(l.scene(l.owner_scene) + "sleep 200\nscbk 000102030405060708090a0b0c0d0e0f\nsleep 400\n" +
-                              "press\nwait password\ntype 2468\nwait otp\notp\nwait idle\n",
-                          false);
+  l.run(l.scene(l.owner_scene) + "sleep 200\nscbk 000102030405060708090a0b0c0d0e0f\nsleep 300\n", false);
+  ASSERT_TRUE(board_down(l));
+  const auto rows = l.run("press\nsleep 300\n", false);
   EXPECT_TRUE(has(rows, "board:secure channel")) << "the session is audited: " << joined(rows);
   EXPECT_TRUE(has(rows, "board:link attack")) << joined(rows);
-  EXPECT_TRUE(has(rows, "lock:error")) << joined(rows);
+  EXPECT_TRUE(has(rows, "board:out of service")) << joined(rows);
+  EXPECT_FALSE(has(rows, "trigger:start")) << "nobody goes through the layers for a locker that cannot open";
   EXPECT_FALSE(has(rows, "lock:released"));
   EXPECT_FALSE(l.board->simulator()->lock_released());
   const auto events = l.audit.list();
@@ -446,6 +454,20 @@ TEST(Flow, TheBoardTalksInsideASecureChannelAndAnAttackOnItIsAnAlarmAndOpensNoth
   ASSERT_NE(attack, events.end());
   EXPECT_NE(attack->detail.find("; then evidence"), std::string::npos) << attack->detail;
   EXPECT_NE(l.inbox().find("tampering with the wires"), std::string::npos);
+}
+
+TEST(Flow, NoAttemptStartsWhileTheBoardIsOfflineAndOneDoesWhenItIsBack) {
+  Locker l;
+  l.run(l.scene(l.owner_scene) + "power off\nsleep 100\n", false);
+  ASSERT_TRUE(board_down(l));
+  auto rows = l.run("press\nsleep 300\n", false);
+  EXPECT_TRUE(has(rows, "board:out of service")) << joined(rows);
+  EXPECT_FALSE(has(rows, "trigger:start"));
+  EXPECT_EQ(l.inbox().find("one-time code"), std::string::npos) << "no code for a locker that cannot open";
+  l.run("power on\nsleep 100\n", false);
+  ASSERT_TRUE(l.board->panel().wait_online(5s));
+  rows = l.run("press\nwait password\ntype 2468\nwait otp\notp\nwait open\nwait idle\n", false);
+  EXPECT_TRUE(has(rows, "lock:released")) << joined(rows);
 }
 
 TEST(Flow, AnUnlockThatTheBoardCannotTakeOpensNothing) {

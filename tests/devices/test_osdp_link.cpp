@@ -63,7 +63,7 @@ TEST(ControlPanel, ResendsTheSameCommandWithTheSameNumberWhenAReplyIsLost) {
     if (sent[i] == sent[i - 1]) repeated = true;
   }
   EXPECT_TRUE(repeated) << "a resend carries the same sequence number and payload";
-  EXPECT_TRUE(rig.panel->online()) << "150 ms of silence is below the offline time";
+  EXPECT_TRUE(rig.panel->ready()) << "150 ms of silence is below the offline time";
 }
 
 TEST(ControlPanel, UnlockPulsesTheLockOutputWhichFallsBackByItself) {
@@ -158,7 +158,7 @@ TEST(ControlPanel, GoesOfflineWhenTheBoardFallsSilentAndOnlineWhenItAnswersAgain
   rig.act("power off");
   EXPECT_FALSE(rig.board.lock_released()) << "without power the lock drops";
   ASSERT_TRUE(rig.await(Kind::Offline));
-  EXPECT_FALSE(rig.panel->online());
+  EXPECT_FALSE(rig.panel->ready());
   const std::string error = device_error([&] { rig.panel->unlock(1s); });  // an unlock while offline must throw
   EXPECT_NE(error.find("offline"), std::string::npos) << (error.empty() ? "nothing thrown" : error);
   rig.act("power on");

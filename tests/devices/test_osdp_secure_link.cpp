@@ -52,6 +52,7 @@ TEST(SecureLink, OpensTheLockInsideAnEncryptedSession) {
   Rig rig(secure_board(), panel_with(SecureMode::Required));
   ASSERT_TRUE(rig.ready()) << problem_of(*rig.panel);
   EXPECT_TRUE(rig.panel->secure());
+  EXPECT_TRUE(rig.panel->ready());
   rig.panel->unlock(300ms);
   EXPECT_TRUE(rig.board.lock_released());
   EXPECT_EQ(rig.panel->identify(), SimulatorOptions{}.id) << "replies are opened and decrypted";
@@ -85,6 +86,7 @@ TEST(SecureLink, RequiredRefusesAPlainBoardAndNeverSendsItAnything) {
   const auto fault = rig.await(Kind::Secure);
   ASSERT_TRUE(fault);
   EXPECT_TRUE(fault->active) << "a board without the secure channel is an attack under required";
+  EXPECT_FALSE(rig.panel->ready());
   const std::string error = device_error([&] { rig.panel->unlock(1s); });  // no session, no unlock
   EXPECT_NE(error.find("OUT not sent"), std::string::npos) << (error.empty() ? "nothing thrown" : error);
   EXPECT_FALSE(rig.board.lock_released());
@@ -102,6 +104,7 @@ TEST(SecureLink, PreferredFallsBackToPlainTextAndSaysSo) {
   EXPECT_FALSE(e->active);
   EXPECT_NE(e->text.find("falling back to plain text"), std::string::npos) << e->text;
   EXPECT_FALSE(rig.panel->secure());
+  EXPECT_TRUE(rig.panel->ready()) << "commands go in plain text";
   rig.panel->unlock(200ms);
   EXPECT_TRUE(rig.board.lock_released());
 }
@@ -118,6 +121,7 @@ TEST(SecureLink, AWrongKeyIsOneClearLine) {
   Rig rig(secure_board(kOtherKey), panel_with(SecureMode::Required));
   EXPECT_FALSE(rig.panel->wait_online(2s));
   EXPECT_EQ(problem_of(*rig.panel), "board at address 0 rejected the secure channel: wrong key?");
+  EXPECT_FALSE(rig.panel->ready());
   EXPECT_THROW(rig.panel->unlock(1s), DeviceError);
   EXPECT_FALSE(rig.board.lock_released());
   std::this_thread::sleep_for(300ms);
