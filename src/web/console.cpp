@@ -213,35 +213,6 @@ const char* reason(int status) {
   }
 }
 
-/// What the kiosk shows for where the flow is.
-struct KioskStep {
-  const char* step;
-  const char* text;
-  bool keypad;  ///< an entry is wanted
-  bool start;   ///< Start may ask for access
-};
-
-KioskStep kiosk_step(const access::Progress& p) {
-  using access::State;
-  const double since = std::chrono::duration<double>(Clock::now() - p.ended).count();
-  switch (p.state) {
-    case State::Idle:
-      if (!p.board_ready) return {"service", "Out of service: the locker cannot be opened now.", false, false};
-      if (p.last == access::Outcome::Denied && since < 10) return {"denied", "Access denied.", false, true};
-      if (p.last == access::Outcome::Granted && since < 5) return {"done", "Thank you. The locker is locked again.", false, true};
-      return {"start", "Touch Start, then look at the camera.", false, true};
-    case State::Locker: return {"locker", "Enter your locker number.", true, false};
-    case State::Human:
-    case State::Liveness:
-    case State::Owner: return {"camera", "Look at the camera.", false, false};
-    case State::Password: return {"password", "Enter your password.", true, false};
-    case State::Otp: return {"otp", "Enter the code sent to your phone.", true, false};
-    case State::Open: return {"open", "Open the door now.", false, false};
-    case State::Stopped: break;
-  }
-  return {"stopped", "Out of service.", false, false};
-}
-
 Error config_error(const std::string& message) { return Error(message, ExitCode::Config); }
 
 struct AuditQuery {

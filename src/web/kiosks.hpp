@@ -9,9 +9,22 @@
 #include <string>
 #include <vector>
 
+#include "access/flow.hpp"
 #include "audit/database.hpp"
 
 namespace lockerctl::web {
+
+/// What the kiosk page shows for where the access flow is.
+struct KioskStep {
+  const char* step;  ///< a short name the page keeps in data-step
+  const char* text;  ///< the line the page shows
+  bool keypad;       ///< an entry is wanted
+  bool start;        ///< Start may ask for access
+};
+
+/// The kiosk's step for `progress`: the attempt's step, the outcome of the last one for a few
+/// seconds, or "Out of service" while the lock board takes no command or the flow has stopped.
+KioskStep kiosk_step(const access::Progress& progress);
 
 struct Kiosk {
   std::string name;

@@ -721,5 +721,19 @@ TEST(Console, MissingOrLooseKeyFilesAndPlainHttpOffLocalhostAreConfigErrors) {
   }
 }
 
+TEST(KioskStep, SaysOutOfServiceAndOffersNoStartWhileTheBoardTakesNoCommand) {
+  access::Progress p;
+  EXPECT_STREQ(kiosk_step(p).step, "start");
+  EXPECT_TRUE(kiosk_step(p).start);
+  p.board_ready = false;
+  const KioskStep down = kiosk_step(p);
+  EXPECT_STREQ(down.step, "service");
+  EXPECT_STREQ(down.text, "Out of service: the locker cannot be opened now.");
+  EXPECT_FALSE(down.start) << "Start would only be refused by the flow";
+  EXPECT_FALSE(down.keypad);
+  p.state = access::State::Password;
+  EXPECT_STREQ(kiosk_step(p).step, "password") << "an attempt under way keeps its step";
+}
+
 }  // namespace
 }  // namespace lockerctl::web
