@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "access/credentials.hpp"
+#include "access/flow.hpp"
 #include "access/owners.hpp"
 #include "core/clock.hpp"
 #include "core/errors.hpp"

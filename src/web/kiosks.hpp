@@ -9,8 +9,11 @@
 #include <string>
 #include <vector>
 
-#include "access/flow.hpp"
 #include "audit/database.hpp"
+
+namespace lockerctl::access {
+struct Progress;
+}
 
 namespace lockerctl::web {
 

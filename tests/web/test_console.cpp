@@ -22,6 +22,7 @@
 #include "web/certificate.hpp"
 #include "web/console.hpp"
 #include "web/kiosks.hpp"
+#include "access/flow.hpp"
 #include "access/lockers.hpp"
 #include "access/owners.hpp"
 #include "branch/events.hpp"
