@@ -17,6 +17,7 @@ import threading
 import time
 
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.expected_conditions import staleness_of
 
 from browser import FETCH, fail, log_in, open_browser, post, shows, waiting
 
@@ -104,8 +105,10 @@ def main():
         phone.clear()
         phone.send_keys("+15550009")
         phone.find_element(By.XPATH, "following-sibling::button").click()
+        # The typed value is already in the page the form leaves: wait for that page to go first.
+        wait.until(staleness_of(phone))
         wait.until(lambda b: b.find_element(By.CSS_SELECTOR, "input[aria-label='phone of alice']").get_attribute("value") == "+15550009")
-        browser.find_element(By.CSS_SELECTOR, "header form button").click()
+        wait.until(lambda b: b.find_element(By.CSS_SELECTOR, "header form button")).click()
 
         # A viewer reads, has no button that changes anything, and each change it forges is refused.
         log_in(browser, url, viewer, viewer_password)
