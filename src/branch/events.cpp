@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <ctime>
 
 #include "core/errors.hpp"
@@ -113,8 +114,40 @@ nlohmann::json StationState::to_json() const {
   return j;
 }
 
+std::string discovery_id(const std::string& site, const std::string& locker) {
+  if (site.find('.') == std::string::npos && locker.find('.') == std::string::npos) return "lockerctl_" + site + "_" + locker;
+  // Home Assistant takes only A-Z a-z 0-9 _ - here. Dotted names get ids of their own shape
+  // ("lockerctl-" and an escape that can be undone), so no two stations share one and no dotted
+  // name takes the id of an undotted one; undotted names keep the ids they always had.
+  const auto escape = [](const std::string& name) {
+    std::string out;
+    for (const char c : name) {
+      if (c == '.') {
+        out += "_d";
+      } else if (c == '_') {
+        out += "__";
+      } else if (c == '-') {
+        out += "_h";
+      } else {
+        out += c;
+      }
+    }
+    return out;
+  };
+  return "lockerctl-" + escape(site) + "-" + escape(locker);
+}
+
 std::vector<Discovery> discovery_messages(const std::string& prefix, const std::string& site, const std::string& locker) {
-  const std::string id = "lockerctl_" + site + "_" + locker;
+  const std::string id = discovery_id(site, locker);
+  // The entity id Home Assistant should give (2025.10 on): lower case, letters, digits and _.
+  const auto entity_id = [&](const std::string& key) {
+    std::string slug;
+    for (const char c : id + "_" + key) {
+      const auto u = static_cast<unsigned char>(c);
+      slug += std::isalnum(u) ? static_cast<char>(std::tolower(u)) : '_';
+    }
+    return "binary_sensor." + slug;
+  };
   const std::string state = topic(site, locker, "state");
   const nlohmann::json device = {{"identifiers", {id}},
                                  {"name", fmt::format("Locker {} ({})", locker, site)},
@@ -139,6 +172,7 @@ std::vector<Discovery> discovery_messages(const std::string& prefix, const std::
     nlohmann::json config = {{"name", e.name},
                              {"unique_id", id + "_" + e.key},
                              {"object_id", id + "_" + e.key},
+                             {"default_entity_id", entity_id(e.key)},
                              {"device_class", e.device_class},
                              {"state_topic", state},
                              {"value_template", fmt::format("{{{{ 'ON' if {} else 'OFF' }}}}", e.on)},
@@ -149,6 +183,7 @@ std::vector<Discovery> discovery_messages(const std::string& prefix, const std::
   const nlohmann::json online = {{"name", "Online"},
                                  {"unique_id", id + "_online"},
                                  {"object_id", id + "_online"},
+                                 {"default_entity_id", entity_id("online")},
                                  {"device_class", "connectivity"},
                                  {"entity_category", "diagnostic"},
                                  {"state_topic", topic(site, locker, "device")},

@@ -63,6 +63,13 @@ struct Discovery {
   std::string topic;
   std::string payload;
 };
+/// The station's node id in the discovery topics and the stem of its unique ids: only
+/// A-Z a-z 0-9 _ -, as Home Assistant asks. "lockerctl_<site>_<locker>" when neither name has a
+/// dot; else "lockerctl-" and both names escaped (. as _d, _ as __, - as _h) and joined by -, so
+/// "st.albans" and "st_albans" get different ids.
+std::string discovery_id(const std::string& site, const std::string& locker);
+/// Each entity carries `default_entity_id` (Home Assistant 2025.10 on) and `object_id` (older
+/// versions; 2026.4 on ignores it).
 std::vector<Discovery> discovery_messages(const std::string& prefix, const std::string& site, const std::string& locker);
 
 }  // namespace lockerctl::branch

@@ -27,6 +27,8 @@ std::string error_text(int rc) {
   return rc == MOSQ_ERR_ERRNO ? std::string(std::strerror(errno)) : std::string(mosquitto_strerror(rc));
 }
 
+constexpr const char* kCannotConnect = "cannot connect";
+
 }  // namespace
 
 Broker parse_broker(const std::string& url, const std::string& key) {
@@ -127,6 +129,7 @@ void MqttClient::configure() {
     c.failures_ = 0;
     c.backoff_s_ = 0;
     c.last_problem_.clear();
+    c.lost_ = false;
     if (c.h_.connected) c.h_.connected();
   });
   mosquitto_publish_callback_set(mosq_, [](mosquitto*, void* self, int mid) {
@@ -147,7 +150,11 @@ void MqttClient::failed(const std::string& reason) {
   ++failures_;
   backoff_s_ = backoff_s_ == 0 ? o_.retry_s : std::min(backoff_s_ * 2, o_.max_retry_s);
   retry_at_ = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(backoff_s_));
-  if (reason != last_problem_) {
+  // One outage, one line: the attempts that fail after a lost connection, because the broker is
+  // still away, are part of it. A new reason (the login refused, TLS) is a line of its own.
+  const bool still_away = lost_ && reason.rfind(kCannotConnect, 0) == 0;
+  if (was_connected) lost_ = true;
+  if (reason != last_problem_ && !still_away) {
     log::warn("mqtt: broker {}: {}; trying again, at most every {:g} s", o_.broker.url, reason, o_.max_retry_s);
     last_problem_ = reason;
   }
@@ -161,7 +168,7 @@ void MqttClient::failed(const std::string& reason) {
 void MqttClient::try_connect() {
   const int rc = mosquitto_connect(mosq_, o_.broker.host.c_str(), o_.broker.port, o_.keepalive_s);
   if (rc != MOSQ_ERR_SUCCESS) {
-    failed(rc == MOSQ_ERR_TLS ? error_text(rc) : fmt::format("cannot connect: {}", error_text(rc)));
+    failed(rc == MOSQ_ERR_TLS ? error_text(rc) : fmt::format("{}: {}", kCannotConnect, error_text(rc)));
     return;
   }
   state_ = State::Connecting;

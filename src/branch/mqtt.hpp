@@ -94,6 +94,7 @@ class MqttClient {
   double backoff_s_ = 0;
   std::string trouble_;       ///< found inside a libmosquitto callback; step() acts on it
   std::string last_problem_;  ///< said once; said again only when it changes
+  bool lost_ = false;         ///< a connection was lost and not made again: failed attempts are that outage
   int failures_ = 0;          ///< since the last connection
 };
 

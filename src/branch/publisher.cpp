@@ -92,6 +92,7 @@ void Publisher::run() {
   const auto work = [&] {
     client_.step(std::chrono::milliseconds(100));
     if (client_.connected()) {
+      start_replay();
       publish_events();
       state_.expire(unix_now(), o_.alarm_hold_s);
       publish_state(false);
@@ -215,9 +216,19 @@ void Publisher::on_message(const std::string& t, const std::string& payload) {
   const std::int64_t from = j["from"].get<std::int64_t>();
   if (from > sent_) return;  // not sent yet: it comes anyway
   if (sent_ < replay_until_ && from >= replay_from_) return;  // a replay under way covers it
-  if (Clock::now() < replay_allowed_at_) return;
-  replay_allowed_at_ = Clock::now() + std::chrono::seconds(2);
+  // Requests that come while replays are held back merge into one from the lowest id asked for,
+  // so a second monitor's request is served with the first's, never dropped.
+  replay_wanted_ = replay_wanted_ == 0 ? from : std::min(replay_wanted_, from);
   log::info("mqtt: a subscriber asked for the events from #{} again", from);
+  start_replay();
+}
+
+void Publisher::start_replay() {
+  if (replay_wanted_ == 0 || Clock::now() < replay_allowed_at_) return;
+  const std::int64_t from = replay_wanted_;
+  replay_wanted_ = 0;
+  if (from > sent_) return;  // the events went out meanwhile
+  replay_allowed_at_ = Clock::now() + std::chrono::seconds(2);
   replay_until_ = std::max(replay_until_, sent_);
   replay_from_ = from;
   sent_ = from - 1;

@@ -6,7 +6,8 @@
 // events raised while the broker is down, or before a kill -9, go out afterwards in order. On
 // each connection the station announces itself online (retained; its will says offline), sends
 // its state (retained) and the Home Assistant discovery messages, then its heartbeat every
-// heartbeat_s. A subscriber that saw a gap asks for a replay; replays are rate-limited.
+// heartbeat_s. A subscriber that saw a gap asks for a replay; replays start at most every 2 s, and
+// the requests that come meanwhile are served together, from the lowest id asked for.
 //
 // Nothing is taken from the broker but replay requests: the lock never listens to it.
 
@@ -69,6 +70,8 @@ class Publisher {
   void on_connected();
   void on_ack(int mid);
   void on_message(const std::string& topic, const std::string& payload);
+  /// Starts the replay asked for, once the last one is 2 s old: from the lowest id asked meanwhile.
+  void start_replay();
   /// Publishes events after the send position while the window has room.
   void publish_events();
   void publish_state(bool force);
@@ -98,6 +101,7 @@ class Publisher {
   Clock::time_point replay_allowed_at_{};
   std::int64_t replay_from_ = 0;   ///< the replay under way sends again from here ...
   std::int64_t replay_until_ = 0;  ///< ... up to here
+  std::int64_t replay_wanted_ = 0; ///< the lowest id asked for that no replay has started from yet; 0: none
 
   mutable std::mutex stats_mutex_;
   PublisherStats stats_;

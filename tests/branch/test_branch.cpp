@@ -4,7 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
+#include <mutex>
+#include <cctype>
 #include <chrono>
 #include <set>
 #include <sstream>
@@ -119,6 +122,40 @@ TEST(Events, HomeAssistantSeesSensorsAndNoCommandTopic) {
     classes.insert(j["device_class"].get<std::string>());
   }
   EXPECT_EQ(classes, (std::set<std::string>{"lock", "door", "safety", "connectivity"}));
+}
+
+bool only_of(const std::string& text, const std::string& extra) {
+  return !text.empty() && std::all_of(text.begin(), text.end(), [&](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || extra.find(c) != std::string::npos;
+  });
+}
+
+TEST(Events, ADottedSiteGetsDiscoveryIdsHomeAssistantAcceptsAndKeepsItsStateTopic) {
+  std::set<std::string> ids;
+  for (const auto& [site, locker] : std::vector<std::pair<std::string, std::string>>{
+           {"st.albans", "3"}, {"st_albans", "3"}, {"st-albans", "3"}, {"st", "albans.3"}, {"st.albans", "3.0"}}) {
+    for (const auto& m : discovery_messages("homeassistant", site, locker)) {
+      // homeassistant/binary_sensor/<node_id>/<object_id>/config
+      const auto node = m.topic.substr(28, m.topic.find('/', 28) - 28);
+      const auto object = m.topic.substr(29 + node.size(), m.topic.rfind('/') - 29 - node.size());
+      EXPECT_TRUE(only_of(node, "_-")) << m.topic;
+      EXPECT_TRUE(only_of(object, "_-")) << m.topic;
+      const auto j = nlohmann::json::parse(m.payload);
+      EXPECT_TRUE(only_of(j["unique_id"].get<std::string>(), "_-")) << j["unique_id"];
+      const auto entity = j["default_entity_id"].get<std::string>();
+      EXPECT_EQ(entity.rfind("binary_sensor.", 0), 0u) << entity;
+      EXPECT_TRUE(only_of(entity.substr(14), "_") && entity == [&] {
+        std::string lower = entity;
+        std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+        return lower;
+      }()) << entity;
+      EXPECT_TRUE(ids.insert(j["unique_id"].get<std::string>()).second) << "two stations share " << j["unique_id"];
+      EXPECT_EQ(j["state_topic"].get<std::string>().rfind("lockerctl/" + site + "/" + locker + "/", 0), 0u) << j["state_topic"];
+    }
+  }
+  EXPECT_EQ(ids.size(), 20u);
+  EXPECT_EQ(discovery_id("north", "7"), "lockerctl_north_7") << "undotted names keep the ids Home Assistant already knows";
+  EXPECT_EQ(discovery_id("st.albans", "3"), "lockerctl-st_dalbans-3");
 }
 
 std::string event_payload(std::int64_t id, std::int64_t prev, const std::string& layer = "door",
@@ -325,6 +362,95 @@ TEST(Branch, EventsRaisedBeforeThePublisherStartsGoOutInOrder) {
   EXPECT_EQ(again.stats().published, 5);
   EXPECT_EQ(monitor.monitor->stats().duplicates, 0);
   EXPECT_TRUE(eventually([&] { return !monitor.store.lockers().at(0).online; })) << "stopping says offline";
+}
+
+/// A plain subscriber to one station's topics, on its own thread: the ids of the events it got.
+struct Listener {
+  explicit Listener(const Broker& broker) {
+    ClientOptions c;
+    c.client_id = "listener";
+    c.broker = broker;
+    client = std::make_unique<MqttClient>(
+        c, MqttClient::Handlers{[this] { client->subscribe("lockerctl/north/7/+"); }, {}, {},
+                                [this](const std::string&, const std::string& payload) {
+                                  const auto j = nlohmann::json::parse(payload, nullptr, false);
+                                  if (!j.is_object() || !j.contains("id") || !j.contains("prev")) return;
+                                  std::lock_guard lock(mutex);
+                                  ids.push_back(j["id"].get<std::int64_t>());
+                                }});
+    thread = std::thread([this] {
+      while (!stop) client->step(20ms);
+    });
+  }
+  ~Listener() {
+    stop = true;
+    thread.join();
+  }
+  std::set<std::int64_t> got() {
+    std::lock_guard lock(mutex);
+    return {ids.begin(), ids.end()};
+  }
+  void clear() {
+    std::lock_guard lock(mutex);
+    ids.clear();
+  }
+  std::unique_ptr<MqttClient> client;
+  std::mutex mutex;
+  std::vector<std::int64_t> ids;
+  std::atomic<bool> stop{false};
+  std::thread thread;
+};
+
+TEST(Branch, TwoMonitorsAskingForReplaysAtOnceAreBothServed) {
+  Mosquitto broker;
+  const Broker address = parse_broker(broker.url());
+  Listener listener(address);
+  Station a("7", address);
+  a.append(5);  // events 1, 3, 5, 7, 9 are published (the others are administration)
+  Publisher p(a.o, a.db.file(), a.key);
+  p.start();
+  const std::set<std::int64_t> all{1, 3, 5, 7, 9};
+  ASSERT_TRUE(eventually([&] { return listener.got() == all; })) << listener.got().size();
+  ASSERT_TRUE(eventually([&] { return p.stats().acknowledged == 9; }));
+  listener.clear();
+  // Monitor A misses the events from #5, monitor B from #1; B asks right after A.
+  ClientOptions c;
+  c.client_id = "two-monitors";
+  c.broker = address;
+  MqttClient asking(c, {});
+  ASSERT_TRUE(eventually([&] {
+    asking.step(20ms);
+    return asking.connected();
+  }));
+  asking.publish({"lockerctl/north/7/replay", R"({"from":5})", false});
+  asking.publish({"lockerctl/north/7/replay", R"({"from":1})", false});
+  for (int i = 0; i < 10; ++i) asking.step(20ms);
+  EXPECT_TRUE(eventually([&] { return listener.got() == all; }, 10s))
+      << "B's request from #1 was served too; got " << listener.got().size() << " of 5";
+  EXPECT_LE(p.stats().replays, 2);
+}
+
+TEST(Branch, ABrokerOutageIsOneLineAndItsEndAnother) {
+  Mosquitto broker;
+  const Broker address = parse_broker(broker.url());
+  Station a("7", address);
+  Publisher p(a.o, a.db.file(), a.key);
+  p.start();
+  ASSERT_TRUE(eventually([&] { return p.stats().connected; }));
+  std::ostringstream lines;
+  log::configure(log::Level::Info, log::Format::Text, &lines);
+  broker.kill();
+  std::this_thread::sleep_for(1500ms);  // several failed attempts to connect again (every 0.05 s, up to 0.3 s)
+  broker.start();
+  const bool back = eventually([&] { return p.stats().connected; }, 10s);
+  log::configure(log::Level::Info, log::Format::Text, nullptr);
+  ASSERT_TRUE(back);
+  const std::string text = lines.str();
+  std::size_t said = 0;
+  for (std::size_t at = text.find("mqtt: broker"); at != std::string::npos; at = text.find("mqtt: broker", at + 1)) ++said;
+  EXPECT_EQ(said, 2u) << "one line for the outage, one for its end:\n" << text;
+  EXPECT_NE(text.find("connection lost; trying again"), std::string::npos) << text;
+  EXPECT_NE(text.find("reachable again after"), std::string::npos) << text;
 }
 
 TEST(Branch, AWrongPasswordIsOneLineAndRetriedTheRightOneConnects) {
