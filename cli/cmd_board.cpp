@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <iterator>
 #include <memory>
@@ -49,6 +50,36 @@ std::string on_off(const std::vector<bool>& states) {
   std::string s;
   for (std::size_t i = 0; i < states.size(); ++i) s += fmt::format("{}{}={}", i ? " " : "", i, states[i] ? 1 : 0);
   return s;
+}
+
+/// Runs a manual board command whose request the audit log already holds, and records how it
+/// ended: "confirmed" when the board acknowledged it, else "refused" (the board said no) or "not
+/// confirmed" (no valid answer), with the reason; and before that a "link attack" row for each
+/// attack on the secure channel the panel saw meanwhile, as `lockerctl run` records it. A failure
+/// is thrown again after it is recorded.
+void record_outcome(Station& station, devices::osdp::ControlPanel& panel, const std::string& layer, const std::string& what,
+                    const std::function<void()>& command) {
+  const auto naks = panel.stats().naks;
+  std::exception_ptr failure;
+  std::string why;
+  try {
+    command();
+  } catch (const DeviceError& e) {
+    failure = std::current_exception();
+    why = e.what();
+  }
+  while (const auto e = panel.next_event(0ms)) {
+    if (e->kind == devices::BoardEvent::Kind::Secure && e->active) {
+      station.audit.append({0, {}, "-", "board", "link attack", std::nullopt, std::nullopt, "", e->text});
+    }
+  }
+  if (!failure) {
+    station.audit.append({0, {}, "-", layer, "confirmed", std::nullopt, std::nullopt, "", what});
+    return;
+  }
+  station.audit.append({0, {}, "-", layer, panel.stats().naks > naks ? "refused" : "not confirmed", std::nullopt, std::nullopt,
+                        "", fmt::format("{}: {}", what, why)});
+  std::rethrow_exception(failure);
 }
 
 /// A symbolic link to the simulated board's terminal, removed when the simulation ends.
@@ -135,7 +166,7 @@ void setup_board(CLI::App& app, const GlobalOptions& global, Action& action) {
       "of board.key_file (or LOCKERCTL_BOARD_KEY). Prints the terminal's path; point "
       "board.port (or --port) of another lockerctl at it. Script lines from --script or stdin: "
       "key DIGITS | door open|close | input N|NAME on|off | tamper on|off | battery on|off | "
-      "power off|on | noise N | nak [REASON] | busy [N] | secure on|off | scbk HEX | install on|off | sleep MS.");
+      "power off|on | noise N | nak [REASON] | busy [N] | badmac | secure on|off | scbk HEX | install on|off | sleep MS.");
   simulate->add_flag("--pty", o->pty, "Serve on a pseudo-terminal (the only transport so far)")->required();
   simulate->add_flag("--install-mode", o->install_mode,
                      "A new board: it takes the default key SCBK-D (and plain commands) until a key is set");
@@ -193,7 +224,9 @@ int run_board_unlock(const GlobalOptions& global, const BoardOptions& options) {
                                     install_mode_note(cfg))});
   log::warn("board 0x{:02X}: manual unlock for {:.1f} s (outside the access flow; audited)", link_opts.panel.address,
             options.seconds);
-  link->panel().unlock(std::chrono::milliseconds(static_cast<long long>(options.seconds * 1000)));
+  record_outcome(station, link->panel(), "lock", fmt::format("manual release for {:.1f} s", options.seconds), [&] {
+    link->panel().unlock(std::chrono::milliseconds(static_cast<long long>(options.seconds * 1000)));
+  });
   std::cout << fmt::format("lock released for {:.1f} s; the board re-locks by itself\n", options.seconds);
   return 0;
 }
@@ -216,7 +249,9 @@ int run_board_output(const GlobalOptions& global, const BoardOptions& options) {
   station.audit.append({0, {}, "-", "actuator", "manual on", std::nullopt, std::nullopt, "",
                         fmt::format("lockerctl board output {} --seconds {:.1f} (output {}) on {}{}", actuator->name,
                                     options.seconds, actuator->output, link->device(), install_mode_note(cfg))});
-  link->panel().set_output(actuator->output, std::chrono::milliseconds(static_cast<long long>(options.seconds * 1000)));
+  record_outcome(station, link->panel(), "actuator", fmt::format("{} on for {:.1f} s", actuator->name, options.seconds), [&] {
+    link->panel().set_output(actuator->output, std::chrono::milliseconds(static_cast<long long>(options.seconds * 1000)));
+  });
   std::cout << fmt::format("{} (output {}) on for {:.1f} s; the board turns it off by itself\n", actuator->name,
                            actuator->output, options.seconds);
   return 0;
@@ -229,8 +264,8 @@ int run_board_probe(const GlobalOptions& global, const BoardOptions& options) {
   const auto id = link->panel().identify();
   const auto caps = link->panel().capabilities();
   std::cout << fmt::format("board 0x{:02X} on {}\n", link_opts.panel.address, link->device())
-            << fmt::format("vendor {:06X}, model {}, version {}, serial {:08X}, firmware {}.{}.{}\n", id.vendor,
-                           id.model, id.version, id.serial, id.firmware_major, id.firmware_minor,
+            << fmt::format("vendor {:02X}-{:02X}-{:02X}, model {}, version {}, serial {:08X}, firmware {}.{}.{}\n",
+                           (id.vendor >> 16) & 0xFF, (id.vendor >> 8) & 0xFF, id.vendor & 0xFF, id.model, id.version, id.serial, id.firmware_major, id.firmware_minor,
                            id.firmware_build)
             << "capabilities (function, compliance, items):\n";
   for (const auto& c : caps) std::cout << fmt::format("  {:3} {:3} {:3}\n", c.function, c.compliance, c.items);

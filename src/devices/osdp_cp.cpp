@@ -62,8 +62,11 @@ std::optional<Packet> ControlPanel::await_reply(std::uint8_t sequence, Clock::ti
   std::uint8_t buffer[256];
   for (;;) {
     while (auto packet = parser_.next()) {
+      partial_timeouts_ = 0;
       if (packet->security && !secure) continue;  // not a reply to a plain command
-      if (packet->sequence == sequence) return packet;
+      // Inside a session a plain reply is news whatever its sequence number: the caller decides
+      // whether it is a restarted board or an attack.
+      if (packet->sequence == sequence || (secure && !packet->security)) return packet;
       log::debug("{}: dropped a reply with sequence {} (waiting for {})", board_name(options_.address),
                  packet->sequence, sequence);
     }
@@ -87,9 +90,19 @@ std::optional<Packet> ControlPanel::receive(std::uint8_t sequence, Clock::time_p
   if (reply) {
     last_reply = Clock::now();
   } else {
-    parser_.reset();
+    after_timeout();
   }
   return reply;
+}
+
+void ControlPanel::after_timeout() {
+  // A reply that was arriving when the wait ended is read to its end at the next wait: what it
+  // says must not depend on when it came. A partial packet still there after a second wait is
+  // noise, and goes.
+  if (++partial_timeouts_ >= 2) {
+    parser_.reset();
+    partial_timeouts_ = 0;
+  }
 }
 
 ControlPanel::Handshake ControlPanel::handshake(std::string& why, Clock::time_point& last_reply) {
@@ -294,7 +307,7 @@ void ControlPanel::run() {
     channel_.write(bytes.data(), bytes.size());
     auto reply = await_reply(sequence, sent_at + options_.reply_timeout, session_.has_value());
     if (!reply) {
-      parser_.reset();
+      after_timeout();
       resend = same_bytes = silence = true;
       if (silent_since(last_reply)) {
         fail(pending, "the board is offline");

@@ -119,8 +119,10 @@ class ControlPanel final : public LockBoard {
   void run();
   std::optional<Packet> await_reply(std::uint8_t sequence, Clock::time_point deadline, bool secure);
   std::optional<Packet> exchange(const Packet& packet, Clock::time_point& last_reply);
-  /// The reply with this sequence number, waited for until `deadline`; a silence resets the parser.
+  /// The reply with this sequence number, waited for until `deadline`.
   std::optional<Packet> receive(std::uint8_t sequence, Clock::time_point deadline, Clock::time_point& last_reply);
+  /// After a wait that ended without a reply: keeps a partial packet for one more wait.
+  void after_timeout();
   Handshake handshake(std::string& why, Clock::time_point& last_reply);
   /// After a silence: true when it has just become long enough to call the board offline.
   bool silent_since(Clock::time_point last_reply);
@@ -135,6 +137,7 @@ class ControlPanel final : public LockBoard {
   Channel& channel_;
   ControlPanelOptions options_;
   Parser parser_;
+  int partial_timeouts_ = 0;  ///< waits that ended without a packet since the last one; run thread only
 
   mutable std::mutex mutex_;
   std::condition_variable wake_;         ///< new request or stop

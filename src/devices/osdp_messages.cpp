@@ -103,8 +103,9 @@ std::optional<LedControl> decode_led(const std::vector<std::uint8_t>& d) {
 }
 
 std::vector<std::uint8_t> encode_device_id(const DeviceId& id) {
-  return {static_cast<std::uint8_t>(id.vendor & 0xFF), static_cast<std::uint8_t>((id.vendor >> 8) & 0xFF),
-          static_cast<std::uint8_t>((id.vendor >> 16) & 0xFF), id.model, id.version,
+  // The vendor code is the IEEE OUI, its octets in the order the IEEE publishes them.
+  return {static_cast<std::uint8_t>((id.vendor >> 16) & 0xFF), static_cast<std::uint8_t>((id.vendor >> 8) & 0xFF),
+          static_cast<std::uint8_t>(id.vendor & 0xFF), id.model, id.version,
           static_cast<std::uint8_t>(id.serial & 0xFF), static_cast<std::uint8_t>((id.serial >> 8) & 0xFF),
           static_cast<std::uint8_t>((id.serial >> 16) & 0xFF), static_cast<std::uint8_t>(id.serial >> 24),
           id.firmware_major, id.firmware_minor, id.firmware_build};
@@ -113,7 +114,7 @@ std::vector<std::uint8_t> encode_device_id(const DeviceId& id) {
 std::optional<DeviceId> decode_device_id(const std::vector<std::uint8_t>& d) {
   if (d.size() != 12) return std::nullopt;
   DeviceId id;
-  id.vendor = d[0] | (d[1] << 8) | (static_cast<std::uint32_t>(d[2]) << 16);
+  id.vendor = (static_cast<std::uint32_t>(d[0]) << 16) | (d[1] << 8) | d[2];
   id.model = d[3];
   id.version = d[4];
   id.serial = d[5] | (d[6] << 8) | (static_cast<std::uint32_t>(d[7]) << 16) | (static_cast<std::uint32_t>(d[8]) << 24);

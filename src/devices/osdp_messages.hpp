@@ -112,7 +112,7 @@ inline constexpr LedControl kAlarmLed{0, 0, 2, 5, 5, kLedRed, kLedBlack, 100, 0,
 
 /// PDID: who the board is (12 bytes).
 struct DeviceId {
-  std::uint32_t vendor = 0;    ///< IEEE OUI, 3 bytes
+  std::uint32_t vendor = 0;    ///< IEEE OUI, 3 bytes: 0x0A0B0C is 0A-0B-0C, sent as 0A 0B 0C
   std::uint8_t model = 0, version = 0;
   std::uint32_t serial = 0;
   std::uint8_t firmware_major = 0, firmware_minor = 0, firmware_build = 0;

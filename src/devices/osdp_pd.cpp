@@ -36,8 +36,8 @@ int number(const std::string& word, int low, int high, const std::string& what) 
 
 /// The board's client id in the handshake (cUID): its vendor code and serial number.
 Random client_id(const DeviceId& id) {
-  return {static_cast<std::uint8_t>(id.vendor), static_cast<std::uint8_t>(id.vendor >> 8),
-          static_cast<std::uint8_t>(id.vendor >> 16), id.model, static_cast<std::uint8_t>(id.serial),
+  return {static_cast<std::uint8_t>(id.vendor >> 16), static_cast<std::uint8_t>(id.vendor >> 8),
+          static_cast<std::uint8_t>(id.vendor), id.model, static_cast<std::uint8_t>(id.serial),
           static_cast<std::uint8_t>(id.serial >> 8), static_cast<std::uint8_t>(id.serial >> 16),
           static_cast<std::uint8_t>(id.serial >> 24)};
 }
@@ -140,6 +140,10 @@ Packet BoardSimulator::secure_reply(const Packet& command) {
     return answering(nak(NakReason::EncryptionRequired), command);
   }
   Packet reply = session_.seal(answer(plain, true));
+  if (bad_mac_next_ && plain.code == static_cast<std::uint8_t>(Command::Output)) {
+    bad_mac_next_ = false;
+    reply.mac[0] ^= 0x01;  // as a man on the wires who changed the reply would leave it
+  }
   if (reply.code != static_cast<std::uint8_t>(Reply::Busy)) last_sealed_ = {command, reply};
   return reply;
 }
@@ -356,6 +360,8 @@ bool BoardSimulator::perform(const std::vector<std::string>& w) {
     noise_bytes_ += static_cast<std::size_t>(number(w[1], 1, 100000, "the byte count"));
   } else if (verb == "nak") {
     nak_next_ = static_cast<std::uint8_t>(w.size() > 1 ? number(w[1], 1, 255, "the NAK reason") : 9);
+  } else if (verb == "badmac") {
+    bad_mac_next_ = true;
   } else if (verb == "busy") {
     busy_next_ = w.size() > 1 ? number(w[1], 1, 1000, "the BUSY count") : 1;
   } else if (verb == "secure") {

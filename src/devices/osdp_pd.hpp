@@ -64,6 +64,7 @@ class BoardSimulator {
   ///   noise N               put N random bytes on the line
   ///   nak [REASON]          refuse the next command other than POLL (reason number, default 9)
   ///   busy [N]              answer BUSY to the next N commands other than POLL (default 1)
+  ///   badmac                the sealed reply to the next OUT (the lock, an actuator) fails its MAC
   ///   secure on|off         speak the Secure Channel (and refuse plain commands) or not
   ///   scbk HEX              the board's Secure Channel Base Key, 32 hex digits (ends the session)
   ///   install on|off        install mode: also take the default key and plain commands
@@ -113,6 +114,7 @@ class BoardSimulator {
   std::optional<BuzzerControl> buzzer_;
   std::optional<LedControl> led_;
   int busy_next_ = 0;
+  bool bad_mac_next_ = false;
   std::mt19937_64 rng_;
   BoardSession session_;
   std::optional<std::pair<Packet, Packet>> last_sealed_;  ///< the last sealed command and its sealed reply

@@ -79,12 +79,33 @@ grep -q '^lock: locked$' status.out || fail "status: $(cat status.out)"
 grep -q '^door: closed$' status.out || fail "status: $(cat status.out)"
 
 "$lockerctl" -q -c config.yaml board probe --port board.tty > probe.out
-grep -q '^vendor 0A0B0C, model 1' probe.out || fail "probe: $(cat probe.out)"
+grep -q '^vendor 0A-0B-0C, model 1' probe.out || fail "probe: $(cat probe.out)"
 
 "$lockerctl" -q -c config.yaml board unlock --port board.tty --seconds 30 > unlock.out
 "$lockerctl" -q -c config.yaml audit list | grep -q 'lock *manual release' || fail "the manual unlock is not in the audit log"
 grep -q 'lock released for 30.0 s' unlock.out || fail "unlock: $(cat unlock.out)"
 "$lockerctl" -q -c config.yaml board status --port board.tty | grep -q '^lock: released$' || fail "lock not released"
+"$lockerctl" -q -c config.yaml audit list | grep -q 'lock *confirmed *manual release for 30.0 s' || fail "the board's confirmation is not in the audit log"
+# A manual command that fails leaves its outcome: a changed (MAC-failing) reply is a link attack
+# and the release is not confirmed; a board that refuses the command is recorded as refusing it.
+echo badmac >&3
+sleep 0.3
+# (refuses() wants one stderr line; an unlock also warns that it bypasses the flow)
+fails_with() {
+  local want=$1 pattern=$2 code=0
+  shift 2
+  "$@" > /dev/null 2> failed.err || code=$?
+  [ "$code" = "$want" ] || fail "$*: expected exit $want, got $code: $(cat failed.err)"
+  grep -q "^error: .*$pattern" failed.err || fail "$*: expected '$pattern': $(cat failed.err)"
+}
+fails_with 5 "MAC does not verify" "$lockerctl" -q -c config.yaml board unlock --port board.tty --seconds 5
+"$lockerctl" -q -c config.yaml audit list > outcome.out
+grep -q 'board *link attack *secure channel: .*MAC does not verify' outcome.out || fail "no link-attack row: $(tail -5 outcome.out)"
+grep -q 'lock *not confirmed *manual release for 5.0 s: ' outcome.out || fail "no outcome row: $(tail -5 outcome.out)"
+printf 'paths:\n  var_dir: var\nboard:\n  lock_output: 9\n' > output9.yaml  # the board has no output 9
+fails_with 5 "refused OUT" "$lockerctl" -q -c output9.yaml board unlock --port board.tty --seconds 5
+"$lockerctl" -q -c config.yaml audit list | grep -q 'lock *refused *manual release for 5.0 s: .*refused OUT' ||
+  fail "the refusal is not in the audit log: $("$lockerctl" -q -c config.yaml audit list | tail -3)"
 
 # An actuator by its name in board.actuators: the simulated board's siren is output 1.
 "$lockerctl" -q -c config.yaml board output siren --port board.tty --seconds 30 > output.out

@@ -31,6 +31,14 @@ TEST(OsdpMessages, EveryPayloadRoundTrips) {
   const DeviceId id{0x5C2600, 3, 1, 0xDEADBEEF, 2, 4, 17};
   ASSERT_EQ(encode_device_id(id).size(), 12u);
   EXPECT_EQ(decode_device_id(encode_device_id(id)), id);
+  // osdp_PDID: the vendor code is the OUI's octets in the order vendors publish them (0A-0B-0C),
+  // then the serial number least significant byte first.
+  const std::vector<std::uint8_t> pdid{0x0A, 0x0B, 0x0C, 7, 2, 0x78, 0x56, 0x34, 0x12, 1, 2, 3};
+  const auto read = decode_device_id(pdid);
+  ASSERT_TRUE(read);
+  EXPECT_EQ(read->vendor, 0x0A0B0Cu);
+  EXPECT_EQ(read->serial, 0x12345678u);
+  EXPECT_EQ(encode_device_id(*read), pdid);
   const std::vector<Capability> caps{{1, 1, 2}, {2, 1, 1}, {5, 1, 0}};
   EXPECT_EQ(decode_capabilities(encode_capabilities(caps)), caps);
   const auto status = decode_local_status(encode_local_status({true, false}));

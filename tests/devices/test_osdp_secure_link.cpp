@@ -7,6 +7,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
+#include <thread>
 
 #include "core/errors.hpp"
 #include "devices/osdp_sc.hpp"
@@ -267,6 +269,96 @@ TEST(SecureLink, ALateAnswerToAnEarlierChallengeIsNotTakenForAWrongKey) {
   EXPECT_EQ(rig.panel->stats().security_faults, 0u) << problem_of(*rig.panel);
   rig.panel->unlock(200ms);
   EXPECT_TRUE(rig.board.lock_released());
+}
+
+/// The panel's end of the line, where the board's reply to the first sealed command is replaced
+/// by a plain ACK, as a peripheral that drops out of the session would send: either whole with
+/// another sequence number, or split so that its end comes after the panel's reply timeout.
+class PlainReplyInTheSession final : public Channel {
+ public:
+  enum class How { StraddlingTheTimeout, AnotherSequence };
+  PlainReplyInTheSession(Channel& inner, How how, std::chrono::milliseconds late)
+      : inner_(inner), how_(how), late_(late), replies_(std::nullopt, true) {}
+
+  std::size_t read(std::uint8_t* b, std::size_t n, std::chrono::milliseconds t) override {
+    if (out_.empty()) {
+      if (!tail_.empty()) {  // the rest of the plain reply, once its time has come
+        std::this_thread::sleep_until(std::min(tail_at_, std::chrono::steady_clock::now() + t));
+        if (std::chrono::steady_clock::now() < tail_at_) return 0;
+        out_.swap(tail_);
+      } else {
+        std::uint8_t buffer[256];
+        replies_.feed(buffer, inner_.read(buffer, sizeof buffer, t));
+        while (auto p = replies_.next()) out(*p);
+      }
+    }
+    const std::size_t k = std::min(n, out_.size());
+    std::copy(out_.begin(), out_.begin() + static_cast<std::ptrdiff_t>(k), b);
+    out_.erase(out_.begin(), out_.begin() + static_cast<std::ptrdiff_t>(k));
+    return k;
+  }
+  void write(const std::uint8_t* b, std::size_t n) override { inner_.write(b, n); }
+  void flush() override { inner_.flush(); }
+  bool replaced() const { return replaced_; }
+
+ private:
+  void out(Packet p) {
+    const bool sealed_reply = p.security && carries_mac(p.security->type);
+    if (replaced_ || !sealed_reply) {
+      const auto bytes = encode(p);
+      out_.insert(out_.end(), bytes->begin(), bytes->end());
+      return;
+    }
+    replaced_ = true;
+    p.security.reset();
+    p.code = static_cast<std::uint8_t>(Reply::Ack);
+    p.data.clear();
+    if (how_ == How::AnotherSequence) p.sequence = static_cast<std::uint8_t>(p.sequence % 3 + 1);
+    const auto bytes = encode(p);
+    const std::size_t now = how_ == How::StraddlingTheTimeout ? 4 : bytes->size();
+    out_.insert(out_.end(), bytes->begin(), bytes->begin() + static_cast<std::ptrdiff_t>(now));
+    tail_.assign(bytes->begin() + static_cast<std::ptrdiff_t>(now), bytes->end());
+    tail_at_ = std::chrono::steady_clock::now() + late_;
+  }
+
+  Channel& inner_;
+  How how_;
+  std::chrono::milliseconds late_;
+  Parser replies_;
+  std::vector<std::uint8_t> out_, tail_;
+  std::chrono::steady_clock::time_point tail_at_;
+  bool replaced_ = false;
+};
+
+TEST(SecureLink, APlainReplyInsideTheSessionIsAnAttackWhateverItsTimingOrSequence) {
+  for (const auto how : {PlainReplyInTheSession::How::StraddlingTheTimeout, PlainReplyInTheSession::How::AnotherSequence}) {
+    SCOPED_TRACE(how == PlainReplyInTheSession::How::StraddlingTheTimeout ? "straddling the timeout" : "another sequence");
+    Loopback line{7};
+    BoardSimulator board(secure_board());
+    std::atomic<bool> stop{false};
+    std::thread server([&] { board.serve(line.b(), stop); });
+    const ControlPanelOptions options = panel_with(SecureMode::Required);
+    PlainReplyInTheSession channel(line.a(), how, options.reply_timeout + 20ms);
+    {
+      ControlPanel panel(channel, options);
+      std::optional<BoardEvent> fault;
+      const auto until = std::chrono::steady_clock::now() + 3s;
+      while (!fault && std::chrono::steady_clock::now() < until) {
+        auto e = panel.next_event(50ms);
+        if (e && e->kind == Kind::Secure && e->active) fault = e;
+      }
+      ASSERT_TRUE(channel.replaced());
+      ASSERT_TRUE(fault) << "the plain reply was not raised";
+      EXPECT_EQ(fault->text, "secure channel: a reply without a MAC inside the session");
+      EXPECT_GE(panel.stats().security_faults, 1u);
+      // The session was ended; the panel opens a new one.
+      const auto again = std::chrono::steady_clock::now() + 3s;
+      while (panel.stats().sessions < 2 && std::chrono::steady_clock::now() < again) std::this_thread::sleep_for(20ms);
+      EXPECT_GE(panel.stats().sessions, 2u) << problem_of(panel);
+    }
+    stop = true;
+    server.join();
+  }
 }
 
 TEST(SecureLink, KeySetRotatesTheKeyAndTheOldKeyIsRefusedAfterwards) {
