@@ -82,6 +82,16 @@ bool Flow::wait_for(State s, std::size_t& seen, std::chrono::milliseconds timeou
   return ok;
 }
 
+void Flow::ignored_requests(std::ptrdiff_t n) const {
+  // Said, so that whoever pressed knows to ask again once the attempt has ended.
+  if (n > 0) log::warn("{}: {} request(s) for access during the attempt ignored; ask again when it ends", attempt_, n);
+}
+
+std::size_t Flow::changes() const {
+  std::lock_guard lock(mutex_);
+  return history_.size();
+}
+
 void Flow::enter_state(State s) {
   log::debug("flow: {}", state_name(s));
   std::lock_guard lock(mutex_);
@@ -337,6 +347,10 @@ Flow::Input Flow::wait_input(Clock::time_point deadline, std::string* entry) {
         auto [kind, text] = inputs_.front();
         inputs_.pop_front();
         if (kind == Input::Entry && entry == nullptr) continue;  // nobody asked for one
+        if (kind == Input::Trigger && !attempt_.empty()) {
+          ignored_requests(1);
+          continue;
+        }
         if (entry) *entry = text;
         return kind;
       }
@@ -697,7 +711,7 @@ State Flow::open(Attempt& a) {
 
 FlowSummary Flow::run(const std::atomic<bool>& stop_flag) {
   stop_flag_ = &stop_flag;
-  enter_state(State::Idle);
+  log::debug("flow: {}", state_name(State::Idle));  // the state it was made in
   State s = State::Idle;
   Attempt a;
   while (s != State::Stopped) {
@@ -736,10 +750,11 @@ FlowSummary Flow::run(const std::atomic<bool>& stop_flag) {
     }
     if (s == State::Idle && !attempt_.empty()) {
       // Keys and presses left over from the attempt that just ended do not start the next one.
+      std::lock_guard lock(mutex_);
+      ignored_requests(std::count_if(inputs_.begin(), inputs_.end(), [](const auto& i) { return i.first == Input::Trigger; }));
       attempt_.clear();
       holders_.clear();
       keypad_.clear();
-      std::lock_guard lock(mutex_);
       inputs_.clear();
       last_ = summary_.granted > granted_before_ ? Outcome::Granted : Outcome::Denied;
       ended_ = Clock::now();

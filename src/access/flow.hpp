@@ -150,6 +150,8 @@ class Flow {
   Progress progress() const;
   /// Waits until the flow has entered `s` after the `seen`-th state change; updates `seen`.
   bool wait_for(State s, std::size_t& seen, std::chrono::milliseconds timeout) const;
+  /// State changes so far (for wait_for's `seen`).
+  std::size_t changes() const;
 
  private:
   enum class Input { None, Trigger, Entry, Timeout, Stop };
@@ -173,6 +175,8 @@ class Flow {
   };
 
   void enter_state(State s);
+  /// Logs requests for access (presses) that came during the attempt under way.
+  void ignored_requests(std::ptrdiff_t n) const;
   State idle();
   State ask_locker(Attempt& a);
   /// Starts `a` on its locker: who may open it, and the audit line.
@@ -230,7 +234,7 @@ class Flow {
   mutable std::mutex mutex_;
   mutable std::condition_variable changed_;
   std::deque<std::pair<Input, std::string>> inputs_;
-  std::vector<State> history_;
+  std::vector<State> history_{State::Idle};  ///< from construction: a script's first press comes after it
   State state_ = State::Idle;
   bool stop_ = false;
 

@@ -13,7 +13,7 @@ namespace lockerctl::access {
 void run_script(std::istream& in, const std::string& name, ScriptTargets t, const std::atomic<bool>& stop) {
   using namespace std::chrono_literals;
   std::string line;
-  std::size_t seen = 0;    // state changes already waited for
+  std::size_t seen = 0;    // state changes a `wait` does not look at: waited for, or before the last press
   std::string last_code;  // the code typed last: `otp` waits for a newer one
   const auto type = [&](const std::string& text) {
     if (t.keys_via_board && t.board) {
@@ -32,6 +32,9 @@ void run_script(std::istream& in, const std::string& name, ScriptTargets t, cons
         if (!t.camera) throw std::invalid_argument("'show' needs camera.source: sim or a folder");
         t.camera->show(w[1] == "none" ? std::string() : w[1]);
       } else if (verb == "press") {
+        // The next `wait` looks only at states entered after this press: the idle state the flow
+        // was in when it came is not the end of the attempt it starts.
+        seen = t.flow.changes();
         if (t.keys_via_board && t.board) {
           t.board->perform({"key", "#"});
         } else {

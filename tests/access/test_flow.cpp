@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -19,6 +20,7 @@
 #include "access/script.hpp"
 #include "core/clock.hpp"
 #include "core/errors.hpp"
+#include "core/log.hpp"
 #include "devices/board_link.hpp"
 #include "notify/courier.hpp"
 #include "support/temp_dir.hpp"
@@ -166,6 +168,33 @@ std::string joined(const std::vector<std::string>& rows) {
   std::string s;
   for (const auto& r : rows) s += r + " ";
   return s;
+}
+
+TEST(Flow, WaitIdleAfterAPressWaitsForTheEndOfThatAttempt) {
+  // `press` then `wait idle`: the wait is for the idle state the attempt ends in, not the one the
+  // press found; else the next press comes during the attempt and starts nothing.
+  Locker l;
+  std::string script = l.scene(l.stranger);
+  for (int i = 0; i < 5; ++i) script += "press\nwait idle\n";
+  std::ostringstream lines;
+  log::configure(log::Level::Info, log::Format::Text, &lines);
+  const auto rows = l.run(script);
+  log::configure(log::Level::Info, log::Format::Text, nullptr);
+  EXPECT_EQ(std::count(rows.begin(), rows.end(), "trigger:start"), 5) << joined(rows);
+  EXPECT_EQ(std::count(rows.begin(), rows.end(), "owner:deny"), 5) << joined(rows);
+  EXPECT_EQ(lines.str().find("during the attempt ignored"), std::string::npos) << lines.str();
+}
+
+TEST(Flow, APressDuringAnAttemptIsLoggedNotSilentlyDropped) {
+  Locker l;
+  std::ostringstream lines;
+  log::configure(log::Level::Info, log::Format::Text, &lines);
+  const auto rows = l.run(l.scene(l.owner_scene) + "press\nwait password\npress\nsleep 200\ntype 0000\ntype 0000\ntype 0000\nwait idle\n",
+                         false);  // a press on the keypad would end the password as typed so far
+  log::configure(log::Level::Info, log::Format::Text, nullptr);
+  EXPECT_EQ(std::count(rows.begin(), rows.end(), "trigger:start"), 1) << joined(rows);
+  EXPECT_NE(lines.str().find("1 request(s) for access during the attempt ignored; ask again when it ends"), std::string::npos)
+      << lines.str();
 }
 
 TEST(Flow, NotHumanIsDeniedAtLayerOne) {
