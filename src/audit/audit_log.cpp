@@ -7,6 +7,8 @@
 #include <fmt/format.h>
 
 #include <fstream>
+#include <map>
+#include <set>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -30,6 +32,7 @@ CREATE TABLE IF NOT EXISTS audit (
   mac TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS audit_time ON audit(time);
 CREATE INDEX IF NOT EXISTS audit_layer ON audit(layer, id);
+CREATE INDEX IF NOT EXISTS audit_attempt ON audit(attempt, id);
 CREATE TABLE IF NOT EXISTS audit_head (
   one INTEGER PRIMARY KEY CHECK (one = 1),
   last_id INTEGER NOT NULL,
@@ -153,6 +156,12 @@ const char* kColumns = "id, time, attempt, layer, decision, score, threshold, im
 
 VerifyResult AuditLog::verify() const {
   VerifyResult r;
+  db_.snapshot([&] { r = verify_snapshot(); });  // rows and head as one moment saw them, while appends go on
+  return r;
+}
+
+VerifyResult AuditLog::verify_snapshot() const {
+  VerifyResult r;
   std::string previous;
   std::int64_t expected_id = 1;
   db_.query(fmt::format("SELECT {}, mac FROM audit ORDER BY id", kColumns), {}, [&](const Statement& s) {
@@ -226,6 +235,28 @@ std::vector<Event> AuditLog::find(const Filter& filter, std::int64_t limit, std:
   values.emplace_back(offset);
   db_.query(fmt::format("SELECT {} FROM audit {} ORDER BY id DESC LIMIT ? OFFSET ?", kColumns, sql), values,
             [&](const Statement& s) { out.push_back(read_event(s)); });
+  return out;
+}
+
+std::vector<WithAttempt> AuditLog::find_with_attempts(const Filter& filter, std::int64_t limit) const {
+  std::vector<WithAttempt> out;
+  db_.snapshot([&] {
+    std::set<std::string> attempts;
+    for (auto& e : find(filter, limit)) {
+      if (e.attempt != "-") attempts.insert(e.attempt);
+      out.push_back({std::move(e), {}});
+    }
+    if (attempts.empty()) return;
+    std::string marks;
+    for (std::size_t i = 0; i < attempts.size(); ++i) marks += i ? ", ?" : "?";
+    std::map<std::string, std::vector<Event>> by_attempt;
+    db_.query(fmt::format("SELECT {} FROM audit WHERE attempt IN ({}) ORDER BY id DESC", kColumns, marks),
+              std::vector<Value>(attempts.begin(), attempts.end()), [&](const Statement& s) {
+                Event e = read_event(s);
+                by_attempt[e.attempt].push_back(std::move(e));
+              });
+    for (auto& w : out) w.attempt = by_attempt[w.event.attempt];
+  });
   return out;
 }
 

@@ -49,6 +49,12 @@ struct Filter {
   std::int64_t after_id = 0;
 };
 
+/// An event with every event of its attempt (none for an event outside an attempt).
+struct WithAttempt {
+  Event event;
+  std::vector<Event> attempt;  ///< newest first
+};
+
 class AuditLog {
  public:
   /// Creates the tables when missing.
@@ -62,12 +68,16 @@ class AuditLog {
   /// Events that match `filter`, newest first: `limit` of them (-1: all) from `offset`.
   std::vector<Event> find(const Filter& filter, std::int64_t limit, std::int64_t offset = 0) const;
   std::int64_t count(const Filter& filter) const;
+  /// The newest `limit` events that match `filter`, each with its attempt's events: two queries on
+  /// the indexes, however many attempts (the console's incidents).
+  std::vector<WithAttempt> find_with_attempts(const Filter& filter, std::int64_t limit) const;
   /// Events after `after_id`, oldest first, at most `limit`; only of `layers` when it is not empty.
   std::vector<Event> after(std::int64_t after_id, std::int64_t limit, const std::vector<std::string>& layers = {}) const;
   /// The id of the newest event before `before_id` of `layers` (all when empty); 0 when none.
   std::int64_t previous(std::int64_t before_id, const std::vector<std::string>& layers = {}) const;
 
  private:
+  VerifyResult verify_snapshot() const;
   std::string row_mac(const std::string& previous, const Event& e) const;
   std::string head_mac(std::int64_t last_id, const std::string& last_mac) const;
   /// HMAC-SHA-256 of `text` under the chain key, as hex.

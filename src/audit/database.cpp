@@ -57,7 +57,7 @@ std::string Statement::text(int c) const {
            : std::string();
 }
 
-Database::Database(const std::filesystem::path& file) : file_(file) {
+Database::Database(const std::filesystem::path& file, Check check) : file_(file) {
   std::error_code ec;
   if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path(), ec);
   if (sqlite3_open_v2(file.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
@@ -69,9 +69,11 @@ Database::Database(const std::filesystem::path& file) : file_(file) {
   sqlite3_busy_timeout(db_, 5000);
   try {
     exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
-    query("PRAGMA quick_check", {}, [&](const Statement& s) {
-      if (s.text(0) != "ok") throw IoError(fmt::format("{}: the database is damaged: {}", file.string(), s.text(0)));
-    });
+    if (check == Check::Full) {
+      query("PRAGMA quick_check", {}, [&](const Statement& s) {
+        if (s.text(0) != "ok") throw IoError(fmt::format("{}: the database is damaged: {}", file.string(), s.text(0)));
+      });
+    }
   } catch (...) {
     sqlite3_close(db_);
     throw;
@@ -113,6 +115,21 @@ void Database::transaction(const std::function<void()>& work) {
   }
   --depth_;
   exec(depth_ == 0 ? "COMMIT" : "RELEASE " + savepoint);
+}
+
+void Database::snapshot(const std::function<void()>& work) {
+  if (depth_ > 0) return work();
+  exec("BEGIN DEFERRED");
+  ++depth_;
+  try {
+    work();
+  } catch (...) {
+    --depth_;
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
+  --depth_;
+  exec("COMMIT");
 }
 
 std::int64_t Database::last_insert_id() const { return sqlite3_last_insert_rowid(db_); }

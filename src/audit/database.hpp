@@ -42,9 +42,12 @@ class Statement {
 
 class Database {
  public:
+  /// Whether opening checks the file's structure (PRAGMA quick_check, which reads all of it).
+  enum class Check { Full, Skip };
   /// Opens (creating when missing) the file, in WAL mode with synchronous commits. Throws
-  /// IoError naming the file and SQLite's reason.
-  explicit Database(const std::filesystem::path& file);
+  /// IoError naming the file and SQLite's reason. Check::Skip is for a further connection to a
+  /// file another one has checked (a reader beside the writer).
+  explicit Database(const std::filesystem::path& file, Check check = Check::Full);
   ~Database();
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
@@ -57,6 +60,9 @@ class Database {
   /// Runs `work` inside BEGIN IMMEDIATE ... COMMIT; rolls back when it throws. Inside another
   /// transaction it is a savepoint: it rolls back only its own work, and commits with the outer one.
   void transaction(const std::function<void()>& work);
+  /// Runs `work`'s reads on one snapshot of the file (a deferred transaction: writers elsewhere
+  /// go on meanwhile); inside a transaction, in that one.
+  void snapshot(const std::function<void()>& work);
   std::int64_t last_insert_id() const;
   const std::filesystem::path& file() const { return file_; }
 

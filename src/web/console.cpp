@@ -232,6 +232,57 @@ std::pair<std::string, int> parse_listen(const std::string& text, const std::str
   return {text.substr(0, colon), static_cast<int>(std::stol(port))};
 }
 
+/// Connections for the pages that only read, taken one per request and kept for the next. SQLite's
+/// write-ahead log lets readers run beside one another and beside the writer, so a slow page (the
+/// chain check, an export of a million rows) holds up no other request. The console's own
+/// connection, behind its lock, is for writing and for what reads before it writes.
+class Readers {
+ public:
+  struct Reader {
+    Reader(const std::filesystem::path& file, const audit::Key& key)
+        : db(file, audit::Database::Check::Skip), audit(db, key), outbox(db), lockers(db), monitor(db) {}
+    audit::Database db;
+    audit::AuditLog audit;
+    notify::Outbox outbox;
+    access::LockerStore lockers;
+    branch::MonitorStore monitor;
+  };
+  /// A reader for as long as it lives.
+  class Lease {
+   public:
+    Lease(Readers& pool, std::unique_ptr<Reader> reader) : pool_(pool), reader_(std::move(reader)) {}
+    ~Lease() {
+      std::lock_guard lock(pool_.mutex_);
+      pool_.idle_.push_back(std::move(reader_));
+    }
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    Reader* operator->() { return reader_.get(); }
+
+   private:
+    Readers& pool_;
+    std::unique_ptr<Reader> reader_;
+  };
+
+  Readers(std::filesystem::path file, const audit::Key& key) : file_(std::move(file)), key_(key) {}
+  Lease take() {
+    std::unique_lock lock(mutex_);
+    if (idle_.empty()) {
+      lock.unlock();
+      return Lease(*this, std::make_unique<Reader>(file_, key_));
+    }
+    auto reader = std::move(idle_.back());
+    idle_.pop_back();
+    return Lease(*this, std::move(reader));
+  }
+
+ private:
+  std::filesystem::path file_;
+  audit::Key key_;
+  std::mutex mutex_;
+  std::vector<std::unique_ptr<Reader>> idle_;
+};
+
 struct Console::State {
   struct Session {
     std::string name;
@@ -252,7 +303,8 @@ struct Console::State {
   branch::MonitorStore monitor;  // what lockerctl monitor stored, when it runs on this database
   access::Flow* flow;  // the kiosk's; null outside lockerctl run
   FaceEnroller enroller;  // empty: faces are enrolled at the station only
-  std::mutex db_mutex;  // one connection, used by every request thread
+  std::mutex db_mutex;  // the writing connection, shared by every request thread
+  Readers readers;      // the pages that only read
   std::mutex sessions_mutex;
   std::map<std::string, Session> sessions;
   std::map<std::string, std::deque<Clock::time_point>> failed_logins;  // by client address
@@ -264,7 +316,7 @@ struct Console::State {
   State(const ConsoleOptions& options, const std::filesystem::path& db_file, const audit::Key& key, access::Flow* kiosk_flow,
         FaceEnroller face_enroller)
       : o(options), db(db_file), audit(db, key), operators(db), kiosks(db), owners(db), lockers(db), faces(db, key), outbox(db),
-        monitor(db), flow(kiosk_flow), enroller(std::move(face_enroller)) {}
+        monitor(db), flow(kiosk_flow), enroller(std::move(face_enroller)), readers(db_file, key) {}
 
   /// An audit row of the operators' (or the kiosks') layer.
   void record(const std::string& decision, const std::string& detail, const char* layer = "operator") {
@@ -474,13 +526,13 @@ struct Console::State {
     std::vector<audit::Event> last;
     std::string states;
     {
-      std::lock_guard lock(db_mutex);
-      served = lockers.list();
-      last = audit.find({}, 10);
+      auto r = readers.take();
+      served = r->lockers.list();
+      last = r->audit.find({}, 10);
       for (const char* layer : {"lock", "door", "board", "camera"}) {
         audit::Filter f;
         f.layer = layer;
-        const auto e = audit.find(f, 1);
+        const auto e = r->audit.find(f, 1);
         states += fmt::format("<tr><th>{}</th><td id=\"state-{}\">{}</td></tr>", layer, layer,
                               e.empty() ? "no event yet" : escape(e[0].decision + " (" + e[0].time + ")"));
       }
@@ -523,8 +575,8 @@ struct Console::State {
     if (!resume.empty() && resume.size() < 19 && resume.find_first_not_of("0123456789") == std::string::npos) {
       after = std::stoll(resume);
     } else {
-      std::lock_guard lock(db_mutex);
-      const auto newest = audit.find({}, 1);
+      auto r = readers.take();
+      const auto newest = r->audit.find({}, 1);
       after = newest.empty() ? 0 : newest[0].id;
     }
     // Each open stream holds one of the server's worker threads: a few at most, so that pages
@@ -543,8 +595,8 @@ struct Console::State {
       }
       std::vector<audit::Event> fresh;
       {
-        std::lock_guard lock(db_mutex);
-        fresh = audit.after(after, 100);  // oldest first: a burst of more than 100 comes over several writes
+        auto r = readers.take();
+        fresh = r->audit.after(after, 100);  // oldest first: a burst of more than 100 comes over several writes
       }
       std::string out;
       for (auto e = fresh.begin(); e != fresh.end(); ++e) {
@@ -610,11 +662,11 @@ struct Console::State {
     std::vector<audit::Event> shown;  // newest first
     long pages = 1, page_no = 1;
     {
-      std::lock_guard lock(db_mutex);
-      total = audit.count(q->filter);
+      auto r = readers.take();
+      total = r->audit.count(q->filter);
       pages = std::max<long>(1, static_cast<long>((total + kPageSize - 1) / kPageSize));
       page_no = std::min(q->page, pages);
-      shown = audit.find(q->filter, kPageSize, (page_no - 1) * kPageSize);
+      shown = r->audit.find(q->filter, kPageSize, (page_no - 1) * kPageSize);
     }
     const auto input = [](const char* name, const std::string& value, const char* hint) {
       return fmt::format("<label>{} <input name=\"{}\" value=\"{}\" placeholder=\"{}\"></label> ", name, name, escape(value), hint);
@@ -635,35 +687,37 @@ struct Console::State {
   void incidents_page(const Request& req, Response& res) {
     const auto who = logged_in(req, res);
     if (!who) return;
-    std::string rows;
+    audit::Filter alerts;
+    alerts.layer = "alert";
+    alerts.decision = "queued";
+    std::vector<audit::WithAttempt> incidents;
+    std::vector<notify::Job> jobs;
     {
-      std::lock_guard lock(db_mutex);
-      audit::Filter alerts;
-      alerts.layer = "alert";
-      alerts.decision = "queued";
-      std::map<std::string, std::string> sent;  // attempt -> where its alerts went
-      for (const auto& j : outbox.jobs()) {
-        sent[j.attempt] += fmt::format("<li>{} {}: {}{}</li>", escape(j.kind), escape(j.channel), escape(j.state),
-                                       j.state == "sent" || j.last_error.empty() ? "" : " (" + escape(j.last_error) + ")");
-      }
-      for (const auto& alert : audit.find(alerts, 50)) {
-        audit::Filter of_attempt;
-        of_attempt.attempt = alert.attempt;
-        std::string denied, photo;
-        for (const auto& e : audit.find(of_attempt, -1)) {
-          if (denied.empty() && (e.decision == "deny" || e.decision == "forced" || e.decision == "left open")) {  // the last
-            denied = fmt::format("{} {}: {}{}", escape(e.layer), escape(e.decision), escape(e.detail),
-                                 e.score ? " (score " + score_text(e) + ")" : "");
-          }
-          if (photo.empty() && !e.image.empty() && e.image.rfind("/", 0) == 0) {
-            photo = fmt::format("<img src=\"/incidents/photo?attempt={}\" alt=\"photo of {}\" width=\"160\">",
-                                escape(httplib::detail::encode_query_param(e.attempt)), escape(e.attempt));
-          }
+      auto r = readers.take();
+      incidents = r->audit.find_with_attempts(alerts, 50);
+      jobs = r->outbox.jobs();
+    }
+    std::string rows;
+    std::map<std::string, std::string> sent;  // attempt -> where its alerts went
+    for (const auto& j : jobs) {
+      sent[j.attempt] += fmt::format("<li>{} {}: {}{}</li>", escape(j.kind), escape(j.channel), escape(j.state),
+                                     j.state == "sent" || j.last_error.empty() ? "" : " (" + escape(j.last_error) + ")");
+    }
+    for (const auto& [alert, events] : incidents) {
+      std::string denied, photo;
+      for (const auto& e : events) {
+        if (denied.empty() && (e.decision == "deny" || e.decision == "forced" || e.decision == "left open")) {  // the last
+          denied = fmt::format("{} {}: {}{}", escape(e.layer), escape(e.decision), escape(e.detail),
+                               e.score ? " (score " + score_text(e) + ")" : "");
         }
-        rows += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><ul>{}</ul></td></tr>", escape(alert.time),
-                            escape(alert.attempt), denied.empty() ? escape(alert.detail) : denied, photo.empty() ? "-" : photo,
-                            sent.count(alert.attempt) ? sent[alert.attempt] : "<li>no job</li>");
+        if (photo.empty() && !e.image.empty() && e.image.rfind("/", 0) == 0) {
+          photo = fmt::format("<img src=\"/incidents/photo?attempt={}\" alt=\"photo of {}\" width=\"160\">",
+                              escape(httplib::detail::encode_query_param(e.attempt)), escape(e.attempt));
+        }
       }
+      rows += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><ul>{}</ul></td></tr>", escape(alert.time),
+                          escape(alert.attempt), denied.empty() ? escape(alert.detail) : denied, photo.empty() ? "-" : photo,
+                          sent.count(alert.attempt) ? sent[alert.attempt] : "<li>no job</li>");
     }
     page(res, "Incidents", who,
          fmt::format("<h1>Incidents</h1><p>The last 50 attempts that raised an alert, newest first.</p>"
@@ -683,8 +737,8 @@ struct Console::State {
     }
     std::vector<audit::Event> events;
     {
-      std::lock_guard lock(db_mutex);
-      events = audit.find(f, -1);
+      auto r = readers.take();
+      events = r->audit.find(f, -1);
     }
     std::error_code ec;
     const auto root = std::filesystem::weakly_canonical(o.incidents_dir, ec);
@@ -704,9 +758,9 @@ struct Console::State {
     if (!who) return;
     std::vector<notify::Job> jobs;
     {
-      std::lock_guard lock(db_mutex);
+      auto r = readers.take();
       for (const char* state : {"dead", "pending"}) {
-        for (auto& j : outbox.jobs(state)) jobs.push_back(std::move(j));
+        for (auto& j : r->outbox.jobs(state)) jobs.push_back(std::move(j));
       }
     }
     std::string rows;
@@ -737,9 +791,9 @@ struct Console::State {
     std::vector<branch::LockerStatus> stations;
     std::vector<branch::Alarm> alarms;
     {
-      std::lock_guard lock(db_mutex);
-      stations = monitor.lockers();
-      alarms = monitor.alarms(true);
+      auto r = readers.take();
+      stations = r->monitor.lockers();
+      alarms = r->monitor.alarms(true);
     }
     const auto flag = [](bool bad, const std::string& text) {
       return bad ? "<td class=\"bad\">" + escape(text) + "</td>" : "<td>" + escape(text) + "</td>";
@@ -813,11 +867,7 @@ struct Console::State {
   void verify_page(const Request& req, Response& res) {
     const auto who = logged_in(req, res);
     if (!who) return;
-    audit::VerifyResult r;
-    {
-      std::lock_guard lock(db_mutex);
-      r = audit.verify();
-    }
+    const audit::VerifyResult r = readers.take()->audit.verify();
     record("verify", fmt::format("operator '{}': {}", who->name, r.ok ? "intact" : r.problem));
     page(res, "Verify the audit log", who,
          r.ok ? fmt::format("<h1>Audit chain</h1><p class=\"ok\">Intact: {} rows, every keyed hash and the head record match.</p>", r.rows)
@@ -831,8 +881,8 @@ struct Console::State {
     if (!q) return;
     std::vector<audit::Event> events;
     {
-      std::lock_guard lock(db_mutex);
-      events = audit.find(q->filter, -1);
+      auto r = readers.take();
+      events = r->audit.find(q->filter, -1);
     }
     std::reverse(events.begin(), events.end());  // oldest first, as `audit export` writes them
     record("export", fmt::format("operator '{}': {} events as {}", who->name, events.size(), csv ? "CSV" : "JSON"));

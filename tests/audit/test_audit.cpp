@@ -3,7 +3,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <fstream>
+#include <thread>
 
 #include "audit/audit_log.hpp"
 #include "core/errors.hpp"
@@ -217,6 +219,73 @@ TEST(Database, AFullDiskIsAnIoErrorAndCommittedRowsStay) {
   const auto r = log.verify();
   EXPECT_TRUE(r.ok) << r.problem;
   EXPECT_GE(r.rows, 3);
+}
+
+/// SQLite's plan for `sql` (the detail column of EXPLAIN QUERY PLAN, rows joined).
+std::string plan(Database& db, const std::string& sql, const std::vector<Value>& params) {
+  std::string out;
+  db.query("EXPLAIN QUERY PLAN " + sql, params, [&](const Statement& s) { out += s.text(3) + "; "; });
+  return out;
+}
+
+TEST(AuditLog, AnAttemptIsFoundByItsIndexAlsoInALogMadeBeforeTheIndex) {
+  test::TempDir dir;
+  {
+    // The schema of earlier versions: no index on attempt.
+    Database old(dir / "old.db");
+    old.exec("CREATE TABLE audit (id INTEGER PRIMARY KEY, time TEXT NOT NULL, attempt TEXT NOT NULL, layer TEXT NOT NULL, "
+             "decision TEXT NOT NULL, score REAL, threshold REAL, image TEXT NOT NULL, detail TEXT NOT NULL, mac TEXT NOT NULL)");
+    EXPECT_NE(plan(old, "SELECT * FROM audit WHERE attempt = ?", {std::string("A1")}).find("SCAN"), std::string::npos);
+  }
+  Database db(dir / "old.db");
+  AuditLog log(db, test_key());  // opening it adds the index
+  const auto p = plan(db, "SELECT * FROM audit WHERE attempt = ?", {std::string("A1")});
+  EXPECT_NE(p.find("USING INDEX audit_attempt"), std::string::npos) << p;
+  EXPECT_EQ(p.find("SCAN"), std::string::npos) << p;
+}
+
+TEST(AuditLog, EventsWithTheirAttemptsInTwoQueries) {
+  test::TempDir dir;
+  Database db(dir / "a.db");
+  AuditLog log(db, test_key());
+  for (int i = 0; i < 5; ++i) {
+    const std::string a = "A" + std::to_string(i);
+    log.append({0, {}, a, "trigger", "start", std::nullopt, std::nullopt, "", ""});
+    log.append({0, {}, a, "owner", i % 2 ? "deny" : "pass", 0.2, 0.5, "", ""});
+    if (i % 2) log.append({0, {}, a, "alert", "queued", std::nullopt, std::nullopt, "", "sms"});
+  }
+  log.append({0, {}, "-", "alert", "queued", std::nullopt, std::nullopt, "", "outside an attempt"});
+  Filter alerts;
+  alerts.layer = "alert";
+  alerts.decision = "queued";
+  const auto found = log.find_with_attempts(alerts, 2);
+  ASSERT_EQ(found.size(), 2u);
+  EXPECT_EQ(found[0].event.attempt, "-");
+  EXPECT_TRUE(found[0].attempt.empty()) << "an event outside an attempt brings no others";
+  EXPECT_EQ(found[1].event.attempt, "A3");
+  ASSERT_EQ(found[1].attempt.size(), 3u);
+  EXPECT_EQ(found[1].attempt[0].layer, "alert") << "newest first";
+  EXPECT_EQ(found[1].attempt[1].decision, "deny");
+  EXPECT_EQ(found[1].attempt[2].layer, "trigger");
+}
+
+TEST(AuditLog, VerifiesWhileAnotherConnectionAppends) {
+  test::TempDir dir;
+  Database db(dir / "a.db");
+  AuditLog log(db, test_key());
+  for (int i = 0; i < 200; ++i) log.append({0, {}, "-", "door", "opened", std::nullopt, std::nullopt, "", ""});
+  std::atomic<bool> stop{false};
+  std::thread writer([&] {
+    Database other(dir / "a.db", Database::Check::Skip);
+    AuditLog appender(other, test_key());
+    while (!stop) appender.append({0, {}, "-", "door", "closed", std::nullopt, std::nullopt, "", ""});
+  });
+  for (int i = 0; i < 20; ++i) {
+    const auto r = log.verify();
+    EXPECT_TRUE(r.ok) << r.problem;
+  }
+  stop = true;
+  writer.join();
 }
 
 }  // namespace
