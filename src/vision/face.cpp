@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <opencv2/imgproc.hpp>
 #include <opencv2/objdetect.hpp>
@@ -22,6 +23,10 @@ constexpr int kCloseSide = 160;
 /// short of it: an 800-px face in a 1280x960 frame is boxed at 622 px by the wide pass and 793 px by
 /// the close pass; a 440-px face (246 px in the wide pass's input) at 442 px.
 constexpr float kReliableSide = 250;
+/// YuNet's layers need an input of some size (OpenCV throws in getLayerShapesRecursively below
+/// about 32 px), and a face that fills its frame needs a margin around it to be found: a smaller
+/// input (a tight face crop, a thumbnail, a thin strip) is centred on a black canvas this big.
+constexpr int kMinInput = 128;
 
 float iou(const cv::Rect2f& a, const cv::Rect2f& b) {
   const float inter = (a & b).area();
@@ -47,6 +52,7 @@ class YuNetDetector final : public FaceDetector {
   }
 
   std::vector<Face> detect(const cv::Mat& frame) override {
+    if (frame.empty()) return {};
     cv::Mat bgr = frame;
     if (frame.channels() == 1) cv::cvtColor(frame, bgr, cv::COLOR_GRAY2BGR);
     const int side = std::max(bgr.cols, bgr.rows);
@@ -76,18 +82,29 @@ class YuNetDetector final : public FaceDetector {
  private:
   /// Detects on the frame scaled by `scale` and maps the results back to frame pixels.
   static std::vector<Face> pass(cv::FaceDetectorYN& net, const cv::Mat& bgr, double scale) {
-    cv::Mat input = bgr;
-    if (scale < 1.0) cv::resize(bgr, input, cv::Size(), scale, scale, cv::INTER_AREA);
+    cv::Mat scaled = bgr;
+    if (scale < 1.0) {
+      const auto side = [&](int n) { return std::max(1, static_cast<int>(std::lround(n * scale))); };
+      cv::resize(bgr, scaled, cv::Size(side(bgr.cols), side(bgr.rows)), 0, 0, cv::INTER_AREA);
+    }
+    cv::Mat input = scaled;
+    const int left = std::max(0, kMinInput - scaled.cols) / 2, top = std::max(0, kMinInput - scaled.rows) / 2;
+    if (scaled.cols < kMinInput || scaled.rows < kMinInput) {
+      cv::copyMakeBorder(scaled, input, top, std::max(0, kMinInput - scaled.rows - top), left,
+                         std::max(0, kMinInput - scaled.cols - left), cv::BORDER_CONSTANT, cv::Scalar::all(0));
+    }
     if (net.getInputSize() != input.size()) net.setInputSize(input.size());
     cv::Mat rows;
     net.detect(input, rows);
     std::vector<Face> faces;
-    const float back = static_cast<float>(static_cast<double>(bgr.cols) / input.cols);
+    const float back = static_cast<float>(static_cast<double>(bgr.cols) / scaled.cols);
+    const auto x = [&](float v) { return (v - static_cast<float>(left)) * back; };
+    const auto y = [&](float v) { return (v - static_cast<float>(top)) * back; };
     for (int i = 0; i < rows.rows; ++i) {
       const float* r = rows.ptr<float>(i);
       Face f;
-      f.box = cv::Rect2f(r[0] * back, r[1] * back, r[2] * back, r[3] * back);
-      for (int k = 0; k < 5; ++k) f.landmarks[k] = cv::Point2f(r[4 + 2 * k] * back, r[5 + 2 * k] * back);
+      f.box = cv::Rect2f(x(r[0]), y(r[1]), r[2] * back, r[3] * back);
+      for (int k = 0; k < 5; ++k) f.landmarks[k] = cv::Point2f(x(r[4 + 2 * k]), y(r[5 + 2 * k]));
       f.has_landmarks = true;
       f.score = r[14];
       faces.push_back(f);

@@ -186,6 +186,37 @@ TEST(YuNet, FindsNoFaceInRoomsAndObjects) {
   EXPECT_TRUE(d->detect(cv::Mat(480, 640, CV_8UC3, cv::Scalar(90, 90, 90))).empty());
 }
 
+TEST(YuNet, AnyImageSizeGivesAResultAndATightFaceCropIsFound) {
+  NEED_SHARED("face_models/yunet_120x160.onnx");
+  const auto lfw = test::shared_data("lfw_subset/identities");
+  if (lfw.empty()) GTEST_SKIP() << "../shared/data/lfw_subset is absent";
+  auto d = make_face_detector(options_for(DetectorKind::YuNet));
+  for (const cv::Size size : {cv::Size(1, 1), cv::Size(16, 16), cv::Size(57, 75), cv::Size(4000, 3000), cv::Size(4000, 1),
+                              cv::Size(1, 4000), cv::Size(31, 33)}) {
+    EXPECT_NO_THROW(EXPECT_TRUE(d->detect(cv::Mat(size, CV_8UC3, cv::Scalar(90, 120, 150))).empty())) << size;
+  }
+  EXPECT_NO_THROW(d->detect(cv::Mat()));
+  // A 57x75 crop of a face (as anti-spoofing sets and thumbnails have them): found, and boxed
+  // inside the crop.
+  const cv::Mat photo = cv::imread(images_in(lfw, 1).front().string());
+  const auto faces = d->detect(photo);
+  ASSERT_FALSE(faces.empty());
+  const cv::Rect box = cv::Rect(faces.front().box) & cv::Rect(0, 0, photo.cols, photo.rows);
+  cv::Mat tight;
+  cv::resize(photo(box), tight, cv::Size(57, 75), 0, 0, cv::INTER_AREA);
+  std::vector<Face> found;
+  ASSERT_NO_THROW(found = d->detect(tight));
+  ASSERT_FALSE(found.empty()) << "no face in a tight 57x75 crop";
+  EXPECT_NEAR(found.front().box.x + found.front().box.width / 2, 57 / 2.0, 12);
+  EXPECT_NEAR(found.front().box.y + found.front().box.height / 2, 75 / 2.0, 15);
+  // The same face in a 4000x3000 frame.
+  cv::Mat big(3000, 4000, CV_8UC3, cv::Scalar(60, 60, 60));
+  cv::Mat face_big;
+  cv::resize(photo, face_big, cv::Size(1000, 1000));
+  face_big.copyTo(big(cv::Rect(1500, 1000, 1000, 1000)));
+  EXPECT_FALSE(d->detect(big).empty());
+}
+
 /// The face of `image` (box `b`) enlarged to `width` px, in a frame of `frame` px around it.
 cv::Mat close_up(const cv::Mat& image, const cv::Rect2f& b, double width, cv::Size frame) {
   const double zoom = width / b.width;
