@@ -604,15 +604,21 @@ int run_owner_benchmark(const GlobalOptions& global, const OwnerBenchmarkOptions
        {"enroll_seconds_median", enroll_median}, {"latency_ms_median", latency.median_ms}, {"latency_ms_p95", latency.p95_ms},
        {"threads", cfg.runtime.threads}, {"evaluated", utc_now_iso8601()}});
   const auto& m = r.metrics;
+  const auto far_95 = [](const eval::Metrics& x) {
+    const eval::Interval i = eval::rate_interval(x.confusion.fp, x.confusion.fp + x.confusion.tn);
+    return fmt::format("{:.5f} (95% interval {:.5f}-{:.5f})", x.far, i.low, i.high);
+  };
   std::cout << fmt::format(
       "{} on {}: {} people enrolled from {} photos each ({} with too few usable photos), {} genuine and "
       "{} impostor tries; ROC AUC {:.5f}\n"
-      "  at owner.match_threshold {:.3f}: strangers accepted {:.5f} (FAR), owners rejected {:.4f} (FRR)\n"
-      "  for FAR <= {}: threshold {:.3f}, FAR {:.5f}, FRR {:.4f}\n"
+      "  at owner.match_threshold {:.3f}: strangers accepted {} (FAR), owners rejected {:.4f} (FRR)\n"
+      "  for FAR <= {}: threshold {:.3f}, FAR {}, FRR {:.4f}\n"
+      "  (the intervals count every impostor try as independent; tries of the same people are not, and strangers\n"
+      "  unlike these may be accepted more often: keep a margin under the rate you promise)\n"
       "  enrollment {:.2f} s per person (median); layer 2 per 640x480 frame {:.1f} ms median, {:.1f} ms p95\n"
       "  report: {}/metrics.md\n",
-      what, o.dataset, enrolled_people, o.enroll, too_few, genuine, labels.size() - genuine, r.roc_auc, threshold, m.far, m.frr,
-      o.target_far, r.far_threshold, r.at_far_threshold.far, r.at_far_threshold.frr, enroll_median, latency.median_ms,
+      what, o.dataset, enrolled_people, o.enroll, too_few, genuine, labels.size() - genuine, r.roc_auc, threshold, far_95(m), m.frr,
+      o.target_far, r.far_threshold, far_95(r.at_far_threshold), r.at_far_threshold.frr, enroll_median, latency.median_ms,
       latency.p95_ms, o.report_dir);
   return 0;
 }

@@ -123,4 +123,13 @@ double threshold_for_far(const std::vector<float>& scores, const std::vector<flo
   return best;
 }
 
+Interval rate_interval(std::size_t k, std::size_t n) {
+  if (n == 0) return {0, 1};
+  const double z = 1.959963984540054;  // the 97.5th percentile of the normal distribution
+  const double nn = static_cast<double>(n), p = static_cast<double>(k) / nn;
+  const double centre = (p + z * z / (2 * nn)) / (1 + z * z / nn);
+  const double half = z * std::sqrt(p * (1 - p) / nn + z * z / (4 * nn * nn)) / (1 + z * z / nn);
+  return {k == 0 ? 0.0 : centre - half, k == n ? 1.0 : centre + half};
+}
+
 }  // namespace lockerctl::eval

@@ -64,4 +64,13 @@ std::vector<RocPoint> roc_curve(const std::vector<float>& scores, const std::vec
 double threshold_for_far(const std::vector<float>& scores, const std::vector<float>& labels,
                          double target_far);
 
+/// A 95% confidence interval of a rate.
+struct Interval {
+  double low = 0, high = 0;
+};
+/// The Wilson score interval of `k` events in `n` tries, taken as independent ({0, 1} when n is
+/// 0). Tries that share a person are not independent, so for a false accept rate over pairs of
+/// people it is the least uncertainty there is, not all of it.
+Interval rate_interval(std::size_t k, std::size_t n);
+
 }  // namespace lockerctl::eval

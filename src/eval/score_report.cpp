@@ -8,9 +8,10 @@
 namespace lockerctl::eval {
 
 nlohmann::json metrics_json(const Metrics& m) {
+  const Interval far = rate_interval(m.confusion.fp, m.confusion.fp + m.confusion.tn);
   return {{"threshold", m.threshold}, {"precision", m.precision}, {"recall", m.recall},
           {"f1", m.f1},               {"accuracy", m.accuracy},   {"far", m.far},
-          {"frr", m.frr},
+          {"far_95", {far.low, far.high}}, {"frr", m.frr},
           {"confusion", {{"tp", m.confusion.tp}, {"fp", m.confusion.fp}, {"tn", m.confusion.tn}, {"fn", m.confusion.fn}}}};
 }
 

@@ -41,7 +41,8 @@ ScoreReport write_score_report(const std::filesystem::path& dir, const std::vect
                                const ReportSubject& subject, nlohmann::json fields,
                                const std::vector<std::string>& sources = {});
 
-/// The figures of `m` as JSON (threshold, precision, recall, f1, accuracy, far, frr, confusion).
+/// The figures of `m` as JSON (threshold, precision, recall, f1, accuracy, far, far_95: its 95%
+/// interval, frr, confusion).
 nlohmann::json metrics_json(const Metrics& m);
 
 }  // namespace lockerctl::eval

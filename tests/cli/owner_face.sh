@@ -146,10 +146,11 @@ for p in Abdullah_Gul Amelie_Mauresmo Ann_Veneman Ari_Fleischer; do ln -s "$lfw/
 lc owner benchmark four --report-dir bench > bench.out || fail "benchmark: $(cat bench.out)"
 grep -q '^face embeddings on four: 4 people enrolled from 5 photos each (0 with too few usable photos), [0-9]* genuine' bench.out ||
   fail "benchmark: $(cat bench.out)"
-grep -q 'at owner.match_threshold 0.490: strangers accepted [0-9.]* (FAR), owners rejected [0-9.]* (FRR)' bench.out ||
+grep -q 'at owner.match_threshold 0.490: strangers accepted [0-9.]* (95% interval [0-9.]*-[0-9.]*) (FAR), owners rejected [0-9.]* (FRR)' bench.out ||
   fail "benchmark: $(cat bench.out)"
 for f in metrics.json metrics.md roc.png confusion.png; do [ -s bench/$f ] || fail "no bench/$f"; done
 grep -q '"people_enrolled": 4' bench/metrics.json || fail "metrics.json: $(head -c 600 bench/metrics.json)"
+grep -q '"far_95": \[' bench/metrics.json || fail "metrics.json has no interval on FAR: $(head -c 600 bench/metrics.json)"
 
 # Joint holders: locker 14 is alice's and bob's; bob is recognised among its holders and gets
 # his own password and code.

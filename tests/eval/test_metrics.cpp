@@ -94,5 +94,22 @@ TEST(MetricsBySource, EachSourceGetsItsAccuracyFalseAcceptsAndFalseRejects) {
   EXPECT_THROW(metrics_by_source(s, l, {"faces"}, 0.5), std::invalid_argument);
 }
 
+TEST(RateInterval, WilsonIntervalsOfKnownCases) {
+  // Reference values: the Wilson score interval at 95% (Newcombe 1998, method 3).
+  const auto none = rate_interval(0, 100);
+  EXPECT_DOUBLE_EQ(none.low, 0.0);
+  EXPECT_NEAR(none.high, 0.0370, 5e-5);
+  const auto ten = rate_interval(10, 100);
+  EXPECT_NEAR(ten.low, 0.0552, 5e-5);
+  EXPECT_NEAR(ten.high, 0.1744, 5e-5);
+  // More tries, a narrower interval around the same rate.
+  const auto many = rate_interval(100, 1000);
+  EXPECT_GT(many.low, ten.low);
+  EXPECT_LT(many.high, ten.high);
+  const auto empty = rate_interval(0, 0);
+  EXPECT_EQ(empty.low, 0.0);
+  EXPECT_EQ(empty.high, 1.0);
+}
+
 }  // namespace
 }  // namespace lockerctl::eval
