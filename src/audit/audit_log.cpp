@@ -33,6 +33,7 @@ CREATE TABLE IF NOT EXISTS audit (
 CREATE INDEX IF NOT EXISTS audit_time ON audit(time);
 CREATE INDEX IF NOT EXISTS audit_layer ON audit(layer, id);
 CREATE INDEX IF NOT EXISTS audit_attempt ON audit(attempt, id);
+CREATE INDEX IF NOT EXISTS audit_layer_decision ON audit(layer, decision, id);
 CREATE TABLE IF NOT EXISTS audit_head (
   one INTEGER PRIMARY KEY CHECK (one = 1),
   last_id INTEGER NOT NULL,

@@ -19,12 +19,6 @@ namespace {
 
 }  // namespace
 
-Statement::Statement(sqlite3* db, const std::string& sql) : db_(db) {
-  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt_, nullptr) != SQLITE_OK) fail(db, "preparing a query");
-}
-
-Statement::~Statement() { sqlite3_finalize(stmt_); }
-
 Statement& Statement::bind(int index, const Value& value) {
   int rc = SQLITE_OK;
   if (std::holds_alternative<std::nullptr_t>(value)) {
@@ -80,7 +74,10 @@ Database::Database(const std::filesystem::path& file, Check check) : file_(file)
   }
 }
 
-Database::~Database() { sqlite3_close(db_); }
+Database::~Database() {
+  for (auto& [sql, p] : prepared_) sqlite3_finalize(p.stmt);
+  sqlite3_close(db_);
+}
 
 void Database::exec(const std::string& sql) {
   char* message = nullptr;
@@ -94,10 +91,41 @@ void Database::exec(const std::string& sql) {
 
 void Database::query(const std::string& sql, const std::vector<Value>& params,
                      const std::function<void(const Statement&)>& row) {
-  Statement s(db_, sql);
+  sqlite3_stmt* stmt = checkout(sql);
+  const bool from_cache = stmt != nullptr;
+  if (!stmt && sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) fail(db_, "preparing a query");
+  struct Return {
+    Database& db;
+    const std::string& sql;
+    sqlite3_stmt* stmt;
+    bool from_cache;
+    ~Return() { db.checkin(sql, stmt, from_cache); }
+  } give_back{*this, sql, stmt, from_cache};
+  Statement s(db_, stmt);
   for (std::size_t i = 0; i < params.size(); ++i) s.bind(static_cast<int>(i + 1), params[i]);
   while (s.step()) {
     if (row) row(s);
+  }
+}
+
+sqlite3_stmt* Database::checkout(const std::string& sql) {
+  std::lock_guard lock(prepared_mutex_);
+  const auto found = prepared_.find(sql);
+  if (found == prepared_.end() || found->second.busy) return nullptr;
+  found->second.busy = true;
+  return found->second.stmt;
+}
+
+void Database::checkin(const std::string& sql, sqlite3_stmt* stmt, bool from_cache) {
+  sqlite3_reset(stmt);  // ends its read, whatever the last step said
+  sqlite3_clear_bindings(stmt);
+  std::lock_guard lock(prepared_mutex_);
+  if (from_cache) {
+    prepared_[sql].busy = false;
+  } else if (prepared_.size() < 64 && prepared_.count(sql) == 0) {
+    prepared_[sql] = {stmt, false};
+  } else {
+    sqlite3_finalize(stmt);
   }
 }
 

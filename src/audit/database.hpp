@@ -7,8 +7,10 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <variant>
 #include <vector>
 
@@ -20,10 +22,10 @@ namespace lockerctl::audit {
 /// A bound parameter or a column value.
 using Value = std::variant<std::nullptr_t, std::int64_t, double, std::string>;
 
+/// A prepared statement while Database::query runs it (the database keeps and resets it).
 class Statement {
  public:
-  Statement(sqlite3* db, const std::string& sql);
-  ~Statement();
+  Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
 
@@ -54,7 +56,8 @@ class Database {
 
   /// Runs one or more statements without results.
   void exec(const std::string& sql);
-  /// Runs `sql` with `params`, calling `row` for each result row.
+  /// Runs `sql` with `params`, calling `row` for each result row. The statement stays prepared
+  /// for the next call with the same text (parsing costs more than running a small query).
   void query(const std::string& sql, const std::vector<Value>& params,
              const std::function<void(const Statement&)>& row = {});
   /// Runs `work` inside BEGIN IMMEDIATE ... COMMIT; rolls back when it throws. Inside another
@@ -67,9 +70,20 @@ class Database {
   const std::filesystem::path& file() const { return file_; }
 
  private:
+  /// A prepared statement of `sql` that no other call is running, or nullptr.
+  sqlite3_stmt* checkout(const std::string& sql);
+  /// Resets `stmt` and keeps it for the next call of `sql` (a few dozen texts at most).
+  void checkin(const std::string& sql, sqlite3_stmt* stmt, bool from_cache);
+
   std::filesystem::path file_;
   sqlite3* db_ = nullptr;
   int depth_ = 0;  ///< transactions open on this connection
+  struct Prepared {
+    sqlite3_stmt* stmt = nullptr;
+    bool busy = false;  ///< a call is running it (a nested query, or another thread)
+  };
+  std::mutex prepared_mutex_;
+  std::unordered_map<std::string, Prepared> prepared_;
 };
 
 /// The database file under a var folder.

@@ -59,6 +59,27 @@ lc face check config.yaml "$samples/image_T1.jpg" > mixed.out 2> mixed.err || co
 [ "$(wc -l < mixed.err)" = 1 ] && grep -q 'config.yaml: ' mixed.err || fail "error line: $(cat mixed.err)"
 grep -q 'image_T1.jpg: 480x640, 1 face(s) (yunet)' mixed.out || fail "the good image was not checked: $(cat mixed.out)"
 
+# Images of any size give a result and never end the folder (YuNet once stopped `face check`
+# with an OpenCV error on images under about 80 px): 1x1, 16x16, 57x75 and 4000x3000 images, then
+# a sample photo after them. (A tight face crop that is found: tests/vision, YuNet.AnyImageSize...)
+mkdir -p sizes
+/usr/bin/python3 - sizes <<'PY'
+import struct, sys, zlib
+def png(path, w, h):
+    row = b"\0" + bytes([90, 120, 150]) * w
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    with open(path, "wb") as f:
+        f.write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
+                + chunk(b"IDAT", zlib.compress(row * h)) + chunk(b"IEND", b""))
+for name, w, h in [("a", 1, 1), ("b", 16, 16), ("c", 57, 75), ("d", 4000, 3000)]:
+    png(f"{sys.argv[1]}/{name}_{w}x{h}.png", w, h)
+PY
+cp "$samples/image_T1.jpg" sizes/e_photo.jpg
+lc face check --json sizes > sizes.json || fail "face check on images of every size: $(cat sizes.json)"
+[ "$(wc -l < sizes.json)" = 5 ] || fail "face check did not report every image: $(cat sizes.json)"
+grep 'e_photo' sizes.json | grep -q '"live":true' || fail "the photo after the small ones: $(grep e_photo sizes.json)"
+
 # face calibrate: a report as evaluate writes it, and a suggested threshold.
 mkdir -p real spoof
 cp "$samples"/image_T*.jpg real/
