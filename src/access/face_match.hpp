@@ -20,7 +20,7 @@
 namespace lockerctl::access {
 
 struct FaceMatchOptions {
-  double threshold = 0.49;         ///< similarity needed to match (owner.match_threshold)
+  double threshold = 0.51;         ///< similarity needed to match (owner.match_threshold)
   int min_face_px = 48;            ///< enrollment: smallest face box side, frame pixels
   double min_sharpness = 15;       ///< enrollment: smallest chip_sharpness
   double liveness_threshold = 0.5;

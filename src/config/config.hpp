@@ -101,7 +101,7 @@ enum class OwnerMethod { Embedding, Cnn };
 struct OwnerConfig : LayerConfig {
   OwnerMethod method = OwnerMethod::Embedding;
   std::string embedding_model = "models/face/face_recognition_model-weights_manifest.json";
-  double match_threshold = 0.49;  // similarity (1 - descriptor distance) a face needs to match
+  double match_threshold = 0.51;  // similarity (1 - descriptor distance) a face needs to match
   int min_face_px = 48;           // enrollment: smallest face side in pixels
   double min_sharpness = 15;      // enrollment: smallest sharpness (variance of the chip's Laplacian)
   // owner.method cnn, `lockerctl owner train`:

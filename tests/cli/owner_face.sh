@@ -82,7 +82,7 @@ code=0
 lc owner verify alice --json "${stranger[@]:0:3}" > stranger.json || code=$?
 [ "$code" = 1 ] || fail "a stranger gave exit $code"
 [ "$(grep -c '"decision":"deny"' stranger.json)" = 3 ] || fail "stranger: $(cat stranger.json)"
-grep -q '"face":\[[0-9.]*,[0-9.]*,[0-9.]*,[0-9.]*\],"faces":1,"image":"[^"]*","score":[0-9.]*,"threshold":0.49' stranger.json \
+grep -q '"face":\[[0-9.]*,[0-9.]*,[0-9.]*,[0-9.]*\],"faces":1,"image":"[^"]*","score":[0-9.]*,"threshold":0.51' stranger.json \
   || fail "JSON fields: $(head -1 stranger.json)"
 
 # Bad input: one line naming it, the exit code of its kind.
@@ -132,7 +132,7 @@ wait idle
 S
 lc run --script run.script > run.out 2> run.err || fail "run: $(cat run.err)"
 grep -q '^attempts 2, granted 1, denied 1' run.out || fail "run: $(cat run.out) $(cat run.err)"
-grep -q 'layer 2 (face embeddings) threshold 0.490' run.err || fail "start line: $(head -3 run.err)"
+grep -q 'layer 2 (face embeddings) threshold 0.510' run.err || fail "start line: $(head -3 run.err)"
 lc audit list > audit.txt
 grep -q 'owner *deny.*not the owner; closest: alice' audit.txt || fail "no layer-2 deny: $(cat audit.txt)"
 grep -q 'owner *pass' audit.txt || fail "no layer-2 pass: $(cat audit.txt)"
@@ -146,7 +146,7 @@ for p in Abdullah_Gul Amelie_Mauresmo Ann_Veneman Ari_Fleischer; do ln -s "$lfw/
 lc owner benchmark four --report-dir bench > bench.out || fail "benchmark: $(cat bench.out)"
 grep -q '^face embeddings on four: 4 people enrolled from 5 photos each (0 with too few usable photos), [0-9]* genuine' bench.out ||
   fail "benchmark: $(cat bench.out)"
-grep -q 'at owner.match_threshold 0.490: strangers accepted [0-9.]* (95% interval [0-9.]*-[0-9.]*) (FAR), owners rejected [0-9.]* (FRR)' bench.out ||
+grep -q 'at owner.match_threshold 0.510: strangers accepted [0-9.]* (95% interval [0-9.]*-[0-9.]*) (FAR), owners rejected [0-9.]* (FRR)' bench.out ||
   fail "benchmark: $(cat bench.out)"
 for f in metrics.json metrics.md roc.png confusion.png; do [ -s bench/$f ] || fail "no bench/$f"; done
 grep -q '"people_enrolled": 4' bench/metrics.json || fail "metrics.json: $(head -c 600 bench/metrics.json)"
