@@ -3,15 +3,20 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <iostream>
+#include <map>
+#include <numeric>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include "core/clock.hpp"
+#include "eval/pad.hpp"
 #include "eval/score_report.hpp"
 #include "vision/camera.hpp"
 #include "vision/face_chip.hpp"
+#include "vision/liveness.hpp"
 
 namespace lockerctl::cli {
 namespace fs = std::filesystem;
@@ -69,6 +74,30 @@ void setup_face(CLI::App& app, const GlobalOptions& global, Action& action) {
       ->capture_default_str();
   k->add_option("--report-dir", cal->report_dir, "Where the report goes")->capture_default_str();
   k->callback([&global, &action, cal] { action = [&global, cal] { return run_face_calibrate(global, *cal); }; });
+
+  auto b = std::make_shared<FaceBenchmarkOptions>();
+  CLI::App* bench = face->add_subcommand(
+      "benchmark",
+      "Measure the liveness check as ISO/IEC 30107-3 does, on DIR/real/ (bona fide) and DIR/attack/ (presentation "
+      "attacks; an optional level attack/<type>/ names the type: print, replay, mask, ...), any depth below. Per "
+      "image: the largest face, its liveness score and the decision at liveness.threshold. Then APCER (attacks "
+      "accepted as live) and BPCER (real faces refused), overall, per attack type and per source (a file name's "
+      "part before its first '_', else its folder), the threshold for --target-apcer with its BPCER, ROC AUC, and "
+      "the worst-scored images of each class; pad.json, pad.md and roc.png in --report-dir. Images without a face "
+      "are counted per class and listed, not scored; unreadable ones are named and counted (exit 3).");
+  bench->add_option("dir", b->dir, "Folder with real/ and attack/")->required()->check(CLI::ExistingDirectory);
+  bench->add_option("--target-apcer", b->target_apcer, "APCER the suggested threshold keeps to")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  bench->add_option("--frames", b->frames,
+                    "Score each still as this many simulated frames (the face box moved and resized by up to 5%, the "
+                    "light by up to 10%) and decide on their mean, as run decides over liveness.frames; also prints "
+                    "the one-frame figures beside it")
+      ->check(CLI::Range(1, 50))
+      ->capture_default_str();
+  bench->add_flag("--json", b->json, "Print one JSON document (every image and the figures) instead of lines");
+  bench->add_option("--report-dir", b->report_dir, "Where the report goes")->capture_default_str();
+  bench->callback([&global, &action, b] { action = [&global, b] { return run_face_benchmark(global, *b); }; });
 }
 
 int run_face_check(const GlobalOptions& global, const FaceCheckOptions& o) {
@@ -186,6 +215,151 @@ int run_face_calibrate(const GlobalOptions& global, const FaceCalibrateOptions& 
       real, labels.size() - real, no_face, unreadable, r.roc_auc, m.threshold, m.far, m.frr, r.far_threshold,
       r.at_far_threshold.far, r.at_far_threshold.frr, o.target_far, o.report_dir);
   return unreadable ? static_cast<int>(ExitCode::Data) : 0;
+}
+
+namespace {
+
+/// An image's class from its place under the benchmark folder: real, or attack and its type.
+struct Presentation {
+  bool real = false;
+  std::string type;  ///< an attack's subfolder under attack/, or "attack"
+};
+
+std::optional<Presentation> presentation_of(std::string dir, const fs::path& file) {
+  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+  // Lexically: a benchmark folder may be made of links to the images.
+  const fs::path rel = file.lexically_normal().lexically_relative(fs::path(dir).lexically_normal());
+  auto part = rel.begin();
+  if (part == rel.end()) return std::nullopt;
+  if (*part == "real") return Presentation{true, ""};
+  if (*part != "attack") return std::nullopt;
+  ++part;
+  const auto next = std::next(part);
+  return Presentation{false, next == rel.end() ? std::string("attack") : part->string()};
+}
+
+std::string source_of(const fs::path& file) {
+  const std::string name = file.filename().string();
+  const auto underscore = name.find('_');
+  return underscore != std::string::npos && underscore > 0 ? name.substr(0, underscore) : file.parent_path().filename().string();
+}
+
+}  // namespace
+
+int run_face_benchmark(const GlobalOptions& global, const FaceBenchmarkOptions& o) {
+  config::Config cfg = load_config(global);
+  cfg.liveness.enabled = true;  // measuring it is the point, whatever the run config says
+  for (const char* part : {"real", "attack"}) {
+    if (!fs::is_directory(fs::path(o.dir) / part)) {
+      throw DataError(fmt::format("face benchmark {}: no {}/ folder (it needs real/ with bona fide faces and attack/ with "
+                                  "presentation attacks)", o.dir, part));
+    }
+  }
+  const auto detector = vision::make_face_detector(face_options(cfg));
+  const auto liveness = liveness_check(cfg);
+  const double threshold = cfg.liveness.threshold;
+  std::vector<eval::PadSample> one_frame, mean;
+  std::map<std::string, std::vector<std::string>> no_face;  // by class
+  std::vector<std::string> unreadable;
+  std::size_t straddling = 0;  // stills whose simulated frames fall on both sides of the threshold
+  nlohmann::json images = nlohmann::json::array();
+  for (const fs::path& file : image_inputs({o.dir})) {
+    const auto what = presentation_of(o.dir, file);
+    if (!what) continue;  // beside real/ and attack/: not part of the benchmark
+    const std::string cls = what->real ? "real" : "attack";
+    const auto frame = read_frame(file);
+    if (!frame) {
+      unreadable.push_back(file.string());
+      continue;
+    }
+    const auto faces = detector->detect(*frame);
+    nlohmann::json j{{"image", file.string()}, {"class", cls}, {"source", source_of(file)}};
+    if (!what->real) j["type"] = what->type;
+    if (faces.empty()) {
+      no_face[cls].push_back(file.string());
+      j["face"] = false;
+    } else {
+      std::vector<double> scores{liveness->score(*frame, faces.front())};
+      for (int k = 1; k < o.frames; ++k) {
+        const auto [moved, face] = vision::simulated_frame(*frame, faces.front(), static_cast<unsigned>(k));
+        scores.push_back(liveness->score(moved, face));
+      }
+      const double average = std::accumulate(scores.begin(), scores.end(), 0.0) / static_cast<double>(scores.size());
+      const auto [low, high] = std::minmax_element(scores.begin(), scores.end());
+      if (*low < threshold && *high >= threshold) ++straddling;
+      one_frame.push_back({file.string(), what->real, what->type, source_of(file), scores.front()});
+      mean.push_back({file.string(), what->real, what->type, source_of(file), average});
+      j["face"] = true;
+      j["score"] = average;
+      if (o.frames > 1) j["frame_scores"] = scores;
+      j["live"] = average >= threshold;
+    }
+    if (o.json) {
+      images.push_back(std::move(j));
+    } else if (!j["face"].get<bool>()) {
+      std::cout << fmt::format("{}: {}: no face\n", file.string(), cls);
+    } else {
+      std::cout << fmt::format("{}: {}: liveness {:.4f}: {}\n", file.string(), cls, j["score"].get<double>(),
+                               j["live"].get<bool>() ? "live" : "refused as an attack");
+    }
+  }
+  eval::PadFigures figures;
+  try {
+    figures = eval::pad_figures(mean, threshold, o.target_apcer);
+  } catch (const DataError& e) {
+    throw DataError(fmt::format("face benchmark {}: {} ({} real and {} attack images without a face, {} unreadable)", o.dir,
+                                e.what(), no_face["real"].size(), no_face["attack"].size(), unreadable.size()));
+  }
+  nlohmann::json fields{{"dir", o.dir},
+                        {"frames", o.frames},
+                        {"no_face", {{"real", no_face["real"]}, {"attack", no_face["attack"]}}},
+                        {"unreadable", unreadable},
+                        {"detector", detector->name()},
+                        {"evaluated", utc_now_iso8601()}};
+  if (o.frames > 1) {
+    fields["one_frame"] = eval::pad_json(eval::pad_figures(one_frame, threshold, o.target_apcer));
+    fields["straddling"] = straddling;
+  }
+  eval::write_pad_report(o.report_dir, figures,
+                         fmt::format("liveness on {}{}", o.dir, o.frames > 1 ? fmt::format(", mean of {} simulated frames", o.frames) : ""),
+                         fields);
+  if (o.json) {
+    fields.update(eval::pad_json(figures));
+    fields["images"] = std::move(images);
+    std::cout << fields.dump() << "\n";
+    return unreadable.empty() ? 0 : static_cast<int>(ExitCode::Data);
+  }
+  const auto rates = [](const eval::PadRates& r) {
+    return fmt::format("APCER {:.2f}% ({} of {} attacks accepted), BPCER {:.2f}% ({} of {} real faces refused)", 100 * r.apcer(),
+                       r.attacks_accepted, r.attacks, 100 * r.bpcer(), r.reals_refused, r.reals);
+  };
+  std::cout << fmt::format("liveness on {}: {} real and {} attack images scored; without a face: {} real, {} attack; {} unreadable\n",
+                           o.dir, figures.overall.reals, figures.overall.attacks, no_face["real"].size(),
+                           no_face["attack"].size(), unreadable.size());
+  if (o.frames > 1) {
+    const eval::PadRates single = eval::pad_rates(one_frame, threshold);
+    std::cout << fmt::format("  one frame, at liveness.threshold {:.3f}: {}\n", threshold, rates(single))
+              << fmt::format("  mean of {} simulated frames: {}; {} of {} stills had frames on both sides of the threshold\n",
+                             o.frames, rates(figures.overall), straddling, mean.size());
+  } else {
+    std::cout << fmt::format("  at liveness.threshold {:.3f}: {}\n", threshold, rates(figures.overall));
+  }
+  for (const auto& [type, r] : figures.by_type) {
+    std::cout << fmt::format("  attack type {}: APCER {:.2f}% ({} of {})\n", type, 100 * r.apcer(), r.attacks_accepted, r.attacks);
+  }
+  for (const auto& [source, r] : figures.by_source) {
+    std::cout << fmt::format("  source {}: APCER {} BPCER {}\n", source,
+                             r.attacks ? fmt::format("{:.2f}% ({} of {})", 100 * r.apcer(), r.attacks_accepted, r.attacks) : "-",
+                             r.reals ? fmt::format("{:.2f}% ({} of {})", 100 * r.bpcer(), r.reals_refused, r.reals) : "-");
+  }
+  std::cout << fmt::format("  for APCER <= {:g}%: threshold {:.4f}, {}\n  ROC AUC {:.4f}\n", 100 * o.target_apcer,
+                           figures.threshold_for_target, rates(figures.at_target), figures.roc_auc);
+  std::cout << "  attacks scored most live:";
+  for (const auto& s : figures.worst_attacks) std::cout << fmt::format(" {} ({:.3f})", s.image, s.score);
+  std::cout << "\n  real faces scored least live:";
+  for (const auto& s : figures.worst_reals) std::cout << fmt::format(" {} ({:.3f})", s.image, s.score);
+  std::cout << fmt::format("\n  report: {}/pad.md, roc.png\n", o.report_dir);
+  return unreadable.empty() ? 0 : static_cast<int>(ExitCode::Data);
 }
 
 }  // namespace lockerctl::cli

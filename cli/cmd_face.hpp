@@ -21,10 +21,19 @@ struct FaceCalibrateOptions {
   std::string report_dir = "reports/liveness";
 };
 
-/// Adds `lockerctl face check|calibrate`.
+struct FaceBenchmarkOptions {
+  std::string dir;               // real/ and attack/[<type>/] below it
+  double target_apcer = 0.01;    // APCER the suggested threshold keeps to
+  int frames = 1;                // simulated frames per still, their mean decides
+  bool json = false;             // one JSON document on stdout instead of lines
+  std::string report_dir = "reports/liveness-benchmark";
+};
+
+/// Adds `lockerctl face check|calibrate|benchmark`.
 void setup_face(CLI::App& app, const GlobalOptions& global, Action& action);
 
 int run_face_check(const GlobalOptions& global, const FaceCheckOptions& options);
 int run_face_calibrate(const GlobalOptions& global, const FaceCalibrateOptions& options);
+int run_face_benchmark(const GlobalOptions& global, const FaceBenchmarkOptions& options);
 
 }  // namespace lockerctl::cli

@@ -1,5 +1,7 @@
 #include "vision/liveness.hpp"
 
+#include <random>
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -80,6 +82,20 @@ cv::Mat liveness_crop(const cv::Mat& frame, const cv::Rect2f& box, double scale,
   cv::Mat out;
   cv::resize(frame(roi & cv::Rect(0, 0, frame.cols, frame.rows)), out, cv::Size(size, size));
   return out;
+}
+
+std::pair<cv::Mat, Face> simulated_frame(const cv::Mat& frame, const Face& face, unsigned seed, double jitter) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<double> u(-1.0, 1.0);
+  Face moved = face;
+  const double scale = 1 + jitter * u(rng);
+  const double cx = face.box.x + face.box.width / 2 + jitter * face.box.width * u(rng);
+  const double cy = face.box.y + face.box.height / 2 + jitter * face.box.height * u(rng);
+  moved.box = cv::Rect2f(static_cast<float>(cx - face.box.width * scale / 2), static_cast<float>(cy - face.box.height * scale / 2),
+                         static_cast<float>(face.box.width * scale), static_cast<float>(face.box.height * scale));
+  cv::Mat lit;
+  frame.convertTo(lit, -1, 1 + 2 * jitter * u(rng), 0);
+  return {lit, moved};
 }
 
 }  // namespace lockerctl::vision

@@ -6,6 +6,7 @@
 // two models' softmax outputs.
 
 #include <memory>
+#include <utility>
 #include <string>
 
 #include <opencv2/core.hpp>
@@ -37,5 +38,11 @@ std::unique_ptr<LivenessCheck> make_liveness_check(const LivenessModels& models)
 /// The authors' crop: the box widened `scale` times around its centre (less when the frame is
 /// too small for that), shifted back inside the frame, resized to `size` x `size` (bilinear).
 cv::Mat liveness_crop(const cv::Mat& frame, const cv::Rect2f& box, double scale, int size);
+
+/// A frame of the same scene a moment later, simulated from a still for measuring decisions over
+/// several frames: the face box moved by up to `jitter` of its size each way and scaled by
+/// 1 +- jitter, the brightness scaled by 1 +- 2 jitter. The same `seed` gives the same frame.
+/// A simulation: a real camera also changes pose, blur and noise between frames.
+std::pair<cv::Mat, Face> simulated_frame(const cv::Mat& frame, const Face& face, unsigned seed, double jitter = 0.05);
 
 }  // namespace lockerctl::vision

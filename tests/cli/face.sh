@@ -80,6 +80,45 @@ lc face check --json sizes > sizes.json || fail "face check on images of every s
 [ "$(wc -l < sizes.json)" = 5 ] || fail "face check did not report every image: $(cat sizes.json)"
 grep 'e_photo' sizes.json | grep -q '"live":true' || fail "the photo after the small ones: $(grep e_photo sizes.json)"
 
+# face benchmark: ISO/IEC 30107-3 rates on a small fixed set: the two real samples, a print and a
+# replay attack, an attack image without a face, and a file that is no image.
+mkdir -p pad/real pad/attack/print pad/attack/replay
+cp "$samples"/image_T*.jpg pad/real/
+cp "$samples/image_F1.jpg" pad/attack/print/
+cp "$samples/image_F2.jpg" pad/attack/replay/
+cp sizes/b_16x16.png pad/attack/replay/blank_16.png
+echo "not an image" > pad/real/broken.jpg
+code=0
+lc face benchmark pad --report-dir pad-report > pad.out 2> pad.err || code=$?
+[ "$code" = 3 ] || fail "face benchmark with an unreadable image: exit $code: $(cat pad.err)"
+grep -q 'pad/real/broken.jpg' pad.err || fail "the unreadable image is not named: $(cat pad.err)"
+grep -q '^liveness on pad: 2 real and 2 attack images scored; without a face: 0 real, 1 attack; 1 unreadable$' pad.out ||
+  fail "face benchmark: $(cat pad.out)"
+# T2 scores 0.28 at the shipped 0.5 (issue: liveness you can trust): one real face refused.
+grep -q 'at liveness.threshold 0.500: APCER 0.00% (0 of 2 attacks accepted), BPCER 50.00% (1 of 2 real faces refused)' pad.out ||
+  fail "face benchmark rates: $(cat pad.out)"
+grep -q '^  attack type print: APCER 0.00% (0 of 1)$' pad.out && grep -q '^  attack type replay: APCER 0.00% (0 of 1)$' pad.out ||
+  fail "per type: $(cat pad.out)"
+grep -q 'for APCER <= 1%: threshold 0.2[0-9]*, APCER 0.00% (0 of 2 attacks accepted), BPCER 0.00%' pad.out ||
+  fail "threshold for the target: $(cat pad.out)"
+for f in pad.json pad.md roc.png; do [ -s pad-report/$f ] || fail "no pad-report/$f"; done
+rm pad/real/broken.jpg
+lc face benchmark pad --json --frames 3 --report-dir pad-report > pad.json
+/usr/bin/python3 - pad.json <<'PY' || fail "face benchmark --json: $(head -c 800 pad.json)"
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["overall"]["attacks"] == 2 and j["overall"]["reals"] == 2, j["overall"]
+assert j["no_face"]["attack"] == ["pad/attack/replay/blank_16.png"], j["no_face"]
+assert len(j["images"]) == 5 and all(len(i["frame_scores"]) == 3 for i in j["images"] if i["face"]), j["images"]
+assert set(j["by_type"]) == {"print", "replay"} and "one_frame" in j, list(j)
+PY
+refuses 3 "face benchmark sizes: no real/ folder" lc face benchmark sizes
+mkdir -p empty/real empty/attack
+cp "$samples/image_T1.jpg" empty/real/
+refuses 3 "need real and attack presentations with a face; have 1 real and 0 attack" lc face benchmark empty
+printf 'liveness:\n  threshold: 1.5\n' > bad_threshold.yaml
+refuses 2 "bad_threshold.yaml:2:.*liveness.threshold" "$lockerctl" -c bad_threshold.yaml face benchmark pad
+
 # face calibrate: a report as evaluate writes it, and a suggested threshold.
 mkdir -p real spoof
 cp "$samples"/image_T*.jpg real/

@@ -3,7 +3,9 @@
 #include <stdexcept>
 #include <string>
 
+#include "core/errors.hpp"
 #include "eval/metrics.hpp"
+#include "eval/pad.hpp"
 
 namespace lockerctl::eval {
 namespace {
@@ -109,6 +111,40 @@ TEST(RateInterval, WilsonIntervalsOfKnownCases) {
   const auto empty = rate_interval(0, 0);
   EXPECT_EQ(empty.low, 0.0);
   EXPECT_EQ(empty.high, 1.0);
+}
+
+TEST(Pad, ApcerAndBpcerOverallPerTypeAndSourceAtTheThresholdAndForTheTarget) {
+  // 4 real (one refused at 0.5), 6 attacks: 2 prints (one accepted), 3 replays, 1 mask.
+  const std::vector<PadSample> s{
+      {"r1", true, "", "a", 0.9},      {"r2", true, "", "a", 0.8},       {"r3", true, "", "b", 0.6},
+      {"r4", true, "", "b", 0.3},      {"p1", false, "print", "a", 0.7}, {"p2", false, "print", "b", 0.2},
+      {"v1", false, "replay", "b", 0.1}, {"v2", false, "replay", "b", 0.45}, {"v3", false, "replay", "a", 0.05},
+      {"m1", false, "mask", "a", 0.4}};
+  const PadFigures f = pad_figures(s, 0.5, 0.0, 2);
+  EXPECT_EQ(f.overall.attacks, 6u);
+  EXPECT_EQ(f.overall.attacks_accepted, 1u);
+  EXPECT_EQ(f.overall.reals, 4u);
+  EXPECT_EQ(f.overall.reals_refused, 1u);
+  EXPECT_DOUBLE_EQ(f.overall.apcer(), 1.0 / 6);
+  EXPECT_DOUBLE_EQ(f.overall.bpcer(), 0.25);
+  ASSERT_EQ(f.by_type.size(), 3u);
+  EXPECT_EQ(f.by_type.at("print").attacks_accepted, 1u);
+  EXPECT_EQ(f.by_type.at("replay").attacks, 3u);
+  EXPECT_EQ(f.by_type.at("replay").attacks_accepted, 0u);
+  EXPECT_EQ(f.by_source.at("a").reals, 2u);
+  EXPECT_EQ(f.by_source.at("a").attacks, 3u);
+  EXPECT_EQ(f.by_source.at("b").reals_refused, 1u);
+  // No attack may pass: the threshold goes just above the best attack (0.7), and refuses r3 and r4.
+  EXPECT_GT(f.threshold_for_target, 0.7);
+  EXPECT_FLOAT_EQ(f.threshold_for_target, 0.8f);
+  EXPECT_EQ(f.at_target.attacks_accepted, 0u);
+  EXPECT_EQ(f.at_target.reals_refused, 2u);
+  ASSERT_EQ(f.worst_attacks.size(), 2u);
+  EXPECT_EQ(f.worst_attacks[0].image, "p1");
+  EXPECT_EQ(f.worst_attacks[1].image, "v2");
+  EXPECT_EQ(f.worst_reals[0].image, "r4");
+  EXPECT_NEAR(f.roc_auc, 20.0 / 24, 1e-9);  // of 24 real-attack pairs, 20 ranked right
+  EXPECT_THROW(pad_figures({s[0], s[1]}, 0.5, 0.01), DataError) << "no attacks";
 }
 
 }  // namespace
