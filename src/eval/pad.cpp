@@ -120,7 +120,7 @@ void write_pad_report(const std::filesystem::path& dir, const PadFigures& f, con
   write_file_atomically(dir / "pad.md", md);
 
   // ROC in ISO terms: attacks accepted along x, real faces accepted (1 - BPCER) up y.
-  const report::Series roc{fmt::format("liveness (AUC {:.3f})", f.roc_auc), f.curve_apcer, f.curve_live};
+  const report::Series roc{fmt::format("AUC {:.3f}", f.roc_auc), f.curve_apcer, f.curve_live};
   report::save_line_chart(dir / "roc.png", {roc}, {title, "APCER (attacks accepted)", "1 - BPCER (real faces accepted)", 0, 1, true});
 }
 
