@@ -5,6 +5,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "core/progress.hpp"
 #include "data/image.hpp"
 #include "export/onnx_export.hpp"
 #include "inference/engine.hpp"
@@ -55,7 +56,10 @@ int run_predict(const GlobalOptions& global, const PredictOptions& options) {
   auto engine = inference::open_engine(options.model, *inference::parse_backend(options.backend));
   const auto& info = engine->info();
   int failed = 0;
-  for (const auto& file : image_inputs(options.inputs)) {
+  const auto files = image_inputs(options.inputs);
+  Progress progress("predict", files.size(), per_image_progress());
+  for (const auto& file : files) {
+    progress.advance();
     const data::DecodeResult image = data::load_image(file);
     if (!image.ok()) {
       log::error("{}: {}", file.string(), image.error);

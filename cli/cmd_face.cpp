@@ -12,6 +12,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "core/clock.hpp"
+#include "core/progress.hpp"
 #include "eval/pad.hpp"
 #include "eval/score_report.hpp"
 #include "vision/camera.hpp"
@@ -115,7 +116,10 @@ int run_face_check(const GlobalOptions& global, const FaceCheckOptions& o) {
     throw Error("face check --chips: needs face.detector: yunet, the only detector that gives landmarks", ExitCode::Config);
   }
   int failed = 0;
-  for (const fs::path& file : image_inputs(o.inputs)) {
+  const auto files = image_inputs(o.inputs);
+  Progress progress("face check", files.size(), per_image_progress());
+  for (const fs::path& file : files) {
+    progress.advance();
     const auto frame = read_frame(file);
     if (!frame) {
       ++failed;
@@ -263,7 +267,10 @@ int run_face_benchmark(const GlobalOptions& global, const FaceBenchmarkOptions& 
   std::vector<std::string> unreadable;
   std::size_t straddling = 0;  // stills whose simulated frames fall on both sides of the threshold
   nlohmann::json images = nlohmann::json::array();
-  for (const fs::path& file : image_inputs({o.dir})) {
+  const auto files = image_inputs({o.dir});
+  Progress progress("face benchmark", files.size(), per_image_progress());
+  for (const fs::path& file : files) {
+    progress.advance();
     const auto what = presentation_of(o.dir, file);
     if (!what) continue;  // beside real/ and attack/: not part of the benchmark
     const std::string cls = what->real ? "real" : "attack";

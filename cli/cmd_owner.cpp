@@ -22,6 +22,7 @@
 #include "vision/face_bench.hpp"
 #include "core/errors.hpp"
 #include "core/log.hpp"
+#include "core/progress.hpp"
 #include "vision/camera.hpp"
 #include "vision/face.hpp"
 #include "vision/face_chip.hpp"
@@ -498,10 +499,19 @@ int run_owner_benchmark(const GlobalOptions& global, const OwnerBenchmarkOptions
     if (e.is_directory()) dirs.push_back(e.path());
   }
   std::sort(dirs.begin(), dirs.end());
+  std::vector<std::vector<fs::path>> photos_of;  // by person, as dirs
+  std::size_t photos = 0;
   for (const auto& dir : dirs) {
-    Person p{dir.filename().string(), {}, {}};
+    photos_of.push_back(image_inputs({dir.string()}));
+    photos += photos_of.back().size();
+  }
+  const std::vector<fs::path> impostor_photos = o.impostors.empty() ? std::vector<fs::path>{} : image_inputs({o.impostors});
+  Progress progress("owner benchmark: photos", photos + impostor_photos.size());
+  for (std::size_t d = 0; d < dirs.size(); ++d) {
+    Person p{dirs[d].filename().string(), {}, {}};
     double seconds = 0;
-    for (const auto& file : image_inputs({dir.string()})) {
+    for (const auto& file : photos_of[d]) {
+      progress.advance();
       cv::Mat frame;
       auto photo = describe(file, &frame);
       if (!photo) continue;
@@ -533,13 +543,13 @@ int run_owner_benchmark(const GlobalOptions& global, const OwnerBenchmarkOptions
   }
   std::vector<inference::FaceDescriptor> outsiders;
   int no_face_impostors = 0, no_face_genuine = 0;
-  if (!o.impostors.empty()) {
-    for (const auto& file : image_inputs({o.impostors})) {
-      if (auto photo = describe(file)) {
-        if (photo->probe) outsiders.push_back(*photo->probe);
-      }
+  for (const auto& file : impostor_photos) {
+    progress.advance();
+    if (auto photo = describe(file)) {
+      if (photo->probe) outsiders.push_back(*photo->probe);
     }
   }
+  progress.finish();
   std::vector<float> scores, labels;
   int enrolled_people = 0;
   for (const Person& p : people) {

@@ -104,6 +104,12 @@ std::vector<std::string> split_list(const std::string& text) {
   return items;
 }
 
+Progress::Options per_image_progress() {
+  Progress::Options o = Progress::default_options();
+  o.closing_line = false;
+  return o;
+}
+
 std::vector<std::filesystem::path> image_inputs(const std::vector<std::string>& inputs) {
   namespace fs = std::filesystem;
   std::vector<fs::path> files;

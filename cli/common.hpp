@@ -11,6 +11,7 @@
 #include <opencv2/core.hpp>
 
 #include "config/config.hpp"
+#include "core/progress.hpp"
 #include "access/face_match.hpp"
 #include "access/owners.hpp"
 #include "audit/audit_log.hpp"
@@ -125,6 +126,10 @@ std::vector<std::string> split_list(const std::string& text);
 /// The image files that command-line inputs name: a file as it is, a folder's images (any depth,
 /// by extension) in name order.
 std::vector<std::filesystem::path> image_inputs(const std::vector<std::string>& inputs);
+
+/// How a command that prints a line per image shows its progress: a bar on a terminal, a line
+/// every 10 s in logs, and no closing line (stderr keeps to errors).
+Progress::Options per_image_progress();
 
 /// As vision::load_frame, with the reason logged as an error ("FILE: reason").
 std::optional<cv::Mat> read_frame(const std::filesystem::path& file);

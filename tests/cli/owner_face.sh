@@ -143,7 +143,8 @@ ls var/incidents/*/frame.jpg > /dev/null || fail "no evidence photo of the stran
 # owner benchmark on four people: a report, FAR and FRR, the threshold for the target FAR.
 mkdir -p four
 for p in Abdullah_Gul Amelie_Mauresmo Ann_Veneman Ari_Fleischer; do ln -s "$lfw/$p" four/$p; done
-lc owner benchmark four --report-dir bench > bench.out || fail "benchmark: $(cat bench.out)"
+lc owner benchmark four --report-dir bench > bench.out 2> bench.err || fail "benchmark: $(cat bench.out bench.err)"
+grep -q '^owner benchmark: photos: [0-9]*/[0-9]* in .*/s)$' bench.err || fail "no progress line: $(cat bench.err)"
 grep -q '^face embeddings on four: 4 people enrolled from 5 photos each (0 with too few usable photos), [0-9]* genuine' bench.out ||
   fail "benchmark: $(cat bench.out)"
 grep -q 'at owner.match_threshold 0.510: strangers accepted [0-9.]* (95% interval [0-9.]*-[0-9.]*) (FAR), owners rejected [0-9.]* (FRR)' bench.out ||
