@@ -199,6 +199,8 @@ int run_access(const GlobalOptions& global, const RunOptions& options) {
   o.human_threshold = model_threshold(a.human_threshold, *human);
   o.liveness_threshold = cfg.liveness.threshold;
   o.liveness_frames = cfg.liveness.frames;
+  o.alert_on_access = cfg.alerts.on_access;
+  o.branch = cfg.alerts.branch;
   o.trigger_on_face = a.trigger == config::Trigger::Face;
   o.keys_from_board = a.input == config::InputSource::Board;
   o.password_tries = a.password_tries;

@@ -693,6 +693,14 @@ State Flow::open(Attempt& a) {
     return State::Idle;
   }
   ++summary_.granted;
+  if (o_.alert_on_access) {
+    // Every holder reads at once that the locker was opened, and by whom: a joint holder who
+    // did not open it learns that someone else did. Through the outbox: nobody waits for it.
+    alert(a.id, fmt::format("lockerctl: your locker{} was opened by {} at {}{}. If that was not you or someone you "
+                            "trust, call the branch now.",
+                            a.locker.empty() ? "" : " " + a.locker, a.holder, utc_now_iso8601(),
+                            o_.branch.empty() ? "" : " at the " + o_.branch + " branch"));
+  }
   bool was_opened = false;
   for (;;) {
     const Input in = wait_input(Clock::now() + 100ms);

@@ -100,6 +100,8 @@ struct FlowOptions {
   std::vector<Actuator> actuators;
   std::vector<Rule> rules;
   std::filesystem::path incidents_dir = "var/incidents";
+  bool alert_on_access = true;     ///< every holder is told when the locker opens
+  std::string branch;              ///< named in that alert; "" = not named
 };
 
 struct FlowParts {

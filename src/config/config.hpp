@@ -460,6 +460,8 @@ enum class CodeChannel { Sms, Email };
 /// The alert outbox: which channels alerts and one-time codes take, and how failures are retried.
 struct AlertsConfig {
   std::string channels = "sms";  // comma-separated: sms, webhook, email
+  bool on_access = true;         // every holder is told each time their locker opens (who, when, where)
+  std::string branch;            // this branch's name in alert texts; "" = none
   CodeChannel code_channel = CodeChannel::Sms;
   int max_attempts = 12;
   double backoff_s = 2;
@@ -468,6 +470,8 @@ struct AlertsConfig {
   template <class V>
   void visit(V& v) {
     v.field("channels", channels);
+    v.field("on_access", on_access);
+    v.field("branch", branch);
     v.field("code_channel", code_channel, Choices<CodeChannel>{{{"sms", CodeChannel::Sms}, {"email", CodeChannel::Email}}});
     v.field("max_attempts", max_attempts, Range<int>{1, 1000});
     v.field("backoff_s", backoff_s, Range<double>{0.01, 3600.0});

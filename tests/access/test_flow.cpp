@@ -257,6 +257,8 @@ TEST(Flow, OwnerWithPasswordAndCodeOpensTheLockerWhichRelocks) {
   EXPECT_FALSE(has(rows, "door:forced"));
   EXPECT_TRUE(has(rows, "door:left open")) << "open 0.7 s, allowed 0.6 s";
   EXPECT_EQ(l.outcome, Outcome::Granted);
+  EXPECT_NE(l.inbox().find("lockerctl: your locker was opened by alice at "), std::string::npos)
+      << "every opening is an alert (alerts.on_access): " << l.inbox();
   EXPECT_FALSE(l.board->simulator()->lock_released());
   EXPECT_TRUE(l.audit.verify().ok);
   int codes_in_db = 0;
@@ -646,6 +648,35 @@ TEST(Flow, SeveralLockersTheNumberComesFirstAndOnlyItsHoldersMayOpen) {
   EXPECT_EQ(bob_inbox.find("someone who is not you"), std::string::npos) << bob_inbox;
   EXPECT_NE(bob_inbox.find("code is"), std::string::npos) << bob_inbox;
   EXPECT_TRUE(l.audit.verify().ok);
+}
+
+TEST(Flow, AnOpeningIsAnAlertToEveryHolderNamingWhoOpenedItAndTheBranch) {
+  Locker l;
+  l.owners.add("bob", "+15550002");
+  LockerStore lockers(l.db);
+  lockers.add("14", {"alice", "bob"});
+  l.options.lockers = {"14"};
+  l.options.branch = "Albany Road";
+  Flow flow(l.options, {l.camera, *l.faces, l.liveness_check, l.human, l.owner_check, l.board->panel(), l.audit, l.outbox,
+                        l.owners, &lockers});
+  std::atomic<bool> stop{false};
+  std::thread runner([&] { flow.run(stop); });
+  std::istringstream in(l.scene(l.owner_scene) + "press\nwait password\ntype 2468\nwait otp\notp\nwait open\nwait idle\n");
+  EXPECT_NO_THROW(run_script(in, "test", {flow, &l.camera, l.board->simulator(), &l.phone, "+15550001", true}, stop));
+  flow.stop();
+  runner.join();
+  for (const char* phone : {"+15550001", "+15550002"}) {
+    const std::string inbox = l.inbox(phone);
+    EXPECT_NE(inbox.find("your locker 14 was opened by alice at 20"), std::string::npos) << phone << ": " << inbox;
+    EXPECT_NE(inbox.find(" at the Albany Road branch."), std::string::npos) << phone << ": " << inbox;
+  }
+  EXPECT_EQ(l.inbox("+15550002").find("code is"), std::string::npos) << "bob gets the news, not alice's code";
+
+  Locker quiet;
+  quiet.options.alert_on_access = false;
+  const auto rows = quiet.run(quiet.scene(quiet.owner_scene) + "press\nwait password\ntype 2468\nwait otp\notp\nwait open\nwait idle\n");
+  EXPECT_TRUE(has(rows, "access:granted")) << joined(rows);
+  EXPECT_FALSE(has(rows, "alert:queued")) << "alerts.on_access: false: " << joined(rows);
 }
 
 TEST(Flow, ADenialAtAJointLockerAlertsEveryHolder) {

@@ -158,7 +158,13 @@ wait $run_pid || fail "run stopped by SIGTERM exited $?"
 exec 4>&-
 received
 grep -q "$code" <<< "$(json $r 'd["webhook"]["deliveries"]')" && fail "the code went to the webhook"
-[ -f services/mail-2.json ] && fail "the code went by e-mail: $(cat services/mail-2.json)"
+for m in services/mail-*.json; do
+  grep -q "$code" "$m" && fail "the code went by e-mail: $(cat "$m")"
+done
+# The opening itself is an alert on every channel (alerts.on_access): here, an e-mail.
+grep -l 'your locker was opened by alice at ' services/mail-*.json > /dev/null ||
+  fail "no e-mail about the opening: $(cat services/mail-*.json)"
+mails=$(ls services/mail-*.json | wc -l)
 
 # The mail server's certificate from another CA, a wrong login, and a CA file that is not there.
 sed "s|^  ca_file: .*|  ca_file: $PWD/other.crt|" config.yaml > other-ca.yaml
@@ -175,7 +181,7 @@ grep -q "NOT delivered: mail server 127.0.0.1:$SMTP: Login denied" wrong-login.o
 grep -q 'wrong-pass' wrong-login.out && fail "the password was printed"
 sed 's|^  ca_file: .*|  ca_file: /no/such/ca.pem|' config.yaml > no-ca.yaml
 refuses 2 "email.ca_file: /no/such/ca.pem: cannot read" "$lockerctl" -c no-ca.yaml alerts test --owner alice
-[ -f services/mail-2.json ] && fail "a refused e-mail arrived: $(cat services/mail-2.json)"
+[ "$(ls services/mail-*.json | wc -l)" = "$mails" ] || fail "a refused e-mail arrived: $(ls services/mail-*.json)"
 
 # Google Drive: the photo in the folder, shared with the owner's address only, linked in the SMS.
 sed 's|^  store: s3|  store: gdrive|' config.yaml > drive.yaml
