@@ -297,7 +297,10 @@ class PlainReplyInTheSession final : public Channel {
     out_.erase(out_.begin(), out_.begin() + static_cast<std::ptrdiff_t>(k));
     return k;
   }
-  void write(const std::uint8_t* b, std::size_t n) override { inner_.write(b, n); }
+  void write(const std::uint8_t* b, std::size_t n) override {
+    written_at_ = std::chrono::steady_clock::now();
+    inner_.write(b, n);
+  }
   void flush() override { inner_.flush(); }
   bool replaced() const { return replaced_; }
 
@@ -318,7 +321,7 @@ class PlainReplyInTheSession final : public Channel {
     const std::size_t now = how_ == How::StraddlingTheTimeout ? 4 : bytes->size();
     out_.insert(out_.end(), bytes->begin(), bytes->begin() + static_cast<std::ptrdiff_t>(now));
     tail_.assign(bytes->begin() + static_cast<std::ptrdiff_t>(now), bytes->end());
-    tail_at_ = std::chrono::steady_clock::now() + late_;
+    tail_at_ = written_at_ + late_;  // after the wait for this reply ends, within the wait for the resend's
   }
 
   Channel& inner_;
@@ -326,7 +329,7 @@ class PlainReplyInTheSession final : public Channel {
   std::chrono::milliseconds late_;
   Parser replies_;
   std::vector<std::uint8_t> out_, tail_;
-  std::chrono::steady_clock::time_point tail_at_;
+  std::chrono::steady_clock::time_point tail_at_, written_at_;
   bool replaced_ = false;
 };
 
@@ -338,7 +341,7 @@ TEST(SecureLink, APlainReplyInsideTheSessionIsAnAttackWhateverItsTimingOrSequenc
     std::atomic<bool> stop{false};
     std::thread server([&] { board.serve(line.b(), stop); });
     const ControlPanelOptions options = panel_with(SecureMode::Required);
-    PlainReplyInTheSession channel(line.a(), how, options.reply_timeout + 20ms);
+    PlainReplyInTheSession channel(line.a(), how, options.reply_timeout + 10ms);
     {
       ControlPanel panel(channel, options);
       std::optional<BoardEvent> fault;
