@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <iostream>
 #include <fstream>
 #include <functional>
@@ -14,6 +15,8 @@
 #include <thread>
 
 #include "access/credentials.hpp"
+#include "access/face_templates.hpp"
+#include "access/lockers.hpp"
 #include "access/owner_check.hpp"
 #include "core/clock.hpp"
 #include "data/hash.hpp"
@@ -85,6 +88,14 @@ void setup_owner(CLI::App& app, const GlobalOptions& global, Action& action) {
   add->add_option("--phone", o->phone, "Phone number for SMS, e.g. +15550001")->required();
   add->add_option("--email", o->email, "E-mail address for alerts.channels: email, and the reader of Drive evidence");
   add->callback([&global, &action, o] { action = [&global, o] { return run_owner_add(global, *o); }; });
+
+  CLI::App* remove = owner_command(
+      owner, "remove",
+      "Remove an owner and erase what lockerctl keeps of them: face templates, face chips, their owner CNN, its "
+      "cached training data and run, captures of owner enroll-face, password hash, authenticator secret, phone and "
+      "e-mail address. The audit log keeps its rows, which name them. Refused while they hold a locker (lockerctl "
+      "locker set) or access.owner names them. Prints what it erased.", *o);
+  remove->callback([&global, &action, o] { action = [&global, o] { return run_owner_remove(global, *o); }; });
 
   CLI::App* pw = owner_command(owner, "set-password",
                                "Set the password (asked twice on a terminal, without echo; else one line from "
@@ -187,6 +198,49 @@ int run_owner_add(const GlobalOptions& global, const OwnerOptions& o) {
   station.owners.add(o.name, o.phone, o.email);
   station.audit.append({0, {}, "-", "owner", "added", std::nullopt, std::nullopt, "", o.name});
   std::cout << fmt::format("owner '{}' added; next: lockerctl owner set-password {}\n", o.name, o.name);
+  return 0;
+}
+
+int run_owner_remove(const GlobalOptions& global, const OwnerOptions& o) {
+  namespace fs = std::filesystem;
+  const config::Config cfg = load_config(global);
+  Station station(cfg);
+  const access::Owner owner = station.owners.get(o.name);
+  std::vector<std::string> held;
+  for (const auto& l : access::LockerStore(station.db).list()) {
+    if (std::find(l.holders.begin(), l.holders.end(), o.name) != l.holders.end()) held.push_back(l.number);
+  }
+  if (!held.empty()) {
+    throw DataError(fmt::format("owner '{}' holds locker {}: give it other holders first (lockerctl locker set {} --holder ...) "
+                                "or remove it (lockerctl locker remove {})",
+                                o.name, fmt::join(held, ", "), held.front(), held.front()));
+  }
+  if (cfg.access.owner == o.name) {
+    throw ConfigError({{"", 0, 0, "access.owner", fmt::format("names '{}', the owner to remove: name another first", o.name)}});
+  }
+  // The records first, in one transaction with the audit row; then the files, each said.
+  std::vector<std::string> erased;
+  access::FaceTemplates templates(station.db, station.key);
+  station.db.transaction([&] {
+    const int rows = templates.count(o.name);
+    templates.replace(o.name, {});
+    station.owners.remove(o.name);
+    erased.push_back(fmt::format("{} face template(s)", rows));
+    erased.push_back(fmt::format("phone, e-mail address{}{}", owner.password_hash.empty() ? "" : ", password hash",
+                                 owner.totp_secret.empty() ? "" : ", authenticator secret"));
+    station.audit.append({0, {}, "-", "owner", "removed", std::nullopt, std::nullopt, "",
+                          fmt::format("{}: {} erased", o.name, fmt::join(erased, "; "))});
+  });
+  const fs::path model = owner_model_file(cfg, o.name);
+  for (const fs::path& p : {face_chips_dir(cfg, o.name), fs::path(cfg.paths.data_dir) / ("owner-" + o.name),
+                            fs::path("runs") / ("owner-" + o.name), fs::path(cfg.paths.datasets_dir) / (o.name + "-faces"), model,
+                            fs::path(model).replace_extension(".onnx")}) {
+    std::error_code ec;
+    const auto n = fs::remove_all(p, ec);
+    if (ec) throw IoError(fmt::format("{}: cannot erase: {} (the owner's records are gone; erase it by hand)", p.string(), ec.message()));
+    if (n > 0) erased.push_back(fmt::format("{} ({} file(s))", p.string(), n));
+  }
+  std::cout << fmt::format("owner '{}' removed; erased: {}\n", o.name, fmt::join(erased, "; "));
   return 0;
 }
 

@@ -42,6 +42,7 @@ struct OwnerBenchmarkOptions {
 void setup_owner(CLI::App& app, const GlobalOptions& global, Action& action);
 
 int run_owner_add(const GlobalOptions& global, const OwnerOptions& options);
+int run_owner_remove(const GlobalOptions& global, const OwnerOptions& options);
 int run_owner_set_password(const GlobalOptions& global, const OwnerOptions& options);
 int run_owner_set_phone(const GlobalOptions& global, const OwnerOptions& options);
 int run_owner_set_email(const GlobalOptions& global, const OwnerOptions& options);

@@ -115,6 +115,11 @@ std::vector<Owner> OwnerStore::list() const {
   return out;
 }
 
+void OwnerStore::remove(const std::string& name) {
+  get(name);
+  db_.query("DELETE FROM owners WHERE name = ?", {name});
+}
+
 double OwnerStore::locked_until(const std::string& name) const {
   double until = 0;
   db_.query("SELECT locked_until FROM owners WHERE name = ?", {name},

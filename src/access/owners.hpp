@@ -45,6 +45,10 @@ class OwnerStore {
   Owner get(const std::string& name) const;
   std::vector<Owner> list() const;
 
+  /// Deletes the owner's row: phone, e-mail address, password hash, TOTP secret, lockout. Throws
+  /// DataError when there is no such owner.
+  void remove(const std::string& name);
+
   /// Unix time until which attempts on this owner's locker are refused (0 = none).
   double locked_until(const std::string& name) const;
   void lock_out(const std::string& name, double until);

@@ -136,5 +136,26 @@ lc locker add 14 --holder alice --holder bob > /dev/null
 sed 's|^  owner: alice|  owner: alice\n  locker: "14"|' config.yaml > joint.yaml
 refuses 3 "^error: owner 'bob' has no owner model for owner.method: cnn (lockerctl owner train bob)" \
   "$lockerctl" -c joint.yaml run --script /dev/null
+
+# Erasure: refused while alice holds a locker or access.owner names her; then nothing of her face
+# is left (templates, chips, her CNN, its cached chip dataset and run), her secrets are gone, and
+# the audit log still verifies with the rows that name her.
+sed 's|^  owner: alice|  owner: bob|' config.yaml > bob.yaml
+refuses 3 "owner 'alice' holds locker 14" "$lockerctl" -c bob.yaml owner remove alice
+"$lockerctl" -q -c bob.yaml locker remove 14 > /dev/null
+refuses 2 "access.owner: names 'alice', the owner to remove" lc owner remove alice
+[ -d var/faces/alice ] && [ -f models/owners/alice.h5 ] && [ -d data/owner-alice ] && [ -d runs/owner-alice ] ||
+  fail "the test should start with alice's chips, model, cached dataset and run: $(ls var/faces models/owners data runs)"
+"$lockerctl" -q -c bob.yaml owner remove alice > removed.out || fail "owner remove: $(cat removed.out)"
+grep -q "^owner 'alice' removed; erased: [1-9][0-9]* face template(s); phone, e-mail address, password hash; var/faces/alice" removed.out ||
+  fail "owner remove said: $(cat removed.out)"
+for p in var/faces/alice models/owners/alice.h5 data/owner-alice runs/owner-alice; do
+  [ -e "$p" ] && fail "$p was left behind"
+done
+[ "$(sqlite3 var/lockerctl.db "SELECT COUNT(*) FROM face_templates WHERE owner = 'alice'")" = 0 ] || fail "templates left"
+[ "$(sqlite3 var/lockerctl.db "SELECT COUNT(*) FROM owners WHERE name = 'alice'")" = 0 ] || fail "the owner row was left"
+"$lockerctl" -q -c bob.yaml audit list | grep -q 'owner *removed *alice: ' || fail "no audit row for the removal"
+"$lockerctl" -q -c bob.yaml audit list | grep -q 'owner *pass' || fail "the audit rows naming her went"
+refuses 3 "owner 'alice'" "$lockerctl" -c bob.yaml owner remove alice
 lc audit verify > /dev/null || fail "audit verify"
 echo "ok: owner train"
