@@ -232,9 +232,8 @@ int run_owner_remove(const GlobalOptions& global, const OwnerOptions& o) {
                           fmt::format("{}: {} erased", o.name, fmt::join(erased, "; "))});
   });
   const fs::path model = owner_model_file(cfg, o.name);
-  for (const fs::path& p : {face_chips_dir(cfg, o.name), fs::path(cfg.paths.data_dir) / ("owner-" + o.name),
-                            fs::path("runs") / ("owner-" + o.name), fs::path(cfg.paths.datasets_dir) / (o.name + "-faces"), model,
-                            fs::path(model).replace_extension(".onnx")}) {
+  for (const fs::path& p : {face_chips_dir(cfg, o.name), fs::path(cfg.paths.data_dir) / train::owner_dataset_name(o.name),
+                            owner_run_dir(o.name), owner_captures_dir(cfg, o.name), model, fs::path(model).replace_extension(".onnx")}) {
     std::error_code ec;
     const auto n = fs::remove_all(p, ec);
     if (ec) throw IoError(fmt::format("{}: cannot erase: {} (the owner's records are gone; erase it by hand)", p.string(), ec.message()));
@@ -295,7 +294,7 @@ int run_owner_enroll_face(const GlobalOptions& global, const OwnerOptions& o) {
   Station station(cfg);
   station.owners.get(o.name);
   const std::filesystem::path out =
-      o.out.empty() ? std::filesystem::path(cfg.paths.datasets_dir) / (o.name + "-faces") / cfg.owner.positive_class : std::filesystem::path(o.out);
+      o.out.empty() ? owner_captures_dir(cfg, o.name) / cfg.owner.positive_class : std::filesystem::path(o.out);
   auto camera = vision::open_camera(cfg.camera.source);
   const auto faces = vision::make_face_detector(face_options(cfg));
   const auto liveness = liveness_check(cfg);
@@ -399,7 +398,7 @@ int run_owner_train(const GlobalOptions& global, const OwnerTrainOptions& o) {
   m.active = owner_model_file(cfg, o.name);
   train::TrainOptions& t = m.train;
   t.data_dir = cfg.paths.data_dir;
-  t.run_dir = fs::path("runs") / ("owner-" + o.name);
+  t.run_dir = owner_run_dir(o.name);
   t.device = compute_device(cfg, o.device);
   t.workers = data_workers(cfg);
   t.seed = static_cast<std::uint64_t>(cfg.data.seed);

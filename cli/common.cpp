@@ -70,6 +70,12 @@ std::filesystem::path owner_model_file(const config::Config& cfg, const std::str
   return std::filesystem::path(cfg.paths.models_dir) / "owners" / (owner + ".h5");
 }
 
+std::filesystem::path owner_run_dir(const std::string& owner) { return std::filesystem::path("runs") / ("owner-" + owner); }
+
+std::filesystem::path owner_captures_dir(const config::Config& cfg, const std::string& owner) {
+  return std::filesystem::path(cfg.paths.datasets_dir) / (owner + "-faces");
+}
+
 inference::Backend inference_backend(const config::Config& cfg) {
   return cfg.access.backend == config::InferenceBackend::OpenCv ? inference::Backend::OpenCv : inference::Backend::Torch;
 }

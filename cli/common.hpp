@@ -107,6 +107,12 @@ std::filesystem::path face_chips_dir(const config::Config& cfg, const std::strin
 /// <paths.models_dir>/owners/<owner>.h5.
 std::filesystem::path owner_model_file(const config::Config& cfg, const std::string& owner);
 
+/// Where `lockerctl owner train` keeps an owner's run (checkpoints, test report): runs/owner-<owner>.
+std::filesystem::path owner_run_dir(const std::string& owner);
+
+/// Where `lockerctl owner enroll-face` puts an owner's captures: <paths.datasets_dir>/<owner>-faces.
+std::filesystem::path owner_captures_dir(const config::Config& cfg, const std::string& owner);
+
 /// The inference backend access.backend names.
 inference::Backend inference_backend(const config::Config& cfg);
 

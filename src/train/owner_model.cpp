@@ -12,6 +12,8 @@
 namespace lockerctl::train {
 namespace fs = std::filesystem;
 
+std::string owner_dataset_name(const std::string& owner) { return "owner-" + owner; }
+
 OwnerModelResult train_owner_model(const OwnerModelOptions& options) {
   if (options.owner_chips.size() < 3) {
     throw DataError(fmt::format("owner '{}': {} enrolled face chip(s); the owner CNN needs at least 3, one each for "
@@ -23,7 +25,7 @@ OwnerModelResult train_owner_model(const OwnerModelOptions& options) {
                                 "(scripts/fetch-negative-faces.sh, owner.negatives)", options.owner, options.other_chips.size()));
   }
   data::DatasetSource source;
-  source.name = "owner-" + options.owner;
+  source.name = owner_dataset_name(options.owner);
   source.task = data::Task::Owner;
   source.positive_class = options.positive_class;
   source.negative_class = options.negative_class;

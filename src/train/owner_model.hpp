@@ -44,4 +44,7 @@ struct OwnerModelResult {
 /// and evaluate_model.
 OwnerModelResult train_owner_model(const OwnerModelOptions& options);
 
+/// The name of an owner's chip dataset under data_dir (what `owner remove` erases with it).
+std::string owner_dataset_name(const std::string& owner);
+
 }  // namespace lockerctl::train
