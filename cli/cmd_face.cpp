@@ -280,11 +280,13 @@ int run_face_benchmark(const GlobalOptions& global, const FaceBenchmarkOptions& 
       continue;
     }
     const auto faces = detector->detect(*frame);
-    nlohmann::json j{{"image", file.string()}, {"class", cls}, {"source", source_of(file)}};
+    const std::string source = source_of(file);
+    nlohmann::json j{{"image", file.string()}, {"class", cls}, {"source", source}};
     if (!what->real) j["type"] = what->type;
     if (faces.empty()) {
       no_face[cls].push_back(file.string());
       j["face"] = false;
+      if (!o.json) std::cout << fmt::format("{}: {}: no face\n", file.string(), cls);
     } else {
       std::vector<double> scores{liveness->score(*frame, faces.front())};
       for (int k = 1; k < o.frames; ++k) {
@@ -294,21 +296,18 @@ int run_face_benchmark(const GlobalOptions& global, const FaceBenchmarkOptions& 
       const double average = std::accumulate(scores.begin(), scores.end(), 0.0) / static_cast<double>(scores.size());
       const auto [low, high] = std::minmax_element(scores.begin(), scores.end());
       if (*low < threshold && *high >= threshold) ++straddling;
-      one_frame.push_back({file.string(), what->real, what->type, source_of(file), scores.front()});
-      mean.push_back({file.string(), what->real, what->type, source_of(file), average});
+      one_frame.push_back({file.string(), what->real, what->type, source, scores.front()});
+      mean.push_back({file.string(), what->real, what->type, source, average});
       j["face"] = true;
       j["score"] = average;
       if (o.frames > 1) j["frame_scores"] = scores;
       j["live"] = average >= threshold;
+      if (!o.json) {
+        std::cout << fmt::format("{}: {}: liveness {:.4f}: {}\n", file.string(), cls, average,
+                                 average >= threshold ? "live" : "refused as an attack");
+      }
     }
-    if (o.json) {
-      images.push_back(std::move(j));
-    } else if (!j["face"].get<bool>()) {
-      std::cout << fmt::format("{}: {}: no face\n", file.string(), cls);
-    } else {
-      std::cout << fmt::format("{}: {}: liveness {:.4f}: {}\n", file.string(), cls, j["score"].get<double>(),
-                               j["live"].get<bool>() ? "live" : "refused as an attack");
-    }
+    if (o.json) images.push_back(std::move(j));
   }
   eval::PadFigures figures;
   try {
@@ -323,8 +322,10 @@ int run_face_benchmark(const GlobalOptions& global, const FaceBenchmarkOptions& 
                         {"unreadable", unreadable},
                         {"detector", detector->name()},
                         {"evaluated", utc_now_iso8601()}};
+  std::optional<eval::PadFigures> single;  // one frame of each still, beside the mean of several
   if (o.frames > 1) {
-    fields["one_frame"] = eval::pad_json(eval::pad_figures(one_frame, threshold, o.target_apcer));
+    single = eval::pad_figures(one_frame, threshold, o.target_apcer);
+    fields["one_frame"] = eval::pad_json(*single);
     fields["straddling"] = straddling;
   }
   eval::write_pad_report(o.report_dir, figures,
@@ -343,21 +344,19 @@ int run_face_benchmark(const GlobalOptions& global, const FaceBenchmarkOptions& 
   std::cout << fmt::format("liveness on {}: {} real and {} attack images scored; without a face: {} real, {} attack; {} unreadable\n",
                            o.dir, figures.overall.reals, figures.overall.attacks, no_face["real"].size(),
                            no_face["attack"].size(), unreadable.size());
-  if (o.frames > 1) {
-    const eval::PadRates single = eval::pad_rates(one_frame, threshold);
-    std::cout << fmt::format("  one frame, at liveness.threshold {:.3f}: {}\n", threshold, rates(single))
+  if (single) {
+    std::cout << fmt::format("  one frame, at liveness.threshold {:.3f}: {}\n", threshold, rates(single->overall))
               << fmt::format("  mean of {} simulated frames: {}; {} of {} stills had frames on both sides of the threshold\n",
                              o.frames, rates(figures.overall), straddling, mean.size());
   } else {
     std::cout << fmt::format("  at liveness.threshold {:.3f}: {}\n", threshold, rates(figures.overall));
   }
   for (const auto& [type, r] : figures.by_type) {
-    std::cout << fmt::format("  attack type {}: APCER {:.2f}% ({} of {})\n", type, 100 * r.apcer(), r.attacks_accepted, r.attacks);
+    std::cout << fmt::format("  attack type {}: APCER {}\n", type, eval::rate_text(r.attacks_accepted, r.attacks));
   }
   for (const auto& [source, r] : figures.by_source) {
-    std::cout << fmt::format("  source {}: APCER {} BPCER {}\n", source,
-                             r.attacks ? fmt::format("{:.2f}% ({} of {})", 100 * r.apcer(), r.attacks_accepted, r.attacks) : "-",
-                             r.reals ? fmt::format("{:.2f}% ({} of {})", 100 * r.bpcer(), r.reals_refused, r.reals) : "-");
+    std::cout << fmt::format("  source {}: APCER {} BPCER {}\n", source, eval::rate_text(r.attacks_accepted, r.attacks),
+                             eval::rate_text(r.reals_refused, r.reals));
   }
   std::cout << fmt::format("  for APCER <= {:g}%: threshold {:.4f}, {}\n  ROC AUC {:.4f}\n", 100 * o.target_apcer,
                            figures.threshold_for_target, rates(figures.at_target), figures.roc_auc);

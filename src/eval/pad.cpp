@@ -12,17 +12,8 @@
 namespace lockerctl::eval {
 namespace {
 
-void count(PadRates& r, const PadSample& s, double threshold) {
-  // In single precision, as the ROC and threshold_for_far() compare.
-  const bool live = static_cast<float>(s.score) >= static_cast<float>(threshold);
-  if (s.real) {
-    ++r.reals;
-    r.reals_refused += live ? 0 : 1;
-  } else {
-    ++r.attacks;
-    r.attacks_accepted += live ? 1 : 0;
-  }
-}
+/// Real faces are the positive class: an accepted attack is a false accept, a refused face a false reject.
+PadRates rates_of(const Confusion& c) { return {c.fp + c.tn, c.fp, c.tp + c.fn, c.fn}; }
 
 double share(std::size_t part, std::size_t whole) { return whole ? static_cast<double>(part) / static_cast<double>(whole) : 0; }
 
@@ -31,37 +22,39 @@ nlohmann::json rates_json(const PadRates& r) {
           {"reals", r.reals},     {"reals_refused", r.reals_refused},       {"bpcer", r.bpcer()}};
 }
 
-std::string percent(std::size_t part, std::size_t whole) {
-  return whole ? fmt::format("{:.1f}% ({} of {})", 100.0 * static_cast<double>(part) / static_cast<double>(whole), part, whole)
-               : std::string("-");
-}
-
 }  // namespace
 
 double PadRates::apcer() const { return share(attacks_accepted, attacks); }
 double PadRates::bpcer() const { return share(reals_refused, reals); }
 
-PadRates pad_rates(const std::vector<PadSample>& samples, double threshold) {
-  PadRates r;
-  for (const PadSample& s : samples) count(r, s, threshold);
-  return r;
+std::string rate_text(std::size_t part, std::size_t whole) {
+  return whole ? fmt::format("{:.2f}% ({} of {})", 100 * share(part, whole), part, whole) : std::string("-");
 }
 
 PadFigures pad_figures(const std::vector<PadSample>& samples, double threshold, double target_apcer, std::size_t worst) {
   PadFigures f;
   f.threshold = threshold;
   f.target_apcer = target_apcer;
-  f.overall = pad_rates(samples, threshold);
+  std::vector<float> scores, labels, attack_scores, attack_labels;
+  std::vector<std::string> sources, types;
+  for (const PadSample& s : samples) {
+    scores.push_back(static_cast<float>(s.score));
+    labels.push_back(s.real ? 1.f : 0.f);
+    sources.push_back(s.source);
+    if (!s.real) {
+      attack_scores.push_back(static_cast<float>(s.score));
+      attack_labels.push_back(0.f);
+      types.push_back(s.type);
+    }
+  }
+  f.overall = rates_of(confusion_at(scores, labels, threshold));
   if (f.overall.reals == 0 || f.overall.attacks == 0) {
     throw DataError(fmt::format("need real and attack presentations with a face; have {} real and {} attack",
                                 f.overall.reals, f.overall.attacks));
   }
-  std::vector<float> scores, labels;
-  for (const PadSample& s : samples) {
-    if (!s.real) count(f.by_type[s.type], s, threshold);
-    count(f.by_source[s.source], s, threshold);
-    scores.push_back(static_cast<float>(s.score));
-    labels.push_back(s.real ? 1.f : 0.f);
+  for (const SourceMetrics& m : metrics_by_source(scores, labels, sources, threshold)) f.by_source[m.source] = rates_of(m.confusion);
+  for (const SourceMetrics& m : metrics_by_source(attack_scores, attack_labels, types, threshold)) {
+    f.by_type[m.source] = rates_of(m.confusion);
   }
   f.roc_auc = roc_auc(scores, labels);
   for (const RocPoint& p : roc_curve(scores, labels)) {
@@ -69,7 +62,7 @@ PadFigures pad_figures(const std::vector<PadSample>& samples, double threshold, 
     f.curve_live.push_back(p.tpr);
   }
   f.threshold_for_target = threshold_for_far(scores, labels, target_apcer);
-  f.at_target = pad_rates(samples, f.threshold_for_target);
+  f.at_target = rates_of(confusion_at(scores, labels, f.threshold_for_target));
   for (const PadSample& s : samples) (s.real ? f.worst_reals : f.worst_attacks).push_back(s);
   const auto keep = [&](std::vector<PadSample>& v, bool highest_first) {
     std::stable_sort(v.begin(), v.end(), [&](const PadSample& a, const PadSample& b) {
@@ -102,16 +95,16 @@ void write_pad_report(const std::filesystem::path& dir, const PadFigures& f, con
 
   std::string md = fmt::format("# {}\n\nISO/IEC 30107-3: APCER = attacks accepted as live, BPCER = real faces refused.\n\n", title);
   md += "| | APCER | BPCER |\n| --- | --- | --- |\n";
-  md += fmt::format("| at the threshold {:.3f} | {} | {} |\n", f.threshold, percent(f.overall.attacks_accepted, f.overall.attacks),
-                    percent(f.overall.reals_refused, f.overall.reals));
+  md += fmt::format("| at the threshold {:.3f} | {} | {} |\n", f.threshold, rate_text(f.overall.attacks_accepted, f.overall.attacks),
+                    rate_text(f.overall.reals_refused, f.overall.reals));
   md += fmt::format("| at {:.4f}, for APCER <= {:g}% | {} | {} |\n\nROC AUC {:.4f}.\n\n", f.threshold_for_target,
-                    100 * f.target_apcer, percent(f.at_target.attacks_accepted, f.at_target.attacks),
-                    percent(f.at_target.reals_refused, f.at_target.reals), f.roc_auc);
+                    100 * f.target_apcer, rate_text(f.at_target.attacks_accepted, f.at_target.attacks),
+                    rate_text(f.at_target.reals_refused, f.at_target.reals), f.roc_auc);
   md += fmt::format("By attack type, at {:.3f}:\n\n| type | APCER |\n| --- | --- |\n", f.threshold);
-  for (const auto& [type, r] : f.by_type) md += fmt::format("| {} | {} |\n", type, percent(r.attacks_accepted, r.attacks));
+  for (const auto& [type, r] : f.by_type) md += fmt::format("| {} | {} |\n", type, rate_text(r.attacks_accepted, r.attacks));
   md += fmt::format("\nBy source, at {:.3f}:\n\n| source | APCER | BPCER |\n| --- | --- | --- |\n", f.threshold);
   for (const auto& [source, r] : f.by_source) {
-    md += fmt::format("| {} | {} | {} |\n", source, percent(r.attacks_accepted, r.attacks), percent(r.reals_refused, r.reals));
+    md += fmt::format("| {} | {} | {} |\n", source, rate_text(r.attacks_accepted, r.attacks), rate_text(r.reals_refused, r.reals));
   }
   md += "\nThe attacks scored most live:\n\n";
   for (const PadSample& s : f.worst_attacks) md += fmt::format("- {:.4f} {}\n", s.score, s.image);

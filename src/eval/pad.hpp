@@ -33,7 +33,8 @@ struct PadRates {
   double bpcer() const;
 };
 
-PadRates pad_rates(const std::vector<PadSample>& samples, double threshold);
+/// "12.50% (3 of 24)", or "-" when `whole` is 0.
+std::string rate_text(std::size_t part, std::size_t whole);
 
 struct PadFigures {
   double threshold = 0.5;
