@@ -265,8 +265,8 @@ int run_board_probe(const GlobalOptions& global, const BoardOptions& options) {
   const auto caps = link->panel().capabilities();
   std::cout << fmt::format("board 0x{:02X} on {}\n", link_opts.panel.address, link->device())
             << fmt::format("vendor {:02X}-{:02X}-{:02X}, model {}, version {}, serial {:08X}, firmware {}.{}.{}\n",
-                           (id.vendor >> 16) & 0xFF, (id.vendor >> 8) & 0xFF, id.vendor & 0xFF, id.model, id.version, id.serial, id.firmware_major, id.firmware_minor,
-                           id.firmware_build)
+                           (id.vendor >> 16) & 0xFF, (id.vendor >> 8) & 0xFF, id.vendor & 0xFF, id.model, id.version,
+                           id.serial, id.firmware_major, id.firmware_minor, id.firmware_build)
             << "capabilities (function, compliance, items):\n";
   for (const auto& c : caps) std::cout << fmt::format("  {:3} {:3} {:3}\n", c.function, c.compliance, c.items);
   return 0;

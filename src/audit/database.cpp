@@ -130,34 +130,29 @@ void Database::checkin(const std::string& sql, sqlite3_stmt* stmt, bool from_cac
 }
 
 void Database::transaction(const std::function<void()>& work) {
+  if (depth_ == 0) return enclose("BEGIN IMMEDIATE", "COMMIT", "ROLLBACK", work);
   const std::string savepoint = "nested" + std::to_string(depth_);
-  exec(depth_ == 0 ? "BEGIN IMMEDIATE" : "SAVEPOINT " + savepoint);
-  ++depth_;
-  try {
-    work();
-  } catch (...) {
-    --depth_;
-    const std::string undo = depth_ == 0 ? "ROLLBACK" : "ROLLBACK TO " + savepoint + "; RELEASE " + savepoint;
-    sqlite3_exec(db_, undo.c_str(), nullptr, nullptr, nullptr);
-    throw;
-  }
-  --depth_;
-  exec(depth_ == 0 ? "COMMIT" : "RELEASE " + savepoint);
+  enclose("SAVEPOINT " + savepoint, "RELEASE " + savepoint, "ROLLBACK TO " + savepoint + "; RELEASE " + savepoint, work);
 }
 
 void Database::snapshot(const std::function<void()>& work) {
   if (depth_ > 0) return work();
-  exec("BEGIN DEFERRED");
+  enclose("BEGIN DEFERRED", "COMMIT", "ROLLBACK", work);
+}
+
+void Database::enclose(const std::string& begin, const std::string& end, const std::string& undo,
+                       const std::function<void()>& work) {
+  exec(begin);
   ++depth_;
   try {
     work();
   } catch (...) {
     --depth_;
-    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    sqlite3_exec(db_, undo.c_str(), nullptr, nullptr, nullptr);
     throw;
   }
   --depth_;
-  exec("COMMIT");
+  exec(end);
 }
 
 std::int64_t Database::last_insert_id() const { return sqlite3_last_insert_rowid(db_); }

@@ -70,6 +70,8 @@ class Database {
   const std::filesystem::path& file() const { return file_; }
 
  private:
+  /// Runs `work` between `begin` and `end` at one more level of depth; on an exception, `undo`.
+  void enclose(const std::string& begin, const std::string& end, const std::string& undo, const std::function<void()>& work);
   /// A prepared statement of `sql` that no other call is running, or nullptr.
   sqlite3_stmt* checkout(const std::string& sql);
   /// Resets `stmt` and keeps it for the next call of `sql` (a few dozen texts at most).
