@@ -131,9 +131,9 @@ struct Locker {
     options.incidents_dir = dir / "incidents";
   }
 
-  /// Runs a flow with `script`; returns "layer:decision" for every audit row.
-  std::vector<std::string> run(const std::string& script, bool keys_via_board = true) {
-    Flow flow(options, {camera, *faces, liveness_check, human, owner_check, board->panel(), audit, outbox, owners, nullptr,
+  /// Runs a flow with `script` (at `lockers` when given); returns "layer:decision" for every audit row.
+  std::vector<std::string> run(const std::string& script, bool keys_via_board = true, LockerStore* lockers = nullptr) {
+    Flow flow(options, {camera, *faces, liveness_check, human, owner_check, board->panel(), audit, outbox, owners, lockers,
                         motion, clips});
     std::atomic<bool> stop{false};
     std::thread runner([&] { flow.run(stop); });
@@ -657,14 +657,7 @@ TEST(Flow, AnOpeningIsAnAlertToEveryHolderNamingWhoOpenedItAndTheBranch) {
   lockers.add("14", {"alice", "bob"});
   l.options.lockers = {"14"};
   l.options.branch = "Albany Road";
-  Flow flow(l.options, {l.camera, *l.faces, l.liveness_check, l.human, l.owner_check, l.board->panel(), l.audit, l.outbox,
-                        l.owners, &lockers});
-  std::atomic<bool> stop{false};
-  std::thread runner([&] { flow.run(stop); });
-  std::istringstream in(l.scene(l.owner_scene) + "press\nwait password\ntype 2468\nwait otp\notp\nwait open\nwait idle\n");
-  EXPECT_NO_THROW(run_script(in, "test", {flow, &l.camera, l.board->simulator(), &l.phone, "+15550001", true}, stop));
-  flow.stop();
-  runner.join();
+  l.run(l.scene(l.owner_scene) + "press\nwait password\ntype 2468\nwait otp\notp\nwait open\nwait idle\n", true, &lockers);
   for (const char* phone : {"+15550001", "+15550002"}) {
     const std::string inbox = l.inbox(phone);
     EXPECT_NE(inbox.find("your locker 14 was opened by alice at 20"), std::string::npos) << phone << ": " << inbox;
@@ -685,14 +678,7 @@ TEST(Flow, ADenialAtAJointLockerAlertsEveryHolder) {
   LockerStore lockers(l.db);
   lockers.add("14", {"alice", "bob"});
   l.options.lockers = {"14"};  // one locker: no number to type
-  Flow flow(l.options, {l.camera, *l.faces, l.liveness_check, l.human, l.owner_check, l.board->panel(), l.audit, l.outbox,
-                        l.owners, &lockers});
-  std::atomic<bool> stop{false};
-  std::thread runner([&] { flow.run(stop); });
-  std::istringstream in(l.scene(l.stranger) + "press\nwait owner\nwait idle\nsleep 300\n");
-  EXPECT_NO_THROW(run_script(in, "test", {flow, &l.camera, l.board->simulator(), &l.phone, "+15550001", true}, stop));
-  flow.stop();
-  runner.join();
+  l.run(l.scene(l.stranger) + "press\nwait owner\nwait idle\nsleep 300\n", true, &lockers);
   const std::string bob_inbox = l.inbox("+15550002");
   EXPECT_NE(l.inbox().find("someone who is not you"), std::string::npos) << l.inbox();
   EXPECT_NE(bob_inbox.find("someone who is not you"), std::string::npos) << bob_inbox;
