@@ -136,7 +136,7 @@ void setup_owner(CLI::App& app, const GlobalOptions& global, Action& action) {
       "train",
       "Train the owner's own owner CNN for owner.method: cnn, on aligned face chips at owner.chip_size: the chips "
       "`owner enroll` kept as `owner`, and the faces of owner.negatives (photos of other people; "
-      "scripts/fetch-negative-faces.sh) as `not_owner`, with augmentation and class balance. Each class is split "
+      "by default <data.source_root>/lfw_subset/singles: `scripts/fetch-datasets.sh lfw_subset/singles`) as `not_owner`, with augmentation and class balance. Each class is split "
       "60/15/25 (train/validation/test); the test split gives the false-accept rate on strangers the model never "
       "saw (FAR) and the false-reject rate on the owner's held-out photos (FRR). The model becomes active "
       "(<models_dir>/owners/NAME.h5) only when FAR <= owner.max_far and it accepted at least one held-out photo of the "
@@ -377,10 +377,12 @@ int run_owner_train(const GlobalOptions& global, const OwnerTrainOptions& o) {
   if (m.owner_chips.empty()) {
     throw DataError(fmt::format("owner '{}' has no enrolled face chips (lockerctl owner enroll {} --photos DIR)", o.name, o.name));
   }
-  const fs::path negatives = cfg.owner.negatives;
+  const fs::path negatives = cfg.owner.negatives.empty()
+                                 ? fs::path(cfg.data.source_root) / "lfw_subset" / "singles"
+                                 : fs::path(cfg.owner.negatives);
   if (!fs::is_directory(negatives)) {
-    throw DataError(fmt::format("owner.negatives: {}: no such folder (scripts/fetch-negative-faces.sh fetches photos of "
-                                "other people, or name a folder of them)", negatives.string()));
+    throw DataError(fmt::format("owner.negatives: {}: no such folder (scripts/fetch-datasets.sh lfw_subset/singles "
+                                "fetches photos of other people, or name a folder of them)", negatives.string()));
   }
   // Other people's chips are aligned once per folder and kept under data_dir.
   const std::string folder_id = data::sha256_hex(fs::absolute(negatives).lexically_normal().string()).substr(0, 12);

@@ -202,6 +202,7 @@ Config parse(const std::string& text, const std::string& file) {
   if (!problems.empty()) throw ConfigError(std::move(problems));
   EnvOverrides env;
   env.apply_root(config);
+  if (config.data.source_root.empty()) config.data.source_root = default_source_root();
   return config;
 }
 
@@ -225,6 +226,11 @@ std::string to_yaml(const Config& config) {
   YamlWriter writer(out);
   writer.write_root(copy);
   return std::string(out.c_str()) + "\n";
+}
+
+std::string default_source_root() {
+  std::error_code ec;
+  return std::filesystem::is_directory("../shared/data", ec) ? "../shared/data" : "data/sources";
 }
 
 std::string yaml_cpp_version() { return LOCKERCTL_YAML_CPP_VERSION; }

@@ -59,9 +59,14 @@ struct LogConfig {
   }
 };
 
+/// Where recipes' relative source paths start when the configuration does not say (or says ""):
+/// ../shared/data (the team's copy of the public collections) when that folder exists, else
+/// data/sources (what scripts/fetch-datasets.sh fills).
+std::string default_source_root();
+
 /// How datasets are assembled and split (`lockerctl dataset prepare`).
 struct DataConfig {
-  std::string source_root = "../shared/data";  // where recipes' relative source paths start
+  std::string source_root = default_source_root();  // where recipes' relative source paths start
   int workers = 0;               // decoding threads for prepare and the loader; 0 = runtime.threads
   int seed = 1337;               // seed of the split, of per-source picks and of batch order
   double train_fraction = 0.7;   // share of each class's distinct images for training
@@ -105,7 +110,7 @@ struct OwnerConfig : LayerConfig {
   int min_face_px = 48;           // enrollment: smallest face side in pixels
   double min_sharpness = 15;      // enrollment: smallest sharpness (variance of the chip's Laplacian)
   // owner.method cnn, `lockerctl owner train`:
-  std::string negatives = "datasets/negative_faces";  // photos of other people (scripts/fetch-negative-faces.sh)
+  std::string negatives{};         // photos of other people; empty: <data.source_root>/lfw_subset/singles
   int chip_size = 64;             // the aligned face chips are resized to this side for the CNN
   double max_far = 0.01;          // a trained model whose held-out false-accept rate is higher is not made active
 

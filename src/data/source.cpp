@@ -167,9 +167,11 @@ DatasetSource resolve_dataset(const std::string& spec, const config::Config& con
                                     ds.negative_class));
       }
       const fs::path resolved = under_root(s.path, root);
-      if (!is_glob(s.path) && !fs::exists(resolved, ec)) {
-        throw DataError(fmt::format("{}: sources[{}]: {} does not exist (data.source_root is {})",
-                                    recipe_file.string(), i, resolved.string(), root.string()));
+      // A glob's folder must exist too: an empty match is a note, an absent collection is not.
+      if (!fs::exists(is_glob(s.path) ? resolved.parent_path() : resolved, ec)) {
+        throw DataError(fmt::format("{}: sources[{}]: {} does not exist (data.source_root is {}; "
+                                    "scripts/fetch-datasets.sh {} fetches a shipped recipe's sources)",
+                                    recipe_file.string(), i, resolved.string(), root.string(), ds.name));
       }
       std::vector<fs::path> files = expand(resolved);
       // A reproducible pick: order by a seeded hash of the name, not by the file system.

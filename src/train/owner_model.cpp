@@ -22,7 +22,7 @@ OwnerModelResult train_owner_model(const OwnerModelOptions& options) {
   }
   if (options.other_chips.size() < 3) {
     throw DataError(fmt::format("owner '{}': {} face chip(s) of other people; the owner CNN needs many "
-                                "(scripts/fetch-negative-faces.sh, owner.negatives)", options.owner, options.other_chips.size()));
+                                "(owner.negatives; scripts/fetch-datasets.sh lfw_subset/singles)", options.owner, options.other_chips.size()));
   }
   data::DatasetSource source;
   source.name = owner_dataset_name(options.owner);

@@ -64,7 +64,7 @@ lc owner enroll alice --photos "${alice[@]:0:8}" > /dev/null
 [ "$(stat -c %a var/faces/alice)" = 700 ] || fail "the chip folder is readable by others: $(stat -c %a var/faces/alice)"
 [ "$(stat -c %a var/faces/alice/01.png)" = 600 ] || fail "a chip is readable by others"
 sed 's|  negatives: others|  negatives: nowhere|' config.yaml > nonegatives.yaml
-refuses 3 "^error: owner.negatives: nowhere: no such folder (scripts/fetch-negative-faces.sh" \
+refuses 3 "^error: owner.negatives: nowhere: no such folder (scripts/fetch-datasets.sh lfw_subset/singles" \
   "$lockerctl" -c nonegatives.yaml owner train alice
 
 # Training: FAR and FRR on held-out faces; the gate decides whether the model becomes active.

@@ -82,9 +82,26 @@ TEST_F(SourceTest, RecipeClassMustBeAConfiguredClass) {
   }
 }
 
-TEST_F(SourceTest, MissingSourceFolderIsAnError) {
+TEST_F(SourceTest, AnAbsentSourceIsNamedWithTheCommandThatFetchesIt) {
   recipe("gone", "sources:\n  - {path: nowhere, class: human}\n");
-  EXPECT_THROW(resolve_dataset("gone", cfg_, Task::Human), DataError);
+  recipe("gone_glob", "sources:\n  - {path: faces/human, class: human}\n"
+                      "  - {path: \"absent/collection/[!F]*\", class: not_human}\n");
+  for (const auto& [name, source] : {std::pair<std::string, std::string>{"gone", "sources[0]: "},
+                                     {"gone_glob", "sources[1]: "}}) {
+    try {
+      resolve_dataset(name, cfg_, Task::Human);
+      ADD_FAILURE() << name << ": resolved without its source";
+    } catch (const DataError& e) {
+      const std::string what = e.what();
+      EXPECT_NE(what.find(source), std::string::npos) << what;
+      EXPECT_NE(what.find("does not exist"), std::string::npos) << what;
+      EXPECT_NE(what.find("scripts/fetch-datasets.sh " + name), std::string::npos) << what;
+    }
+  }
+  recipe("empty_glob", "sources:\n  - {path: faces/human, class: human}\n"
+                       "  - {path: \"faces/nothing_*\", class: not_human}\n");
+  EXPECT_FALSE(resolve_dataset("empty_glob", cfg_, Task::Human).notes.empty())
+      << "a glob over a folder that is there but matches nothing is a note, not an error";
 }
 
 TEST_F(SourceTest, RecipeIsReadStrictly) {
