@@ -5,13 +5,15 @@
 # scripts/datasets.sha256; only files missing or wrong are fetched, so an interrupted run resumes
 # where it stopped, and a file that does not match its pin is named and fetched again.
 #
-#   scripts/fetch-datasets.sh                          everything pinned (10,500 files, 150 MB)
+#   scripts/fetch-datasets.sh                          everything pinned (10,500 files, 111 MB)
 #   scripts/fetch-datasets.sh human_people             the sources of datasets/human_people.yaml
 #   scripts/fetch-datasets.sh lfw_subset/identities    one collection (any pinned path prefix)
 #   ... --from DIR       copy from a local copy of the collections (e.g. ../shared/data); what it
 #                        lacks comes from the public origins
 #   ... --dest DIR       lay the files out under DIR instead of data/sources
 #   ... --pins FILE      check against another pin list (same format as scripts/datasets.sha256)
+#   ... --check          fetch nothing: exit 0 when every file is in place and matches its pin,
+#                        else 1 with one line saying how many are not
 #
 # Origins (each a public GitHub repository at a fixed commit; ../shared/data/SOURCES.md has the
 # details) and terms are in the two tables below. None of these collections is bundled with
@@ -22,13 +24,14 @@
 # | xargs -d '\n' sha256sum) > scripts/datasets.sha256.
 set -uo pipefail
 
-usage="usage: scripts/fetch-datasets.sh [RECIPE|PATH_PREFIX]... [--from DIR] [--dest DIR] [--pins FILE]"
-from= dest=data/sources pins=scripts/datasets.sha256 wanted=()
+usage="usage: scripts/fetch-datasets.sh [RECIPE|PATH_PREFIX]... [--from DIR] [--dest DIR] [--pins FILE] [--check]"
+from= dest=data/sources pins=scripts/datasets.sha256 wanted=() check_only=
 while [ $# -gt 0 ]; do
   case $1 in
     --from|--dest|--pins)
       [ $# -ge 2 ] && [ -n "$2" ] || { echo "fetch-datasets: $1 needs a value; $usage" >&2; exit 64; }
       declare "${1#--}=$(realpath -m -- "$2")"; shift 2 ;;  # relative to where it was run
+    --check) check_only=1; shift ;;
     -h|--help) sed -n '2,/^set -uo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     -*) echo "fetch-datasets: unknown option $1; $usage" >&2; exit 64 ;;
     *) wanted+=("$1"); shift ;;
@@ -101,7 +104,11 @@ else
   sort -u -k2 "$selected.all" > "$selected"
 fi
 
-mkdir -p "$dest" || { echo "fetch-datasets: $dest: cannot create it" >&2; exit 1; }
+if [ -n "$check_only" ]; then
+  [ -d "$dest" ] || { echo "fetch-datasets: $dest: no such folder (run without --check to fetch)" >&2; exit 1; }
+else
+  mkdir -p "$dest" || { echo "fetch-datasets: $dest: cannot create it" >&2; exit 1; }
+fi
 
 # check LIST: the paths of LIST (pin lines) that are not in $dest with their pinned SHA-256, as
 # "PATH<TAB>missing" or "PATH<TAB>wrong".
@@ -115,10 +122,15 @@ pins_of() { awk 'NR == FNR { need[$0]; next } substr($0, 67) in need' "$1" "$sel
 
 # One pass checks what is in place; a file there that does not match is named and fetched again.
 check "$selected" > "$selected.check"
-awk -F'\t' -v d="$dest" '$2 == "wrong" { print "fetch-datasets: " d "/" $1 " does not match its pin; fetching it again" }' "$selected.check"
 cut -f1 "$selected.check" > "$selected.need"
-awk -F'\t' '$2 == "wrong" { print $1 }' "$selected.check" | while IFS= read -r p; do rm -f "$dest/$p"; done
 needed=$(wc -l < "$selected.need")
+if [ -n "$check_only" ]; then
+  [ "$needed" = 0 ] && { echo "fetch-datasets: $(wc -l < "$selected") file(s) in $dest, each matching its pin"; exit 0; }
+  echo "fetch-datasets: $needed of $(wc -l < "$selected") file(s) are missing from $dest or do not match their pins (run without --check to fetch them)" >&2
+  exit 1
+fi
+awk -F'\t' -v d="$dest" '$2 == "wrong" { print "fetch-datasets: " d "/" $1 " does not match its pin; fetching it again" }' "$selected.check"
+awk -F'\t' '$2 == "wrong" { print $1 }' "$selected.check" | while IFS= read -r p; do rm -f "$dest/$p"; done
 echo "fetch-datasets: $(( $(wc -l < "$selected") - needed )) of $(wc -l < "$selected") file(s) in $dest already match their pins; fetching $needed"
 
 # Each file is written in place; one cut off half way does not match its pin and is fetched again

@@ -45,6 +45,13 @@ cmp -s mirror/faces_orl_att/s1/2.pgm sources/faces_orl_att/s1/2.pgm || fail "the
 ! grep -q "terms of" out || fail "terms printed a second time: $(cat out)"
 [ "$(grep -c "faces_orl_att" sources/LICENSES.md)" = 1 ] || fail "terms recorded twice: $(cat sources/LICENSES.md)"
 
+# --check fetches nothing and says whether everything is in place.
+"$fetch" --pins pins.ok --dest sources --check > out || fail "--check on a complete folder: $(cat out)"
+echo corrupted > sources/faces_orl_att/s1/1.pgm
+refuses 1 "^fetch-datasets: 1 of 3 file(s) are missing from .*/sources or do not match their pins" "$fetch" --pins pins.ok --dest sources --check
+[ "$(cat sources/faces_orl_att/s1/1.pgm)" = corrupted ] || fail "--check changed a file"
+"$fetch" --pins pins.ok --from mirror --dest sources > /dev/null || fail "repair after --check"
+
 # A mirror whose copy is wrong: the file is named, and not left in place.
 echo tampered > mirror/spoof_samples/image_F1.jpg
 rm sources/spoof_samples/image_F1.jpg
