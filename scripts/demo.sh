@@ -87,6 +87,17 @@ else
   scripts/fetch-face-models.sh || missing+=("the face models")
 fi
 
+# console VAR_DIR CONFIG_ARGS...: the console that run serves: a self-signed certificate, and an
+# operator "admin" whose random password stays in an owner-only file.
+console() {
+  local var=$1
+  shift
+  "$lockerctl" "$@" web cert --self-signed
+  (umask 077 && openssl rand -hex 12 > "$var/web/admin-password")
+  "$lockerctl" "$@" operator add admin --role admin < "$var/web/admin-password"
+  echo "console login: admin, password in $var/web/admin-password"
+}
+
 # expect_outcomes LOG: the run's log has the four attempts ending as the script means them to.
 expect_outcomes() {
   local want
@@ -132,6 +143,7 @@ real_demo() {
   echo 2468 | "$lockerctl" "${run[@]}" owner set-password alice
   "$lockerctl" "${run[@]}" owner enroll alice --photos "$lfw"/Abdullah_Gul/Abdullah_Gul_000[1-5].jpg
   step "lockerctl run: the four layers on a simulated locker, on real photos (configs/run.real.yaml)"
+  console var/real "${run[@]}"
   "$lockerctl" "${run[@]}" run 2>&1 | tee var/real/demo-run.log
   expect_outcomes var/real/demo-run.log
 
@@ -173,12 +185,7 @@ synthetic_demo() {
   rm -rf var/sim   # a fresh station: owners, audit log, outbox, incidents
   "$lockerctl" "${sim[@]}" owner add alice --phone +15550001
   echo 2468 | "$lockerctl" "${sim[@]}" owner set-password alice
-  # The console that run serves: a self-signed certificate, and an operator whose random password
-  # stays in an owner-only file.
-  "$lockerctl" "${sim[@]}" web cert --self-signed
-  (umask 077 && openssl rand -hex 12 > var/sim/web/admin-password)
-  "$lockerctl" "${sim[@]}" operator add admin --role admin < var/sim/web/admin-password
-  echo "console login: admin, password in var/sim/web/admin-password"
+  console var/sim "${sim[@]}"
   "$lockerctl" "${sim[@]}" run
 
   step "lockerctl audit verify + list: the tamper-evident log of that run"
