@@ -24,3 +24,21 @@ function(lockerctl_use_torch target)
     target_compile_definitions(${target} PRIVATE LOCKERCTL_TORCH_CUDA)
   endif()
 endfunction()
+
+# lockerctl_embed(TARGET ROOT FILE...)
+# Compiles the files under ROOT (paths relative to it) into TARGET as byte arrays, regenerated
+# when one changes; `NAMESPACE::embedded(path)` (cmake/embed.cmake) finds them.
+function(lockerctl_embed target namespace root)
+  set(out ${CMAKE_CURRENT_BINARY_DIR}/${target}_embedded.cpp)
+  set(deps "")
+  foreach(path IN LISTS ARGN)
+    list(APPEND deps ${root}/${path})
+  endforeach()
+  string(REPLACE ";" "\\;" files "${ARGN}")
+  add_custom_command(OUTPUT ${out}
+    COMMAND ${CMAKE_COMMAND} -DOUT=${out} -DNAMESPACE=${namespace} -DROOT=${root} "-DFILES=${files}"
+            -P ${PROJECT_SOURCE_DIR}/cmake/embed.cmake
+    DEPENDS ${deps} ${PROJECT_SOURCE_DIR}/cmake/embed.cmake
+    COMMENT "Embedding ${target}'s templates and static files")
+  target_sources(${target} PRIVATE ${out})
+endfunction()

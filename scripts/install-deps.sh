@@ -10,6 +10,7 @@ packages=(
   libhdf5-dev           # dataset caches and model files (C and C++ APIs)
   libyaml-cpp-dev       # configuration files
   libcli11-dev          # command line
+  libkainjow-mustache-dev  # the console's HTML templates (escaping by default)
   nlohmann-json3-dev    # JSON output (--json)
   libfmt-dev            # formatting
   libsodium-dev         # SHA-256 content hashes, Argon2id passwords, audit-chain HMAC

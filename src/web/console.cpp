@@ -32,6 +32,7 @@
 #include "notify/outbox.hpp"
 #include "web/kiosks.hpp"
 #include "web/operators.hpp"
+#include "web/pages.hpp"
 
 namespace lockerctl::web {
 namespace {
@@ -50,132 +51,8 @@ constexpr std::size_t kMaxUpload = 32 * 1024 * 1024;   // an enrollment's photos
 constexpr std::size_t kMaxPhotos = 40;                 // photos in one enrollment
 constexpr int kClientFailures = 10;  // failed logins from one address per minute before 429
 
-const char* kCss = R"css(
-body { font: 15px/1.4 system-ui, sans-serif; margin: 0; color: #1b1b1b; background: #f6f6f4; }
-header { background: #20303c; color: #fff; padding: .6em 1em; display: flex; gap: 1.5em; align-items: center; }
-header a, header button { color: #fff; background: none; border: 0; font: inherit; cursor: pointer; text-decoration: underline; }
-main { padding: 1em; }
-table { border-collapse: collapse; background: #fff; width: 100%; }
-th, td { border: 1px solid #ccc; padding: .25em .5em; text-align: left; vertical-align: top; }
-form.filter input { width: 9em; }
-form.inline { display: inline; }
-.ok { color: #0a6b2d; font-weight: bold; }
-.bad { color: #a40000; font-weight: bold; }
-.enroll { background: #fff; border: 1px solid #ccc; padding: .75em; }
-.login { max-width: 22em; margin: 4em auto; background: #fff; padding: 1.5em; border: 1px solid #ccc; }
-.login input { display: block; width: 100%; margin: .3em 0 1em; font-size: 1.1em; }
-.kiosk { max-width: 30em; margin: 1em auto; text-align: center; }
-.kiosk .step { font-size: 2em; min-height: 2.5em; }
-.kiosk .shown { font-size: 2.5em; letter-spacing: .2em; min-height: 1.4em; border-bottom: 2px solid #20303c; }
-.kiosk .keypad { display: grid; grid-template-columns: repeat(3, 1fr); gap: .5em; margin: 1em 0; }
-.kiosk button { font-size: 2em; padding: .6em 0; border-radius: .3em; border: 1px solid #888; background: #fff; }
-.kiosk button.start { width: 100%; background: #0a6b2d; color: #fff; }
-[hidden] { display: none !important; }
-)css";
-
-// The dashboard's live table: each server-sent event becomes a row (as text, never as HTML), and
-// the station's state cells follow the events of their layer.
-const char* kScript = R"js('use strict';
-(function () {
-  var live = document.getElementById('live');
-  var stream = document.getElementById('stream');
-  if (!live || !window.EventSource) return;
-  var source = new EventSource('/events');
-  source.onopen = function () { stream.textContent = 'live'; };
-  source.onerror = function () { stream.textContent = 'paused (reconnecting, or the session ended)'; };
-  source.onmessage = function (message) {
-    var e = JSON.parse(message.data);
-    var row = document.createElement('tr');
-    [e.id, e.time, e.attempt, e.layer, e.decision, e.score, e.detail, e.image].forEach(function (value) {
-      var cell = document.createElement('td');
-      cell.textContent = String(value);
-      row.appendChild(cell);
-    });
-    live.insertBefore(row, live.firstChild);
-    while (live.rows.length > 50) live.deleteRow(live.rows.length - 1);
-    var state = document.getElementById('state-' + e.layer);
-    if (state) state.textContent = e.decision + ' (' + e.time + ')';
-    if (e.attempt !== '-') document.getElementById('state-step').textContent = e.attempt + ': ' + e.layer + ' ' + e.decision;
-    document.body.setAttribute('data-last-event', String(e.id));
-  };
-})();
-)js";
-
 bool same_token(const std::string& a, const std::string& b) {
   return !a.empty() && a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
-}
-
-// The kiosk: follows the flow's step (polled), builds an entry from the keypad (or the digit
-// keys of a keyboard) showing only dots, and forgets it as soon as it is sent.
-const char* kKioskScript = R"js('use strict';
-(function () {
-  var kiosk = document.getElementById('kiosk');
-  if (!kiosk) return;
-  var csrf = kiosk.getAttribute('data-csrf');
-  var step = document.getElementById('step');
-  var shown = document.getElementById('shown');
-  var keypad = document.getElementById('keypad');
-  var start = document.getElementById('start');
-  var entry = '';
-  function show() { shown.textContent = entry.replace(/./g, '\u2022'); }
-  function post(path, fields) {
-    var body = 'csrf=' + encodeURIComponent(csrf);
-    for (var name in fields) body += '&' + name + '=' + encodeURIComponent(fields[name]);
-    return fetch(path, { method: 'POST', credentials: 'same-origin',
-                         headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: body });
-  }
-  function key(k) {
-    if (keypad.hidden) return;
-    if (k === 'clear') entry = '';
-    else if (k === 'ok') {
-      if (entry === '') return;
-      var sent = { entry: entry };
-      entry = '';
-      post('/kiosk/enter', sent);
-      sent = null;
-    } else if (entry.length < 32) entry += k;
-    show();
-  }
-  keypad.addEventListener('click', function (e) {
-    var k = e.target.getAttribute('data-key');
-    if (k) key(k);
-  });
-  document.addEventListener('keydown', function (e) {
-    if (/^[0-9]$/.test(e.key)) key(e.key);
-    else if (e.key === 'Enter') key('ok');
-    else if (e.key === 'Backspace' || e.key === 'Escape') key('clear');
-  });
-  start.addEventListener('click', function () { post('/kiosk/start', {}); });
-  function poll() {
-    fetch('/kiosk/state', { credentials: 'same-origin' }).then(function (r) {
-      if (r.status === 401) { window.location.reload(); return null; }
-      return r.ok ? r.json() : { step: 'offline', text: 'Out of service.', keypad: false, start: false };
-    }).then(function (s) {
-      if (!s) return;
-      if (kiosk.getAttribute('data-step') !== s.step) { entry = ''; show(); }
-      kiosk.setAttribute('data-step', s.step);
-      step.textContent = s.text;
-      keypad.hidden = !s.keypad;
-      start.hidden = !s.start;
-    }).catch(function () { step.textContent = 'Out of service.'; }).then(function () { setTimeout(poll, 250); });
-  }
-  poll();
-})();
-)js";
-
-std::string escape(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
 }
 
 std::string cookie(const Request& req, const std::string& name) {
@@ -388,41 +265,19 @@ struct Console::State {
     return fmt::format("; HttpOnly{}; SameSite=Strict; Path={}", o.insecure_local ? "" : "; Secure", path);
   }
 
-  void page(Response& res, const std::string& title, const std::optional<Session>& who, const std::string& body) {
-    std::string header;
-    if (who) {
-      header = fmt::format(
-          "<header><strong>lockerctl</strong><a href=\"/\">Dashboard</a><a href=\"/incidents\">Incidents</a><a href=\"/audit\">Audit log</a>"
-          "<a href=\"/outbox\">Alerts outbox</a><a href=\"/owners\">Owners and lockers</a><a href=\"/branches\">Branches</a>"
-          "<span>{} ({})</span><form method=\"post\" action=\"/logout\"><input type=\"hidden\" name=\"csrf\" value=\"{}\">"
-          "<button type=\"submit\">Log out</button></form></header>",
-          escape(who->name), role_name(who->role), escape(who->csrf));
-    } else {
-      header = "<header><strong>lockerctl</strong></header>";
-    }
-    res.set_content(fmt::format("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{} - lockerctl</title>"
-                                "<link rel=\"stylesheet\" href=\"/static/console.css\"></head><body>{}<main>{}</main></body></html>",
-                                escape(title), header, body),
-                    "text/html; charset=utf-8");
-  }
+  static Who who_of(const Session& s) { return {s.name, role_name(s.role), s.csrf, s.role == Role::Admin}; }
+
+  static void html(Response& res, const std::string& page) { res.set_content(page, "text/html; charset=utf-8"); }
 
   /// A form shown before any session (login, pairing), with its `message` in red. Its token is
   /// also set as a cookie: the POST must bring both (form_accepted).
-  void front_form(Response& res, const char* title, const char* action, const std::string& message, const std::string& fields) {
+  void front_form(Response& res, FrontForm::Kind kind, const std::string& message) {
     const std::string token = net::random_hex(32);
     res.set_header("Set-Cookie", std::string(kFormCookie) + "=" + token + cookie_flags());
-    page(res, title, std::nullopt,
-         fmt::format("<form class=\"login\" method=\"post\" action=\"{}\"><h1>{}</h1>{}<input type=\"hidden\" name=\"csrf\" value=\"{}\">"
-                     "{}</form>",
-                     action, title, message.empty() ? "" : "<p class=\"bad\">" + escape(message) + "</p>", token, fields));
+    html(res, render(FrontForm{kind, message, token}));
   }
 
-  void login_form(Response& res, const std::string& message) {
-    front_form(res, "Operator login", "/login", message,
-               "<label>Name<input name=\"name\" autocomplete=\"username\" required></label>"
-               "<label>Password<input name=\"password\" type=\"password\" autocomplete=\"current-password\" required></label>"
-               "<button type=\"submit\">Log in</button>");
-  }
+  void login_form(Response& res, const std::string& message) { front_form(res, FrontForm::Kind::Login, message); }
 
   /// True when this address may try another login; counts nothing.
   bool may_try(const std::string& client) {
@@ -506,25 +361,18 @@ struct Console::State {
     return e.score ? fmt::format("{:.3f}", *e.score) + (e.threshold ? fmt::format(" / {:.3f}", *e.threshold) : "") : "";
   }
 
-  /// The events as a table; its body has id `body_id` when given (the live table).
-  static std::string events_table(const std::vector<audit::Event>& events, const std::string& body_id = {}) {
-    std::string rows;
-    for (const auto& e : events) {
-      rows += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", e.id,
-                          escape(e.time), escape(e.attempt), escape(e.layer), escape(e.decision), score_text(e), escape(e.detail),
-                          escape(e.image));
-    }
-    return "<table><thead><tr><th>#</th><th>time (UTC)</th><th>attempt</th><th>layer</th><th>decision</th><th>score / "
-           "threshold</th><th>detail</th><th>evidence</th></tr></thead><tbody" +
-           (body_id.empty() ? std::string() : " id=\"" + body_id + "\"") + ">" + rows + "</tbody></table>";
+  static std::vector<EventRow> event_rows(const std::vector<audit::Event>& events) {
+    std::vector<EventRow> rows;
+    for (const auto& e : events) rows.push_back({e.id, e.time, e.attempt, e.layer, e.decision, score_text(e), e.detail, e.image});
+    return rows;
   }
 
   void dashboard(const Request& req, Response& res) {
     const auto who = logged_in(req, res);
     if (!who) return;
+    DashboardPage page;
     std::vector<access::Locker> served;
     std::vector<audit::Event> last;
-    std::string states;
     {
       auto r = readers.take();
       served = r->lockers.list();
@@ -533,31 +381,19 @@ struct Console::State {
         audit::Filter f;
         f.layer = layer;
         const auto e = r->audit.find(f, 1);
-        states += fmt::format("<tr><th>{}</th><td id=\"state-{}\">{}</td></tr>", layer, layer,
-                              e.empty() ? "no event yet" : escape(e[0].decision + " (" + e[0].time + ")"));
+        page.states.push_back({layer, e.empty() ? "no event yet" : e[0].decision + " (" + e[0].time + ")"});
       }
     }
-    std::string step = "none";
+    page.step = "none";
     for (const auto& e : last) {
       if (e.attempt != "-") {
-        step = escape(e.attempt + ": " + e.layer + " " + e.decision);
+        page.step = e.attempt + ": " + e.layer + " " + e.decision;
         break;
       }
     }
-    std::string locker_rows;
-    for (const auto& l : served) {
-      std::string holders;
-      for (const auto& h : l.holders) holders += (holders.empty() ? "" : ", ") + escape(h);
-      locker_rows += fmt::format("<tr><td>{}</td><td>{}</td></tr>", escape(l.number), holders);
-    }
-    page(res, "Dashboard", who,
-         fmt::format("<h1>Dashboard</h1><p>Updates: <span id=\"stream\">connecting</span></p>"
-                     "<h2>Station</h2><table class=\"state\">{}<tr><th>attempt</th><td id=\"state-step\">{}</td></tr></table>"
-                     "<h2>Lockers</h2>{}<h2>Events</h2>{}<script src=\"/static/console.js\"></script>",
-                     states, step,
-                     served.empty() ? std::string("<p>No lockers defined (lockerctl locker add); the station serves access.owner.</p>")
-                                     : "<table><thead><tr><th>locker</th><th>holders</th></tr></thead><tbody>" + locker_rows + "</tbody></table>",
-                     events_table(last, "live")));
+    for (const auto& l : served) page.lockers.push_back({l.number, fmt::format("{}", fmt::join(l.holders, ", "))});
+    page.events = event_rows(last);
+    html(res, render(page, who_of(*who)));
   }
 
   /// True while the session `id` exists and is not idle (without counting this as use).
@@ -658,30 +494,23 @@ struct Console::State {
     if (!who) return;
     const auto q = audit_query(req, res);
     if (!q) return;
-    std::int64_t total = 0;
+    AuditPage page;
     std::vector<audit::Event> shown;  // newest first
-    long pages = 1, page_no = 1;
     {
       auto r = readers.take();
-      total = r->audit.count(q->filter);
-      pages = std::max<long>(1, static_cast<long>((total + kPageSize - 1) / kPageSize));
-      page_no = std::min(q->page, pages);
-      shown = r->audit.find(q->filter, kPageSize, (page_no - 1) * kPageSize);
+      page.total = r->audit.count(q->filter);
+      page.pages = std::max<long>(1, static_cast<long>((page.total + kPageSize - 1) / kPageSize));
+      page.page = std::min(q->page, page.pages);
+      shown = r->audit.find(q->filter, kPageSize, (page.page - 1) * kPageSize);
     }
-    const auto input = [](const char* name, const std::string& value, const char* hint) {
-      return fmt::format("<label>{} <input name=\"{}\" value=\"{}\" placeholder=\"{}\"></label> ", name, name, escape(value), hint);
-    };
-    std::string pager = fmt::format("Page {} of {} ({} events). ", page_no, pages, total);
-    if (page_no > 1) pager += fmt::format("<a href=\"/audit{}\">newer</a> ", escape(query_string(*q, page_no - 1)));
-    if (page_no < pages) pager += fmt::format("<a href=\"/audit{}\">older</a>", escape(query_string(*q, page_no + 1)));
-    page(res, "Audit log", who,
-         fmt::format("<h1>Audit log</h1><form class=\"filter\" method=\"get\" action=\"/audit\">{}{}{}{}{}<button type=\"submit\">Filter</button></form>"
-                     "<p>{} <a href=\"/audit/verify\">Verify the chain</a> · <a href=\"/audit/export.csv{}\">CSV</a> · "
-                     "<a href=\"/audit/export.json{}\">JSON</a></p>{}",
-                     input("since", q->filter.since, "2026-11-01"), input("until", q->filter.until, "2026-11-30T18"),
-                     input("layer", q->filter.layer, "password"), input("decision", q->filter.decision, "deny"),
-                     input("attempt", q->filter.attempt, "A2026..."), pager, escape(query_string(*q, 1)), escape(query_string(*q, 1)),
-                     events_table(shown)));
+    page.filters = {{"since", q->filter.since, "2026-11-01"}, {"until", q->filter.until, "2026-11-30T18"},
+                    {"layer", q->filter.layer, "password"}, {"decision", q->filter.decision, "deny"},
+                    {"attempt", q->filter.attempt, "A2026..."}};
+    if (page.page > 1) page.newer = query_string(*q, page.page - 1);
+    if (page.page < page.pages) page.older = query_string(*q, page.page + 1);
+    page.query = query_string(*q, 1);
+    page.events = event_rows(shown);
+    html(res, render(page, who_of(*who)));
   }
 
   void incidents_page(const Request& req, Response& res) {
@@ -697,33 +526,25 @@ struct Console::State {
       incidents = r->audit.find_with_attempts(alerts, 50);
       jobs = r->outbox.jobs();
     }
-    std::string rows;
-    std::map<std::string, std::string> sent;  // attempt -> where its alerts went
+    IncidentsPage page;
+    std::map<std::string, std::vector<std::string>> sent;  // attempt -> where its alerts went
     for (const auto& j : jobs) {
-      sent[j.attempt] += fmt::format("<li>{} {}: {}{}</li>", escape(j.kind), escape(j.channel), escape(j.state),
-                                     j.state == "sent" || j.last_error.empty() ? "" : " (" + escape(j.last_error) + ")");
+      sent[j.attempt].push_back(fmt::format("{} {}: {}{}", j.kind, j.channel, j.state,
+                                            j.state == "sent" || j.last_error.empty() ? "" : " (" + j.last_error + ")"));
     }
     for (const auto& [alert, events] : incidents) {
-      std::string denied, photo;
+      IncidentsPage::Incident i{alert.time, alert.attempt, alert.detail, {}, sent[alert.attempt]};
+      bool denied = false;
       for (const auto& e : events) {
-        if (denied.empty() && (e.decision == "deny" || e.decision == "forced" || e.decision == "left open")) {  // the last
-          denied = fmt::format("{} {}: {}{}", escape(e.layer), escape(e.decision), escape(e.detail),
-                               e.score ? " (score " + score_text(e) + ")" : "");
+        if (!denied && (e.decision == "deny" || e.decision == "forced" || e.decision == "left open")) {  // the last
+          denied = true;
+          i.why = fmt::format("{} {}: {}{}", e.layer, e.decision, e.detail, e.score ? " (score " + score_text(e) + ")" : "");
         }
-        if (photo.empty() && !e.image.empty() && e.image.rfind("/", 0) == 0) {
-          photo = fmt::format("<img src=\"/incidents/photo?attempt={}\" alt=\"photo of {}\" width=\"160\">",
-                              escape(httplib::detail::encode_query_param(e.attempt)), escape(e.attempt));
-        }
+        if (i.photo.empty() && !e.image.empty() && e.image.rfind("/", 0) == 0) i.photo = httplib::detail::encode_query_param(e.attempt);
       }
-      rows += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><ul>{}</ul></td></tr>", escape(alert.time),
-                          escape(alert.attempt), denied.empty() ? escape(alert.detail) : denied, photo.empty() ? "-" : photo,
-                          sent.count(alert.attempt) ? sent[alert.attempt] : "<li>no job</li>");
+      page.incidents.push_back(std::move(i));
     }
-    page(res, "Incidents", who,
-         fmt::format("<h1>Incidents</h1><p>The last 50 attempts that raised an alert, newest first.</p>"
-                     "<table><thead><tr><th>time (UTC)</th><th>attempt</th><th>why</th><th>photo</th><th>alerts</th></tr></thead>"
-                     "<tbody>{}</tbody></table>",
-                     rows.empty() ? "<tr><td colspan=\"5\">No incident.</td></tr>" : rows));
+    html(res, render(page, who_of(*who)));
   }
 
   /// The incident photo of an attempt, when it is a file under the incident folder.
@@ -763,24 +584,9 @@ struct Console::State {
         for (auto& j : r->outbox.jobs(state)) jobs.push_back(std::move(j));
       }
     }
-    std::string rows;
-    for (const auto& j : jobs) {
-      const std::string retry = who->role == Role::Admin
-                                    ? fmt::format("<form method=\"post\" action=\"/outbox/retry\"><input type=\"hidden\" name=\"csrf\" value=\"{}\">"
-                                                  "<input type=\"hidden\" name=\"id\" value=\"{}\"><button type=\"submit\">Retry now</button></form>",
-                                                  escape(who->csrf), j.id)
-                                    : "";
-      rows += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                          j.id, escape(j.created), escape(j.owner), escape(j.kind), escape(j.channel), escape(j.state), j.attempts,
-                          escape(j.last_error), retry);
-    }
-    page(res, "Alerts outbox", who,
-         fmt::format("<h1>Alerts outbox</h1><p>Uploads, alerts and codes not delivered yet (pending) or given up (dead). {}</p>"
-                     "<table><thead><tr><th>#</th><th>created</th><th>owner</th><th>kind</th><th>channel</th><th>state</th>"
-                     "<th>tries</th><th>last error</th><th></th></tr></thead><tbody>{}</tbody></table>",
-                     who->role == Role::Admin ? "Retry makes a job due now; a running lockerctl run sends it within a second."
-                                              : "Viewers read; an admin may retry.",
-                     rows.empty() ? "<tr><td colspan=\"9\">Nothing waiting.</td></tr>" : rows));
+    OutboxPage page;
+    for (const auto& j : jobs) page.jobs.push_back({j.id, j.created, j.owner, j.kind, j.channel, j.state, j.last_error, j.attempts});
+    html(res, render(page, who_of(*who)));
   }
 
   /// Every branch from the monitor's store: one row per locker, then the open alarms, which an
@@ -795,40 +601,17 @@ struct Console::State {
       stations = r->monitor.lockers();
       alarms = r->monitor.alarms(true);
     }
-    const auto flag = [](bool bad, const std::string& text) {
-      return bad ? "<td class=\"bad\">" + escape(text) + "</td>" : "<td>" + escape(text) + "</td>";
-    };
-    std::string rows;
+    BranchesPage page;
+    page.message = message;
     for (const auto& l : stations) {
-      rows += fmt::format("<tr><td>{}</td><td>{}</td>{}{}{}{}{}<td>{}</td><td>{}</td><td>{}</td>{}<td>{}</td></tr>", escape(l.site),
-                          escape(l.locker), flag(!l.online, l.online ? "yes" : "NO"), flag(l.door == "open", l.door),
-                          flag(l.lock == "released", l.lock), flag(l.board == "offline", l.board), flag(l.camera == "lost", l.camera),
-                          escape(l.step.empty() ? "-" : l.step), escape(l.last_event.empty() ? "-" : l.last_event),
-                          escape(l.last_time), flag(l.open_alarms > 0, std::to_string(l.open_alarms)), escape(l.seen));
+      page.stations.push_back({l.site, l.locker, {l.online ? "yes" : "NO", !l.online}, {l.door, l.door == "open"},
+                               {l.lock, l.lock == "released"}, {l.board, l.board == "offline"}, {l.camera, l.camera == "lost"},
+                               l.step.empty() ? "-" : l.step, l.last_event.empty() ? "-" : l.last_event, l.last_time,
+                               {std::to_string(l.open_alarms), l.open_alarms > 0}, l.seen});
     }
-    std::string alarm_rows;
-    for (const auto& a : alarms) {
-      const std::string ack = who->role == Role::Admin
-                                  ? fmt::format("<form method=\"post\" action=\"/branches/ack\"><input type=\"hidden\" name=\"csrf\" value=\"{}\">"
-                                                "<input type=\"hidden\" name=\"id\" value=\"{}\"><button type=\"submit\">Acknowledge</button></form>",
-                                                escape(who->csrf), a.id)
-                                  : "";
-      alarm_rows += fmt::format("<tr><td>{}</td><td>{}/{}</td><td>{}</td><td class=\"bad\">{}</td><td>{}</td><td>{}</td></tr>", a.id,
-                                escape(a.site), escape(a.locker), escape(a.time), escape(a.what), escape(a.detail), ack);
-    }
+    for (const auto& a : alarms) page.alarms.push_back({a.id, a.site, a.locker, a.time, a.what, a.detail});
     res.set_header("Refresh", "5");
-    page(res, "Branches", who,
-         fmt::format("<h1>Branches</h1>{}<p>From the branch monitor's store: <code>lockerctl monitor</code> on this machine, with the "
-                     "same <code>paths.var_dir</code>, keeps it up to date (docs/branches.md). {} station(s), {} open alarm(s); "
-                     "this page reloads every 5 seconds.</p>"
-                     "<table><thead><tr><th>site</th><th>locker</th><th>online</th><th>door</th><th>lock</th><th>board</th>"
-                     "<th>camera</th><th>step</th><th>last event</th><th>at (UTC)</th><th>open alarms</th><th>last heard</th></tr></thead>"
-                     "<tbody>{}</tbody></table><h2>Open alarms</h2><p>{}</p><table><thead><tr><th>#</th><th>locker</th><th>time (UTC)</th>"
-                     "<th>what</th><th>detail</th><th></th></tr></thead><tbody>{}</tbody></table>",
-                     message.empty() ? "" : "<p class=\"bad\">" + escape(message) + "</p>", stations.size(), alarms.size(),
-                     rows.empty() ? "<tr><td colspan=\"12\">No station heard yet.</td></tr>" : rows,
-                     who->role == Role::Admin ? "Acknowledging is audited with your name." : "Viewers read; an admin acknowledges.",
-                     alarm_rows.empty() ? "<tr><td colspan=\"6\">None.</td></tr>" : alarm_rows));
+    html(res, render(page, who_of(*who)));
   }
 
   void post_branch_ack(const Request& req, Response& res) {
@@ -869,9 +652,7 @@ struct Console::State {
     if (!who) return;
     const audit::VerifyResult r = readers.take()->audit.verify();
     record("verify", fmt::format("operator '{}': {}", who->name, r.ok ? "intact" : r.problem));
-    page(res, "Verify the audit log", who,
-         r.ok ? fmt::format("<h1>Audit chain</h1><p class=\"ok\">Intact: {} rows, every keyed hash and the head record match.</p>", r.rows)
-              : fmt::format("<h1>Audit chain</h1><p class=\"bad\">BROKEN: {}</p>", escape(r.problem)));
+    html(res, render(VerifyPage{r.ok, r.rows, r.problem}, who_of(*who)));
   }
 
   void export_events(const Request& req, Response& res, bool csv) {
@@ -901,12 +682,7 @@ struct Console::State {
   /// The CSRF token of a kiosk: derived from its device token, which a page elsewhere cannot read.
   static std::string kiosk_csrf(const Request& req) { return net::sha256_hex("kiosk csrf " + cookie(req, kKioskCookie)); }
 
-  void pair_form(Response& res, const std::string& message) {
-    front_form(res, "Pair this kiosk", "/kiosk/pair", message,
-               "<p>An operator runs <code>lockerctl web pair-kiosk NAME</code> and types the code it prints here.</p>"
-               "<label>Pairing code<input name=\"code\" inputmode=\"numeric\" autocomplete=\"off\" required></label>"
-               "<button type=\"submit\">Pair</button>");
-  }
+  void pair_form(Response& res, const std::string& message) { front_form(res, FrontForm::Kind::Pair, message); }
 
   void post_pair(const Request& req, Response& res) {
     if (!form_accepted(req, res)) return;
@@ -930,20 +706,9 @@ struct Console::State {
     if (!kiosk_device(req)) return pair_form(res, "");
     if (!flow) {
       res.status = 503;
-      return page(res, "Kiosk", std::nullopt,
-                  "<h1>Out of service</h1><p>No locker runs in this process: the kiosk is served by <code>lockerctl run</code> "
-                  "with <code>web.enabled: true</code>.</p>");
+      return html(res, render_kiosk_off());
     }
-    std::string keys;
-    for (char k = '1'; k <= '9'; ++k) keys += fmt::format("<button type=\"button\" data-key=\"{}\">{}</button>", k, k);
-    keys += "<button type=\"button\" data-key=\"clear\">Clear</button><button type=\"button\" data-key=\"0\">0</button>"
-            "<button type=\"button\" data-key=\"ok\">OK</button>";
-    page(res, "Kiosk", std::nullopt,
-         fmt::format("<div class=\"kiosk\" id=\"kiosk\" data-csrf=\"{}\" data-step=\"\"><p class=\"step\" id=\"step\">Connecting</p>"
-                     "<p class=\"shown\" id=\"shown\"></p><div class=\"keypad\" id=\"keypad\" hidden>{}</div>"
-                     "<button type=\"button\" class=\"start\" id=\"start\" hidden>Start</button></div>"
-                     "<script src=\"/static/kiosk.js\"></script>",
-                     escape(kiosk_csrf(req)), keys));
+    html(res, render(KioskPage{kiosk_csrf(req)}));
   }
 
   void kiosk_state(const Request& req, Response& res) {
@@ -992,23 +757,11 @@ struct Console::State {
     res.status = 204;
   }
 
-  /// A POST form of an admin: a hidden CSRF token, `fields` and a button.
-  static std::string admin_form(const Session& who, const char* action, const std::string& fields, const char* button) {
-    return fmt::format("<form class=\"inline\" method=\"post\" action=\"{}\"><input type=\"hidden\" name=\"csrf\" value=\"{}\">{}"
-                       "<button type=\"submit\">{}</button></form>",
-                       action, escape(who.csrf), fields, button);
-  }
-
-  static std::string hidden(const char* name, const std::string& value) {
-    return fmt::format("<input type=\"hidden\" name=\"{}\" value=\"{}\">", name, escape(value));
-  }
-
   /// Owners with what is set (never the secrets themselves) and lockers with their holders; an
   /// admin also gets the forms that change them. `message` is shown with the class `tone`.
-  void owners_page(const Request& req, Response& res, const std::string& message = {}, const char* tone = "bad") {
+  void owners_page(const Request& req, Response& res, const std::string& message = {}, bool message_ok = false) {
     const auto who = logged_in(req, res);
     if (!who) return;
-    const bool admin = who->role == Role::Admin;
     std::vector<access::Owner> people;
     std::vector<access::Locker> numbers;
     std::map<std::string, int> enrolled;
@@ -1023,74 +776,19 @@ struct Console::State {
       }
     }
     const double now = unix_now();
-    std::string rows;
+    OwnersPage page;
+    page.message = message;
+    page.message_ok = message_ok;
     for (const auto& p : people) {
-      const bool locked_out = locked[p.name] > now;
-      std::string lockout = locked_out ? "until " + escape(utc_iso8601(static_cast<std::time_t>(locked[p.name]))) : "-";
-      std::string phone = escape(p.phone);
-      if (admin) {
-        phone = admin_form(*who, "/owners/phone",
-                           hidden("name", p.name) + fmt::format("<input name=\"phone\" value=\"{}\" size=\"14\" aria-label=\"phone of {}\">",
-                                                                escape(p.phone), escape(p.name)),
-                           "Change");
-        if (locked_out) lockout += " " + admin_form(*who, "/owners/clear-lockout", hidden("name", p.name), "Clear lockout");
-      }
-      rows += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", escape(p.name), phone,
-                          escape(p.email), p.password_hash.empty() ? "not set" : "set", p.totp_secret.empty() ? "no" : "yes",
-                          enrolled[p.name] ? std::to_string(enrolled[p.name]) + " templates" : "not enrolled", lockout);
+      page.owners.push_back({p.name, p.phone, p.email, p.password_hash.empty() ? "not set" : "set", p.totp_secret.empty() ? "no" : "yes",
+                             enrolled[p.name] ? std::to_string(enrolled[p.name]) + " templates" : "not enrolled",
+                             locked[p.name] > now ? utc_iso8601(static_cast<std::time_t>(locked[p.name])) : ""});
     }
-    std::string locker_rows;
-    for (const auto& l : numbers) {
-      std::string holders;
-      for (const auto& h : l.holders) holders += (holders.empty() ? "" : ", ") + h;
-      locker_rows += fmt::format(
-          "<tr><td>{}</td><td>{}</td></tr>", escape(l.number),
-          admin ? admin_form(*who, "/lockers/holders",
-                             hidden("number", l.number) + fmt::format("<input name=\"holders\" value=\"{}\" aria-label=\"holders of {}\">",
-                                                                      escape(holders), escape(l.number)),
-                             "Set holders")
-                : escape(holders));
-    }
-    std::string forms;
-    if (admin) {
-      forms = "<h2>Add an owner</h2>" +
-              admin_form(*who, "/owners/add",
-                         "<label>Name <input name=\"name\" required></label> <label>Phone <input name=\"phone\" required></label> "
-                         "<label>E-mail <input name=\"email\"></label> ",
-                         "Add owner") +
-              fmt::format("<p>The owner then sets a password at the station (<code>lockerctl owner set-password NAME</code>) and "
-                          "enrolls a face {}.</p>", enroller && !people.empty() ? "below" : "(<code>lockerctl owner enroll NAME</code>)") +
-              enroll_form(*who, people) + "<h2>Add a locker</h2>" +
-              admin_form(*who, "/lockers/add",
-                         "<label>Number <input name=\"number\" required></label> <label>Holders <input name=\"holders\" "
-                         "placeholder=\"alice, bob\" required></label> ",
-                         "Add locker");
-    }
-    page(res, "Owners and lockers", who,
-         fmt::format("<h1>Owners and lockers</h1>{}<p>{}</p><table><thead><tr><th>owner</th><th>phone</th><th>e-mail</th><th>password</th>"
-                     "<th>authenticator</th><th>face</th><th>lockout</th></tr></thead><tbody>{}</tbody></table>"
-                     "<h2>Lockers</h2><table><thead><tr><th>locker</th><th>holders</th></tr></thead><tbody>{}</tbody></table>{}",
-                     message.empty() ? "" : fmt::format("<p class=\"{}\">{}</p>", tone, escape(message)),
-                     admin ? "Passwords, authenticator secrets and face templates are never shown."
-                           : "Viewers read; an admin may change owners and lockers.",
-                     rows.empty() ? "<tr><td colspan=\"7\">No owner yet.</td></tr>" : rows,
-                     locker_rows.empty() ? "<tr><td colspan=\"2\">No locker yet.</td></tr>" : locker_rows, forms));
-  }
-
-  /// The form that sends an owner's photos to enroll the face; its token travels in the query,
-  /// so that it is checked before the photos are read.
-  std::string enroll_form(const Session& who, const std::vector<access::Owner>& people) const {
-    if (!enroller || people.empty()) return {};
-    std::string options;
-    for (const auto& p : people) options += fmt::format("<option>{}</option>", escape(p.name));
-    return fmt::format(
-        "<h2>Enroll a face</h2><form class=\"enroll\" method=\"post\" action=\"/owners/enroll?csrf={}\" "
-        "enctype=\"multipart/form-data\"><label>Owner <select name=\"name\">{}</select></label> <label>Photos <input type=\"file\" "
-        "name=\"photos\" accept=\"image/jpeg,image/png,image/bmp,image/webp\" multiple required></label> "
-        "<button type=\"submit\">Enroll face</button></form><p>Each photo must show the owner's face alone, sharp and large enough; "
-        "the others are refused and named. Up to {} photos, {} MiB in all. The new templates replace the owner's old ones; the "
-        "photos are not kept, only the templates and the aligned face crops.</p>",
-        escape(who.csrf), options, kMaxPhotos, kMaxUpload / (1024 * 1024));
+    for (const auto& l : numbers) page.lockers.push_back({l.number, fmt::format("{}", fmt::join(l.holders, ", "))});
+    page.enroll = static_cast<bool>(enroller);
+    page.max_photos = static_cast<int>(kMaxPhotos);
+    page.max_mib = static_cast<int>(kMaxUpload / (1024 * 1024));
+    html(res, render(page, who_of(*who)));
   }
 
   /// POST /owners/enroll: the owner named in the form, enrolled from its photos by `enroller`.
@@ -1153,7 +851,7 @@ struct Console::State {
     owners_page(req, res,
                 fmt::format("'{}' enrolled from {} photo(s){}{}", name, done.templates,
                             done.replaced ? fmt::format(", replacing {} template(s)", done.replaced) : "", refused),
-                "ok");
+                true);
   }
 
   /// Reads a body to its end and drops it, so that the answer reaches the client (a connection
@@ -1297,8 +995,7 @@ struct Console::State {
     });
     server->set_error_handler(httplib::Server::HandlerWithResponse([this](const Request&, Response& res) {
       if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-      const std::string more = res.status == 401 ? "<p><a href=\"/login\">Log in</a></p>" : "<p><a href=\"/\">Dashboard</a></p>";
-      page(res, reason(res.status), std::nullopt, fmt::format("<h1>{}</h1>{}", reason(res.status), more));
+      html(res, render(ErrorPage{res.status, reason(res.status)}));
       return httplib::Server::HandlerResponse::Handled;
     }));
     server->set_exception_handler([this](const Request& req, Response& res, std::exception_ptr e) {
@@ -1308,9 +1005,13 @@ struct Console::State {
         log::error("console: {} {}: {}", req.method, req.path, x.what());
       }
       res.status = 500;
-      page(res, reason(500), std::nullopt, "<h1>Something went wrong</h1><p>The error is in lockerctl's log.</p>");
+      html(res, render(ErrorPage{500, reason(500)}));
     });
-    server->Get("/static/console.css", [](const Request&, Response& res) { res.set_content(kCss, "text/css"); });
+    for (const auto& [path, type] : {std::pair{"/static/console.css", "text/css"}, {"/static/console.js", "text/javascript"},
+                                     {"/static/kiosk.js", "text/javascript"}}) {
+      const std::string_view file = asset(path + 1);
+      server->Get(path, [file, type = type](const Request&, Response& res) { res.set_content(file.data(), file.size(), type); });
+    }
     server->Get("/login", [this](const Request& req, Response& res) {
       if (session(req)) {
         return redirect(res, "/");
@@ -1321,7 +1022,6 @@ struct Console::State {
     post("/logout", [this](const Request& req, Response& res) { post_logout(req, res); });
     server->Get("/", [this](const Request& req, Response& res) { dashboard(req, res); });
     server->Get("/events", [this](const Request& req, Response& res) { events(req, res); });
-    server->Get("/static/console.js", [](const Request&, Response& res) { res.set_content(kScript, "text/javascript"); });
     server->Get("/audit", [this](const Request& req, Response& res) { audit_page(req, res); });
     server->Get("/audit/verify", [this](const Request& req, Response& res) { verify_page(req, res); });
     server->Get("/outbox", [this](const Request& req, Response& res) { outbox_page(req, res); });
@@ -1338,7 +1038,6 @@ struct Console::State {
     server->Get("/kiosk/state", [this](const Request& req, Response& res) { kiosk_state(req, res); });
     post("/kiosk/start", [this](const Request& req, Response& res) { kiosk_input(req, res, false); });
     post("/kiosk/enter", [this](const Request& req, Response& res) { kiosk_input(req, res, true); });
-    server->Get("/static/kiosk.js", [](const Request&, Response& res) { res.set_content(kKioskScript, "text/javascript"); });
   }
 };
 
