@@ -1,7 +1,8 @@
 #pragma once
 
-// The operator console: an HTTPS server (cpp-httplib with OpenSSL) with pages rendered here and
-// two small scripts of its own (the dashboard's live table, the kiosk). Operators log in
+// The operator console: an HTTPS server (cpp-httplib with OpenSSL) whose pages are Mustache
+// templates (src/web/templates, escaping every value) and two small scripts of its own (the
+// dashboard's live table, the kiosk), all compiled into the binary. Operators log in
 // (OperatorStore); a session is a random id in an HttpOnly, Secure, SameSite=Strict cookie that ends after an idle time; every state-changing request carries the
 // session's CSRF token. Every response has a strict Content-Security-Policy, X-Frame-Options:
 // DENY, Referrer-Policy: no-referrer and Cache-Control: no-store, and every value shown is
@@ -76,6 +77,8 @@ using FaceEnroller = std::function<Enrolled(const std::string& owner, const std:
 /// "ADDRESS:PORT" -> host and port. Throws Error (ExitCode::Config) naming `key` for anything else.
 std::pair<std::string, int> parse_listen(const std::string& text, const std::string& key);
 
+struct ConsoleState;  // console_state.hpp
+
 class Console {
  public:
   /// Opens its own connection to `db_file`. `flow` is the access flow the kiosk drives, when the
@@ -98,8 +101,7 @@ class Console {
   std::string url() const;
 
  private:
-  struct State;
-  std::unique_ptr<State> s_;
+  std::unique_ptr<ConsoleState> s_;
 };
 
 }  // namespace lockerctl::web
