@@ -336,6 +336,7 @@ void ConsoleState::routes() {
   branch_routes();
   owner_routes();
   kiosk_routes();
+  about_routes();
 }
 
 Console::Console(const ConsoleOptions& options, const std::filesystem::path& db_file, const audit::Key& key,

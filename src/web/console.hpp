@@ -19,6 +19,7 @@
 //   GET  /outbox               pending and dead alert jobs; POST /outbox/retry (admin) makes one due
 //   GET  /incidents            attempts that raised an alert: why, the photo, where each alert went
 //   GET  /incidents/photo?attempt=A   that photo, only from under the incident folder
+//   GET  /about                this lockerctl's version and the model files it runs, each with its SHA-256
 //   GET  /owners               owners (what is set, never a secret) and lockers with their holders
 //   POST /owners/add, /owners/phone, /owners/clear-lockout, /lockers/add, /lockers/holders (admin)
 //   POST /owners/enroll?csrf=T photos of an owner (multipart/form-data) enroll the face (admin);
@@ -54,6 +55,8 @@ struct ConsoleOptions {
   std::filesystem::path incidents_dir;  ///< photos are served only from under it
   double session_idle_s = 900;
   int max_streams = 4;  ///< live dashboards open at once (each holds a server thread); more get 503
+  /// The model files this station runs, for /about: what each is, and its path.
+  std::vector<std::pair<std::string, std::filesystem::path>> models;
 };
 
 /// A photo an admin sends from the owners page to enroll an owner's face.

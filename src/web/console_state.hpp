@@ -193,6 +193,7 @@ struct ConsoleState {
   void branch_routes();     // page_branches.cpp: every branch from the monitor's store
   void owner_routes();      // page_owners.cpp: owners, lockers, face enrollment
   void kiosk_routes();      // page_kiosk.cpp: pairing and the kiosk at the locker
+  void about_routes();      // page_about.cpp: the version and the model files
 };
 
 }  // namespace lockerctl::web

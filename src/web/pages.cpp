@@ -270,6 +270,22 @@ std::string render(const OwnersPage& page, const Who& who) {
   return render_page("owners", "Owners and lockers", &who, view);
 }
 
+std::string render(const AboutPage& page, const Who& who) {
+  View view;
+  view.set("version", page.version);
+  View models = list();
+  for (const auto& m : page.models) {
+    View v;
+    v.set("role", m.role);
+    v.set("path", m.path);
+    set_if(v, "sha256", m.sha256);
+    v.set("size", m.size);
+    models.push_back(v);
+  }
+  view.set("models", models);
+  return render_page("about", "About", &who, view);
+}
+
 std::string render(const FrontForm& page) {
   const bool login = page.kind == FrontForm::Kind::Login;
   View view;

@@ -125,6 +125,16 @@ struct KioskPage {
   std::string csrf;
 };
 
+struct AboutPage {
+  struct Model {
+    std::string role, path;
+    std::string sha256;  ///< empty: the file is missing
+    std::string size;
+  };
+  std::string version;
+  std::vector<Model> models;
+};
+
 struct ErrorPage {
   int status = 500;
   std::string title;
@@ -137,6 +147,7 @@ std::string render(const IncidentsPage& page, const Who& who);
 std::string render(const OutboxPage& page, const Who& who);
 std::string render(const BranchesPage& page, const Who& who);
 std::string render(const OwnersPage& page, const Who& who);
+std::string render(const AboutPage& page, const Who& who);
 std::string render(const FrontForm& page);
 std::string render(const KioskPage& page);
 /// The kiosk when no locker runs in this process.

@@ -17,6 +17,7 @@
 
 #include "core/clock.hpp"
 #include "core/errors.hpp"
+#include "core/version.hpp"
 #include "notify/outbox.hpp"
 #include "support/temp_dir.hpp"
 #include "web/certificate.hpp"
@@ -87,6 +88,8 @@ struct Rig {
     o.session_idle_s = idle_s;
     o.incidents_dir = dir / "var/incidents";
     o.max_streams = max_streams;
+    o.models = {{"layer 1: human check", dir / "models/human.h5"}, {"liveness", dir / "models/gone.onnx"}};
+    dir.write("models/human.h5", "weights");
     console = std::make_unique<Console>(o, dir / "lockerctl.db", audit_key, nullptr, std::move(enroller));
     console->start();
     port = std::stoi(console->url().substr(console->url().rfind(':') + 1));
@@ -455,6 +458,21 @@ TEST(Console, BranchesShowsEveryStationFromTheMonitorsStoreAndAnAdminAcknowledge
   EXPECT_NE(rig.audit_text().find("monitor alarm acknowledged alarm " + std::to_string(forced) + " (south/12: door forced"),
             std::string::npos)
       << rig.audit_text();
+}
+
+TEST(Console, AboutNamesTheVersionAndEachModelFileWithItsHash) {
+  Rig rig;
+  EXPECT_EQ(rig.client->Get("/about")->status, 401);
+  const auto page = rig.client->Get("/about", rig.session("vic", "vic's long password"));
+  ASSERT_EQ(page->status, 200);
+  EXPECT_NE(page->body.find(std::string("lockerctl ") + kVersion), std::string::npos) << page->body;
+  // sha256("weights")
+  EXPECT_NE(page->body.find("<td>layer 1: human check</td><td>" + (rig.dir / "models/human.h5").string() +
+                            "</td><td><code>9a129038d9a00aed0cf6a7ea059ca50a813449061ab87848cf1a13eafdf33b2c</code></td>"),
+            std::string::npos)
+      << page->body;
+  EXPECT_NE(page->body.find("<td>liveness</td><td>" + (rig.dir / "models/gone.onnx").string() + "</td><td class=\"bad\">missing</td>"),
+            std::string::npos);
 }
 
 TEST(Console, ManyFailedLoginsFromOneAddressAreThrottled) {

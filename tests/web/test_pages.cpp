@@ -52,6 +52,8 @@ TEST(Pages, EveryFieldOfEveryPageIsEscaped) {
   expect_escaped(render(FrontForm{FrontForm::Kind::Login, kHostile, kHostile}), 2, "login");
   expect_escaped(render(FrontForm{FrontForm::Kind::Pair, kHostile, kHostile}), 2, "pairing");
   expect_escaped(render(KioskPage{kHostile}), 1, "kiosk");
+  expect_escaped(render(AboutPage{kHostile, {{kHostile, kHostile, kHostile, kHostile}, {kHostile, kHostile, "", ""}}}, kViewer),
+                 3 + 1 + 4 + 2, "about");
   expect_escaped(render(ErrorPage{404, kHostile}), 2, "error");
 }
 
