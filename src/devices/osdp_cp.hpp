@@ -65,6 +65,9 @@ struct LinkStats {
   std::size_t security_faults = 0;  ///< replies that failed their MAC, plain replies inside a session, boards ending one
 };
 
+/// "lock board 0xNN": how errors and logs name the board at `address`.
+std::string board_name(std::uint8_t address);
+
 class ControlPanel final : public LockBoard {
  public:
   /// Starts polling at once. `channel` must outlive the panel.

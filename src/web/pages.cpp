@@ -20,6 +20,13 @@ using Template = kainjow::mustache::mustache;
 
 View list() { return View(View::type::list); }
 
+/// An object with these fields.
+View object(std::initializer_list<std::pair<const char*, View>> fields) {
+  View v;
+  for (const auto& [key, value] : fields) v.set(key, value);
+  return v;
+}
+
 // The console's escaping (the one the pages always had: &#39; for the apostrophe).
 std::string escape(const std::string& text) {
   std::string out;
@@ -75,16 +82,8 @@ std::string render_page(const std::string& page, const std::string& title, const
 View events_view(const std::vector<EventRow>& events) {
   View rows = list();
   for (const auto& e : events) {
-    View r;
-    r.set("id", std::to_string(e.id));
-    r.set("time", e.time);
-    r.set("attempt", e.attempt);
-    r.set("layer", e.layer);
-    r.set("decision", e.decision);
-    r.set("score", e.score);
-    r.set("detail", e.detail);
-    r.set("image", e.image);
-    rows.push_back(r);
+    rows.push_back(object({{"id", std::to_string(e.id)}, {"time", e.time}, {"attempt", e.attempt}, {"layer", e.layer},
+                           {"decision", e.decision}, {"score", e.score}, {"detail", e.detail}, {"image", e.image}}));
   }
   return rows;
 }
@@ -94,12 +93,7 @@ void set_if(View& view, const std::string& key, const std::string& value) {
   if (!value.empty()) view.set(key, value);
 }
 
-View cell(const BranchesPage::Cell& c) {
-  View v;
-  v.set("text", c.text);
-  v.set("bad", c.bad);
-  return v;
-}
+View cell(const BranchesPage::Cell& c) { return object({{"text", c.text}, {"bad", c.bad}}); }
 
 }  // namespace
 
@@ -112,19 +106,9 @@ std::string_view asset(std::string_view path) {
 std::string render(const DashboardPage& page, const Who& who) {
   View view;
   View states = list();
-  for (const auto& s : page.states) {
-    View v;
-    v.set("layer", s.layer);
-    v.set("text", s.text);
-    states.push_back(v);
-  }
+  for (const auto& s : page.states) states.push_back(object({{"layer", s.layer}, {"text", s.text}}));
   View lockers = list();
-  for (const auto& l : page.lockers) {
-    View v;
-    v.set("number", l.number);
-    v.set("holders", l.holders);
-    lockers.push_back(v);
-  }
+  for (const auto& l : page.lockers) lockers.push_back(object({{"number", l.number}, {"holders", l.holders}}));
   view.set("states", states);
   view.set("step", page.step);
   view.set("lockers", lockers);
@@ -137,13 +121,7 @@ std::string render(const DashboardPage& page, const Who& who) {
 std::string render(const AuditPage& page, const Who& who) {
   View view;
   View filters = list();
-  for (const auto& f : page.filters) {
-    View v;
-    v.set("name", f.name);
-    v.set("value", f.value);
-    v.set("hint", f.hint);
-    filters.push_back(v);
-  }
+  for (const auto& f : page.filters) filters.push_back(object({{"name", f.name}, {"value", f.value}, {"hint", f.hint}}));
   view.set("filters", filters);
   view.set("page", std::to_string(page.page));
   view.set("pages", std::to_string(page.pages));
@@ -168,14 +146,10 @@ std::string render(const IncidentsPage& page, const Who& who) {
   View view;
   View incidents = list();
   for (const auto& i : page.incidents) {
-    View v;
-    v.set("time", i.time);
-    v.set("attempt", i.attempt);
-    v.set("why", i.why);
-    set_if(v, "photo", i.photo);
     View alerts = list();
     for (const auto& a : i.alerts) alerts.push_back(View(a));
-    v.set("alerts", alerts);
+    View v = object({{"time", i.time}, {"attempt", i.attempt}, {"why", i.why}, {"alerts", alerts}});
+    set_if(v, "photo", i.photo);
     incidents.push_back(v);
   }
   view.set("incidents", incidents);
@@ -186,16 +160,8 @@ std::string render(const OutboxPage& page, const Who& who) {
   View view;
   View jobs = list();
   for (const auto& j : page.jobs) {
-    View v;
-    v.set("id", std::to_string(j.id));
-    v.set("created", j.created);
-    v.set("owner", j.owner);
-    v.set("kind", j.kind);
-    v.set("channel", j.channel);
-    v.set("state", j.state);
-    v.set("tries", std::to_string(j.tries));
-    v.set("error", j.error);
-    jobs.push_back(v);
+    jobs.push_back(object({{"id", std::to_string(j.id)}, {"created", j.created}, {"owner", j.owner}, {"kind", j.kind},
+                           {"channel", j.channel}, {"state", j.state}, {"tries", std::to_string(j.tries)}, {"error", j.error}}));
   }
   view.set("jobs", jobs);
   return render_page("outbox", "Alerts outbox", &who, view);
@@ -206,31 +172,15 @@ std::string render(const BranchesPage& page, const Who& who) {
   set_if(view, "message", page.message);
   View stations = list();
   for (const auto& s : page.stations) {
-    View v;
-    v.set("site", s.site);
-    v.set("locker", s.locker);
-    v.set("online", cell(s.online));
-    v.set("door", cell(s.door));
-    v.set("lock", cell(s.lock));
-    v.set("board", cell(s.board));
-    v.set("camera", cell(s.camera));
-    v.set("step", s.step);
-    v.set("last_event", s.last_event);
-    v.set("last_time", s.last_time);
-    v.set("open_alarms", cell(s.open_alarms));
-    v.set("seen", s.seen);
-    stations.push_back(v);
+    stations.push_back(object({{"site", s.site}, {"locker", s.locker}, {"online", cell(s.online)}, {"door", cell(s.door)},
+                               {"lock", cell(s.lock)}, {"board", cell(s.board)}, {"camera", cell(s.camera)}, {"step", s.step},
+                               {"last_event", s.last_event}, {"last_time", s.last_time}, {"open_alarms", cell(s.open_alarms)},
+                               {"seen", s.seen}}));
   }
   View alarms = list();
   for (const auto& a : page.alarms) {
-    View v;
-    v.set("id", std::to_string(a.id));
-    v.set("site", a.site);
-    v.set("locker", a.locker);
-    v.set("time", a.time);
-    v.set("what", a.what);
-    v.set("detail", a.detail);
-    alarms.push_back(v);
+    alarms.push_back(object({{"id", std::to_string(a.id)}, {"site", a.site}, {"locker", a.locker}, {"time", a.time},
+                             {"what", a.what}, {"detail", a.detail}}));
   }
   view.set("stations", stations);
   view.set("alarms", alarms);
@@ -245,23 +195,13 @@ std::string render(const OwnersPage& page, const Who& who) {
   view.set("tone", page.message_ok ? "ok" : "bad");
   View owners = list();
   for (const auto& o : page.owners) {
-    View v;
-    v.set("name", o.name);
-    v.set("phone", o.phone);
-    v.set("email", o.email);
-    v.set("password", o.password);
-    v.set("authenticator", o.authenticator);
-    v.set("face", o.face);
+    View v = object({{"name", o.name}, {"phone", o.phone}, {"email", o.email}, {"password", o.password},
+                     {"authenticator", o.authenticator}, {"face", o.face}});
     set_if(v, "locked_until", o.locked_until);
     owners.push_back(v);
   }
   View lockers = list();
-  for (const auto& l : page.lockers) {
-    View v;
-    v.set("number", l.number);
-    v.set("holders", l.holders);
-    lockers.push_back(v);
-  }
+  for (const auto& l : page.lockers) lockers.push_back(object({{"number", l.number}, {"holders", l.holders}}));
   view.set("owners", owners);
   view.set("lockers", lockers);
   view.set("enroll", page.enroll && !page.owners.empty());
@@ -275,11 +215,8 @@ std::string render(const AboutPage& page, const Who& who) {
   view.set("version", page.version);
   View models = list();
   for (const auto& m : page.models) {
-    View v;
-    v.set("role", m.role);
-    v.set("path", m.path);
+    View v = object({{"role", m.role}, {"path", m.path}, {"size", m.size}});
     set_if(v, "sha256", m.sha256);
-    v.set("size", m.size);
     models.push_back(v);
   }
   view.set("models", models);
@@ -300,12 +237,7 @@ std::string render(const KioskPage& page) {
   View view;
   view.set("csrf", page.csrf);
   View keys = list();
-  const auto key = [&](const std::string& k, const std::string& label) {
-    View v;
-    v.set("key", k);
-    v.set("label", label);
-    keys.push_back(v);
-  };
+  const auto key = [&](const std::string& k, const std::string& label) { keys.push_back(object({{"key", k}, {"label", label}})); };
   for (char k = '1'; k <= '9'; ++k) key(std::string(1, k), std::string(1, k));
   key("clear", "Clear");
   key("0", "0");
