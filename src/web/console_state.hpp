@@ -177,6 +177,19 @@ struct ConsoleState {
   /// closed with bytes unread is reset, and the answer lost).
   static void drain(const Request& req, const httplib::ContentReader& read);
 
+  /// A page that only reads: GET `path` for operators; `gather(Readers::Reader&)` makes its struct
+  /// on a reader connection (given back before rendering), which is then rendered.
+  template <class Gather>
+  void read_only_page(const char* path, Gather gather) {
+    get(path, Guard::Operator, [this, gather](const Request&, Response& res, const Visit& visit) {
+      const auto page = [&] {
+        auto r = readers.take();
+        return gather(*r);
+      }();
+      html(res, render(page, visit.page_who()));
+    });
+  }
+
   static void html(Response& res, const std::string& page) { res.set_content(page, "text/html; charset=utf-8"); }
   static void redirect(Response& res, const std::string& location);
   /// The form's `id`, a number; nullopt with 400.

@@ -49,14 +49,7 @@ OutboxPage outbox_page(Readers::Reader& r) {
 }  // namespace
 
 void ConsoleState::alert_routes() {
-  get("/incidents", Guard::Operator, [this](const Request&, Response& res, const Visit& visit) {
-    IncidentsPage page;
-    {
-      auto r = readers.take();
-      page = incidents_page(*r);
-    }
-    html(res, render(page, visit.page_who()));
-  });
+  read_only_page("/incidents", incidents_page);
   // The incident photo of an attempt, when it is a file under the incident folder.
   get("/incidents/photo", Guard::Operator, [this](const Request& req, Response& res, const Visit&) {
     audit::Filter f;
@@ -82,14 +75,7 @@ void ConsoleState::alert_routes() {
     }
     res.status = 404;
   });
-  get("/outbox", Guard::Operator, [this](const Request&, Response& res, const Visit& visit) {
-    OutboxPage page;
-    {
-      auto r = readers.take();
-      page = outbox_page(*r);
-    }
-    html(res, render(page, visit.page_who()));
-  });
+  read_only_page("/outbox", outbox_page);
   post("/outbox/retry", Guard::Admin, [this](const Request& req, Response& res, const Visit& visit) {
     const auto id = form_id(req, res);
     if (!id) return;

@@ -34,14 +34,7 @@ DashboardPage dashboard_page(Readers::Reader& r) {
 }  // namespace
 
 void ConsoleState::dashboard_routes() {
-  get("/", Guard::Operator, [this](const Request&, Response& res, const Visit& visit) {
-    DashboardPage page;
-    {
-      auto r = readers.take();
-      page = dashboard_page(*r);
-    }
-    html(res, render(page, visit.page_who()));
-  });
+  read_only_page("/", dashboard_page);
   // Server-sent events: each new audit event as JSON, until the session ends or the server stops.
   get("/events", Guard::Operator, [this](const Request& req, Response& res, const Visit&) {
     std::int64_t after = 0;
