@@ -47,7 +47,9 @@ void setup_dataset(CLI::App& app, const GlobalOptions& global, Action& action) {
       "layer's input size and write <data_dir>/<name>/cache.h5 with a seeded, stratified "
       "train/val/test split (split.csv) and the list of skipped files (skipped.csv). Unreadable, "
       "truncated, empty and non-image files are skipped and counted. Unchanged sources are not "
-      "rebuilt.");
+      "rebuilt. A recipe's sources are read under data.source_root (../shared/data when that "
+      "folder exists, else data/sources); scripts/fetch-datasets.sh RECIPE fetches a shipped "
+      "recipe's sources there.");
   prepare->add_option("-d,--dataset", prep->dataset,
                       "Recipe name (datasets/NAME.yaml), recipe file, or a folder laid out as "
                       "FOLDER/<class>/**/*.jpg")

@@ -167,8 +167,11 @@ DatasetSource resolve_dataset(const std::string& spec, const config::Config& con
                                     ds.negative_class));
       }
       const fs::path resolved = under_root(s.path, root);
-      // A glob's folder must exist too: an empty match is a note, an absent collection is not.
-      if (!fs::exists(is_glob(s.path) ? resolved.parent_path() : resolved, ec)) {
+      // A glob's folder (before its first wildcard) must exist too: an empty match is a note, an
+      // absent collection is not.
+      const fs::path needed =
+          is_glob(s.path) ? under_root(s.path.substr(0, s.path.find_first_of("*?[")), root).parent_path() : resolved;
+      if (!fs::exists(needed, ec)) {
         throw DataError(fmt::format("{}: sources[{}]: {} does not exist (data.source_root is {}; "
                                     "scripts/fetch-datasets.sh {} fetches a shipped recipe's sources)",
                                     recipe_file.string(), i, resolved.string(), root.string(), ds.name));

@@ -102,6 +102,9 @@ TEST_F(SourceTest, AnAbsentSourceIsNamedWithTheCommandThatFetchesIt) {
                        "  - {path: \"faces/nothing_*\", class: not_human}\n");
   EXPECT_FALSE(resolve_dataset("empty_glob", cfg_, Task::Human).notes.empty())
       << "a glob over a folder that is there but matches nothing is a note, not an error";
+  recipe("middle_glob", "sources:\n  - {path: \"f*/human\", class: human}\n  - {path: faces/not_human, class: not_human}\n");
+  EXPECT_EQ(resolve_dataset("middle_glob", cfg_, Task::Human).files.size(), 6u + 6u)
+      << "a wildcard before the last folder is still a glob whose folder exists";
 }
 
 TEST_F(SourceTest, RecipeIsReadStrictly) {
