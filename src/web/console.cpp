@@ -6,7 +6,6 @@
 
 #include <cctype>
 
-#include "core/clock.hpp"
 #include "core/errors.hpp"
 #include "core/fs.hpp"
 #include "core/log.hpp"

@@ -4,9 +4,6 @@
 
 #include <fmt/format.h>
 
-#include <map>
-#include <mutex>
-
 #include "core/errors.hpp"
 
 namespace lockerctl::web {
@@ -61,11 +58,7 @@ View partial(const std::string& name) {
 std::string render_page(const std::string& page, const std::string& title, const Who* who, View view) {
   view.set("title", title);
   if (who) {
-    View w;
-    w.set("name", who->name);
-    w.set("role", who->role);
-    w.set("csrf", who->csrf);
-    view.set("who", w);
+    view.set("who", object({{"name", who->name}, {"role", who->role}, {"csrf", who->csrf}}));
     view.set("csrf", who->csrf);
     view.set("admin", who->admin);
   }
