@@ -11,6 +11,7 @@
 #include "core/log.hpp"
 #include "core/signals.hpp"
 #include "core/clock.hpp"
+#include "inference/face_embedder.hpp"
 #include "web/certificate.hpp"
 #include "vision/camera.hpp"
 #include "web/kiosks.hpp"
@@ -98,14 +99,10 @@ web::ConsoleOptions console_options(const config::Config& cfg, const std::string
   o.models = {{"layer 1: human check", cfg.access.human_model},
               {"layer 2: owner CNN (owner.method cnn)", cfg.access.owner_model},
               {"layer 2: face embeddings (owner.method embedding)", cfg.owner.embedding_model},
+              {"layer 2: face embedding weights", inference::face_embedder_weights(cfg.owner.embedding_model)},
               {"face detector (YuNet)", cfg.face.model},
               {"liveness: MiniFASNetV2", cfg.liveness.model_v2},
               {"liveness: MiniFASNetV1SE", cfg.liveness.model_v1se}};
-  // face-api's manifest names its weights file beside it: NAME-weights_manifest.json -> NAME.bin.
-  const std::string manifest = cfg.owner.embedding_model, suffix = "-weights_manifest.json";
-  if (manifest.size() > suffix.size() && manifest.compare(manifest.size() - suffix.size(), suffix.size(), suffix) == 0) {
-    o.models.insert(o.models.begin() + 3, {"layer 2: face embedding weights", manifest.substr(0, manifest.size() - suffix.size()) + ".bin"});
-  }
   return o;
 }
 

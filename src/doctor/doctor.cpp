@@ -119,7 +119,7 @@ Item owner_item(const config::Config& config) {
   if (config.owner.method == config::OwnerMethod::Cnn) return {"owner.method", "cnn (the owner CNN, access.owner_model)", true};
   const std::filesystem::path manifest = config.owner.embedding_model;
   const Item m = model_file_item("owner.embedding_model", manifest.string(), inference::kFaceRecognitionManifestSha256);
-  const Item bin = model_file_item("owner.embedding_model", (manifest.parent_path() / "face_recognition_model.bin").string(),
+  const Item bin = model_file_item("owner.embedding_model", inference::face_embedder_weights(manifest).string(),
                                    inference::kFaceRecognitionBinSha256);
   return {"owner.embedding_model", m.value + ", " + bin.value, m.ok && bin.ok};
 }

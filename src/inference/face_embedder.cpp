@@ -18,7 +18,7 @@ struct FaceEmbedder::Net {
 
 FaceEmbedder::FaceEmbedder(const fs::path& manifest) {
   data::verify_model_file(manifest, kFaceRecognitionManifestSha256);
-  data::verify_model_file(manifest.parent_path() / "face_recognition_model.bin", kFaceRecognitionBinSha256);
+  data::verify_model_file(face_embedder_weights(manifest), kFaceRecognitionBinSha256);
   net_ = std::make_unique<Net>(manifest);
 }
 

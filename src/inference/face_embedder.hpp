@@ -21,6 +21,11 @@ using FaceDescriptor = std::array<float, 128>;
 inline constexpr const char* kFaceRecognitionBinSha256 = "b413e420d6840b2775fba32008db6f3cddb07d485967fb42cfcf379c16a8c589";
 inline constexpr const char* kFaceRecognitionManifestSha256 = "cbaffa501b0b9275a12b63357a6843e7e30c054e1c9151e1a5f879b26e32986b";
 
+/// The weights file face-api's manifest `manifest` loads: face_recognition_model.bin beside it.
+inline std::filesystem::path face_embedder_weights(const std::filesystem::path& manifest) {
+  return manifest.parent_path() / "face_recognition_model.bin";
+}
+
 class FaceEmbedder {
  public:
   /// Opens face-api's weights manifest (face_recognition_model-weights_manifest.json, with
