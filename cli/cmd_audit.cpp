@@ -41,8 +41,10 @@ void setup_audit(CLI::App& app, const GlobalOptions& global, Action& action) {
 
   CLI::App* verify = audit->add_subcommand(
       "verify", "Check every row's keyed hash and the head record: exit 0 when intact, 1 naming the first row "
-                "that was edited, removed or cut off.");
-  verify->callback([&global, &action] { action = [&global] { return run_audit_verify(global); }; });
+                "that was edited, removed or cut off. Prints the last row's hash.");
+  verify->add_option("--at", o->at, "Also check that row ROW still has HASH, as a printout names it (lockerctl register's "
+                                    "footer): the log has not been rewritten since");
+  verify->callback([&global, &action, o] { action = [&global, o] { return run_audit_verify(global, *o); }; });
 
   CLI::App* list = audit->add_subcommand("list", "Print events, oldest first (a line each, or --csv / --json).");
   add_filters(list, *o);
@@ -54,14 +56,28 @@ void setup_audit(CLI::App& app, const GlobalOptions& global, Action& action) {
   exp->callback([&global, &action, o] { action = [&global, o] { return run_audit_export(global, *o); }; });
 }
 
-int run_audit_verify(const GlobalOptions& global) {
+int run_audit_verify(const GlobalOptions& global, const AuditOptions& o) {
   Station station(load_config(global));
   const auto r = station.audit.verify();
   if (!r.ok) {
     std::cout << fmt::format("audit log {}: BROKEN at {}\n", station.db.file().string(), r.problem);
     return static_cast<int>(ExitCode::CheckFailed);
   }
-  std::cout << fmt::format("audit log {}: intact, {} events\n", station.db.file().string(), r.rows);
+  std::cout << fmt::format("audit log {}: intact, {} events{}\n", station.db.file().string(), r.rows,
+                           r.rows > 0 ? fmt::format("; last row {} hash {}", r.rows, r.last_hash) : "");
+  if (o.at.empty()) return 0;
+  const auto colon = o.at.find(':');
+  const std::string row_text = o.at.substr(0, colon);
+  const bool digits = !row_text.empty() && row_text.size() < 18 && row_text.find_first_not_of("0123456789") == std::string::npos;
+  const std::int64_t row = digits ? std::stoll(row_text) : 0;
+  if (colon == std::string::npos || row <= 0) throw DataError(fmt::format("--at '{}': not ROW:HASH (from a register's footer)", o.at));
+  const std::string hash = station.audit.hash_of(row);
+  if (hash.empty() || hash != o.at.substr(colon + 1)) {
+    std::cout << fmt::format("row {}: {} - the log was rewritten since the printout, or the printout is not of this log\n", row,
+                             hash.empty() ? "no such row" : "hash differs");
+    return static_cast<int>(ExitCode::CheckFailed);
+  }
+  std::cout << fmt::format("row {}: hash matches the printout\n", row);
   return 0;
 }
 

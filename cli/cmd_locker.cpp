@@ -22,13 +22,28 @@ void setup_locker(CLI::App& app, const GlobalOptions& global, Action& action) {
     cmd->add_option("number", o->number, "Locker number (1-8 digits, as typed on the keypad)")->required();
     return cmd;
   };
+  const auto operation = [&](CLI::App* cmd) {
+    cmd->add_option("--mode", o->mode,
+                    "How joint holders operate it: any (either or survivor: one holder opens) | all (jointly: every holder "
+                    "passes layers 1-3 at the station within access.joint_window_s before it opens; needs two or more holders)")
+        ->check(CLI::IsMember({"any", "all"}))
+        ->capture_default_str();
+    cmd->add_flag("--dual-control", o->dual_control,
+                  "A bank officer approves each opening on the console (as access.dual_control does for every locker)");
+  };
   CLI::App* add = numbered("add", "Add a locker with its holders, each an owner (lockerctl owner add).");
   add->add_option("--holder", o->holders, "A holder's owner name; repeat for joint holders")->required();
+  operation(add);
   add->callback([&global, &action, o] { action = [&global, o] { return run_locker_add(global, *o); }; });
 
   CLI::App* set = numbered("set-holders", "Replace a locker's holders.");
   set->add_option("--holder", o->holders, "A holder's owner name; repeat for joint holders")->required();
   set->callback([&global, &action, o] { action = [&global, o] { return run_locker_set_holders(global, *o); }; });
+
+  CLI::App* set_op = numbered("set", "Set how a locker is operated: its joint mode and dual control (both as given, "
+                                      "defaults included).");
+  operation(set_op);
+  set_op->callback([&global, &action, o] { action = [&global, o] { return run_locker_set(global, *o); }; });
 
   CLI::App* remove = numbered("remove", "Remove a locker (its holders stay owners).");
   remove->callback([&global, &action, o] { action = [&global, o] { return run_locker_remove(global, *o); }; });
@@ -49,9 +64,22 @@ void audit_change(Station& station, const char* what, const LockerOptions& o) {
 
 int run_locker_add(const GlobalOptions& global, const LockerOptions& o) {
   Station station(load_config(global));
-  access::LockerStore(station.db).add(o.number, o.holders);
-  audit_change(station, "added", o);
-  std::cout << fmt::format("locker {} added, holders {}\n", o.number, fmt::join(o.holders, ", "));
+  access::LockerStore lockers(station.db);
+  lockers.add(o.number, o.holders, *access::parse_joint(o.mode), o.dual_control);
+  const std::string how = access::describe_operation(lockers.get(o.number));
+  station.audit.append({0, {}, "-", "locker", "added", std::nullopt, std::nullopt, "",
+                        fmt::format("locker {}: holders {}; {}", o.number, fmt::join(o.holders, ", "), how)});
+  std::cout << fmt::format("locker {} added, holders {}; {}\n", o.number, fmt::join(o.holders, ", "), how);
+  return 0;
+}
+
+int run_locker_set(const GlobalOptions& global, const LockerOptions& o) {
+  Station station(load_config(global));
+  access::LockerStore lockers(station.db);
+  lockers.set_operation(o.number, *access::parse_joint(o.mode), o.dual_control);
+  const std::string how = access::describe_operation(lockers.get(o.number));
+  station.audit.append({0, {}, "-", "locker", "operation set", std::nullopt, std::nullopt, "", fmt::format("locker {}: {}", o.number, how)});
+  std::cout << fmt::format("locker {}: {}\n", o.number, how);
   return 0;
 }
 
@@ -83,7 +111,7 @@ int run_locker_list(const GlobalOptions& global) {
       if (templates.count(name) == 0) missing.push_back("no face enrolled");
       holders.push_back(missing.empty() ? name : fmt::format("{} ({})", name, fmt::join(missing, ", ")));
     }
-    std::cout << fmt::format("{:<8} {}\n", locker.number, fmt::join(holders, ", "));
+    std::cout << fmt::format("{:<8} {}  [{}]\n", locker.number, fmt::join(holders, ", "), access::describe_operation(locker));
   }
   return 0;
 }

@@ -13,7 +13,8 @@ namespace lockerctl::cli {
 
 void setup_operator(CLI::App& app, const GlobalOptions& global, Action& action) {
   CLI::App* op = app.add_subcommand(
-      "operator", "The people who may log in to the console (lockerctl web): viewers read, admins may change things. "
+      "operator", "The people who may log in to the console (lockerctl web): viewers read; officers (bank officers) read, "
+                  "approve openings under dual control and hold evidence; admins may change things. "
                   "Passwords are stored only as Argon2id hashes; 5 wrong passwords in a row lock an operator for 15 minutes.");
   op->require_subcommand(1);
   auto o = std::make_shared<OperatorOptions>();
@@ -23,7 +24,7 @@ void setup_operator(CLI::App& app, const GlobalOptions& global, Action& action) 
     return cmd;
   };
   CLI::App* add = named("add", "Add an operator; the password (at least 10 characters) is read from stdin, twice on a terminal.");
-  add->add_option("--role", o->role, "viewer or admin")->check(CLI::IsMember({"viewer", "admin"}))->capture_default_str();
+  add->add_option("--role", o->role, "viewer, officer or admin")->check(CLI::IsMember({"viewer", "officer", "admin"}))->capture_default_str();
   add->callback([&global, &action, o] { action = [&global, o] { return run_operator_add(global, *o); }; });
   CLI::App* pw = named("set-password", "Set a new password (from stdin) and clear a lockout.");
   pw->callback([&global, &action, o] { action = [&global, o] { return run_operator_set_password(global, *o); }; });

@@ -16,12 +16,15 @@
 
 #include "access/flow.hpp"
 #include "access/script.hpp"
+#include "access/windows.hpp"
 #include "core/errors.hpp"
 #include "core/log.hpp"
+#include "core/schedule.hpp"
 #include "core/signals.hpp"
 #include "devices/board_link.hpp"
 #include "inference/engine.hpp"
 #include "notify/courier.hpp"
+#include "web/approvals.hpp"
 
 namespace lockerctl::cli {
 namespace {
@@ -117,9 +120,11 @@ int run_access(const GlobalOptions& global, const RunOptions& options) {
   access::LockerStore lockers(station.db);
   // Who may open: the holders of each locker served, or the station's owner.
   std::vector<std::string> served, people;
+  bool dual_control = a.dual_control;
   for (const std::string& number : split_list(a.locker)) {
     const access::Locker locker = lockers.get(number);
     served.push_back(locker.number);
+    dual_control |= locker.dual_control;
     for (const auto& h : locker.holders) {
       if (std::find(people.begin(), people.end(), h) == people.end()) people.push_back(h);
     }
@@ -134,6 +139,13 @@ int run_access(const GlobalOptions& global, const RunOptions& options) {
       throw DataError(fmt::format("owner '{}': access.otp is totp but no authenticator is enrolled "
                                   "(lockerctl owner enroll-totp {})", owner.name, owner.name));
     }
+  }
+
+  web::OperatorStore operators(station.db);
+  if (dual_control && !operators.any(web::Role::Officer)) {
+    throw ConfigError({{global.config_file.empty() ? "<defaults>" : global.config_file, 0, 0, "access.dual_control",
+                        "dual control needs a bank officer to approve, and no operator has role officer "
+                        "(lockerctl operator add NAME --role officer)"}});
   }
 
   auto human = inference::open_engine(a.human_model, inference_backend(cfg));
@@ -201,6 +213,12 @@ int run_access(const GlobalOptions& global, const RunOptions& options) {
   o.liveness_frames = cfg.liveness.frames;
   o.alert_on_access = cfg.alerts.on_access;
   o.branch = cfg.alerts.branch;
+  o.hours = Schedule::parse(a.hours);
+  o.holidays = load_holidays(a.holidays);
+  o.joint_window_s = a.joint_window_s;
+  o.dual_control = a.dual_control;
+  o.approval_timeout_s = a.approval_timeout_s;
+  o.retention_days = cfg.evidence.retention_days;
   o.trigger_on_face = a.trigger == config::Trigger::Face;
   o.keys_from_board = a.input == config::InputSource::Board;
   o.password_tries = a.password_tries;
@@ -252,8 +270,10 @@ int run_access(const GlobalOptions& global, const RunOptions& options) {
     clips = std::make_unique<vision::ClipRecorder>(vision::ClipOptions{cfg.clips.before_s, cfg.clips.after_s, cfg.clips.max_width});
   }
 
+  access::AccessWindows windows(station.db);
+  evidence::Holds holds(station.db);
   access::Flow flow(o, {*camera, *faces, liveness, *human, *owner_check, board->panel(), station.audit, station.outbox,
-                        station.owners, &lockers, motion.get(), clips.get()});
+                        station.owners, &lockers, motion.get(), clips.get(), &windows, &holds});
   const std::string station_of = served.empty() ? fmt::format("locker of '{}'", a.owner)
                                                 : fmt::format("locker(s) {}", fmt::join(served, ", "));
   log::info("{}: camera {}, board {} ({}), layer 1 threshold {:.3f}, faces {}, liveness {}, layer 2 {} "
@@ -299,9 +319,17 @@ int run_access(const GlobalOptions& global, const RunOptions& options) {
     if (!in) throw IoError(script + ": cannot read the script");
     std::string script_error;
     std::thread runner([&] { summary = flow.run(signals::stop_flag()); });
+    // The script's officer, on a connection of its own (the flow's thread writes on the station's).
+    audit::Database officer_db(station.db.file(), audit::Database::Check::Skip);
+    audit::AuditLog officer_audit(officer_db, station.key);
+    web::OperatorStore officer_operators(officer_db);
+    const auto decide = [&](const std::string& officer, const std::string& password, const std::string& attempt, bool approve) {
+      return web::officer_decides(officer_operators, officer_audit, flow, officer, password, attempt, approve);
+    };
     try {
       access::run_script(in, script, {flow, dynamic_cast<vision::FolderCamera*>(camera.get()), board->simulator(),
-                                      &station.phone, station.owners.get(people.front()).phone, a.input == config::InputSource::Board},
+                                      &station.phone, station.owners.get(people.front()).phone, a.input == config::InputSource::Board,
+                                      decide},
                          signals::stop_flag());
     } catch (const Error& e) {
       script_error = e.what();

@@ -5,6 +5,7 @@
 #include <exception>
 #include <iostream>
 
+#include "cmd_access.hpp"
 #include "cmd_bench.hpp"
 #include "cmd_alerts.hpp"
 #include "cmd_audit.hpp"
@@ -13,10 +14,12 @@
 #include "cmd_dataset.hpp"
 #include "cmd_doctor.hpp"
 #include "cmd_evaluate.hpp"
+#include "cmd_evidence.hpp"
 #include "cmd_export.hpp"
 #include "cmd_model.hpp"
 #include "cmd_monitor.hpp"
 #include "cmd_operator.hpp"
+#include "cmd_register.hpp"
 #include "cmd_face.hpp"
 #include "cmd_locker.hpp"
 #include "cmd_owner.hpp"
@@ -81,8 +84,11 @@ int main(int argc, char** argv) {
   setup_run(app, global, action);
   setup_owner(app, global, action);
   setup_locker(app, global, action);
+  setup_access(app, global, action);
   setup_face(app, global, action);
   setup_audit(app, global, action);
+  setup_register(app, global, action);
+  setup_evidence(app, global, action);
   setup_alerts(app, global, action);
   setup_operator(app, global, action);
   setup_monitor(app, global, action);

@@ -22,7 +22,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr const char* kStateNames[] = {"idle", "locker", "human", "liveness", "owner", "password", "otp", "open", "stopped"};
+constexpr const char* kStateNames[] = {"idle", "locker", "human", "liveness", "owner", "password", "otp", "approval", "open", "stopped"};
 
 }  // namespace
 
@@ -62,8 +62,9 @@ State Flow::state() const {
 
 Progress Flow::progress() const {
   const bool board_ready = p_.board.ready();
+  const bool closed = closed_now();
   std::lock_guard lock(mutex_);
-  return {state_, last_, ended_, board_ready};
+  return {state_, last_, ended_, board_ready, closed};
 }
 
 bool Flow::wait_for(State s, std::size_t& seen, std::chrono::milliseconds timeout) const {
@@ -172,10 +173,23 @@ State Flow::ask_locker(Attempt& a) {
 
 State Flow::begin(Attempt& a) {
   if (a.locker.empty() && o_.lockers.size() == 1) a.locker = o_.lockers.front();
-  holders_ = a.locker.empty() ? std::vector<std::string>{o_.owner} : p_.lockers->get(a.locker).holders;
+  a.dual = o_.dual_control;
+  if (a.locker.empty()) {
+    holders_ = {o_.owner};
+  } else {
+    const Locker locker = p_.lockers->get(a.locker);
+    holders_ = locker.holders;
+    a.all = locker.joint == Joint::All;
+    a.dual = a.dual || locker.dual_control;
+  }
   log(a.id, "trigger", "start",
       a.locker.empty() ? fmt::format("owner '{}'", o_.owner)
-                       : fmt::format("locker {}, holders {}", a.locker, fmt::join(holders_, ", ")));
+                       : fmt::format("locker {}, holders {}{}{}", a.locker, fmt::join(holders_, ", "),
+                                     a.all ? ", jointly (all)" : "", a.dual ? ", dual control" : ""));
+  if (!open_for(a)) {
+    ++summary_.denied;
+    return State::Idle;
+  }
   return State::Human;
 }
 
@@ -194,6 +208,7 @@ FlowSummary Flow::run(const std::atomic<bool>& stop_flag) {
             a.id = new_id('A');
             ++summary_.attempts;
             granted_before_ = summary_.granted;
+            waiting_ = false;
             attempt_ = a.id;
             if (s == State::Human) s = begin(a);
           }
@@ -203,7 +218,11 @@ FlowSummary Flow::run(const std::atomic<bool>& stop_flag) {
         case State::Liveness: s = check_liveness(a); break;
         case State::Owner: s = check_owner(a); break;
         case State::Password: s = password(a); break;
-        case State::Otp: s = one_time_password(a); break;
+        case State::Otp:
+          s = one_time_password(a);
+          if (s == State::Open) s = layer3_passed(a);
+          break;
+        case State::Approval: s = approval(a); break;
         case State::Open: s = open(a); break;
         case State::Stopped: break;
       }
@@ -226,7 +245,8 @@ FlowSummary Flow::run(const std::atomic<bool>& stop_flag) {
       holders_.clear();
       keypad_.clear();
       inputs_.clear();
-      last_ = summary_.granted > granted_before_ ? Outcome::Granted : Outcome::Denied;
+      last_ = summary_.granted > granted_before_ ? Outcome::Granted : waiting_ ? Outcome::Waiting : Outcome::Denied;
+      waiting_ = false;
       ended_ = Clock::now();
       last_motion_ = ended_;
     }

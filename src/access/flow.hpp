@@ -2,11 +2,16 @@
 
 // The four-layer access flow as an explicit state machine, one thread:
 //
-//   Idle --trigger--> [Locker: the number typed, when the station serves several] --> Human --pass--> Liveness --pass--> Owner --pass--> Password --ok--> Otp --ok--> Open --> Idle
-//     ^                 |deny           |spoof             |deny           |3 wrong         |3 wrong/expired
-//     +-----------------+---------------+------------------+---------------+----------------+
+//   Idle --trigger--> [Locker: the number typed, when the station serves several] --> Human --pass--> Liveness --pass--> Owner --pass--> Password --ok--> Otp --ok--> [Approval] --> Open --> Idle
+//     ^                 |closed/deny    |spoof             |deny           |3 wrong         |3 wrong/expired  |refused/timeout
+//     +-----------------+---------------+------------------+---------------+----------------+-----------------+
 //   (a spoof or a stranger: evidence photo and alert; 3 wrong passwords or codes: evidence photo,
 //   alert with police advice, lockout. Without a liveness check, Human leads to Owner.)
+//
+// The bank's rules (flow_bank.cpp): outside opening hours or on a holiday no attempt starts unless
+// an officer opened a window for the locker; a locker in joint mode `all` opens only once every
+// holder has passed layers 1-3 within the joint window (each holder's pass ends that attempt and
+// waits for the others); under dual control the Approval state waits for a bank officer.
 //
 // Whatever the state, the flow watches the lock board: door opened without an unlock (forced),
 // door left open, sensors, tamper, power, link lost and back. The rules answer a forced door,
@@ -32,9 +37,11 @@
 #include "access/owner_check.hpp"
 #include "access/lockers.hpp"
 #include "access/owners.hpp"
+#include "access/windows.hpp"
 #include "audit/audit_log.hpp"
 #include "core/schedule.hpp"
 #include "devices/lock_board.hpp"
+#include "evidence/retention.hpp"
 #include "inference/engine.hpp"
 #include "notify/outbox.hpp"
 #include "vision/camera.hpp"
@@ -45,7 +52,7 @@
 
 namespace lockerctl::access {
 
-enum class State { Idle, Locker, Human, Liveness, Owner, Password, Otp, Open, Stopped };
+enum class State { Idle, Locker, Human, Liveness, Owner, Password, Otp, Approval, Open, Stopped };
 const char* state_name(State s);
 std::optional<State> parse_state(const std::string& name);
 
@@ -102,6 +109,12 @@ struct FlowOptions {
   std::filesystem::path incidents_dir = "var/incidents";
   bool alert_on_access = true;     ///< every holder is told when the locker opens
   std::string branch;              ///< named in that alert; "" = not named
+  std::optional<Schedule> hours;   ///< when attempts may start; nullopt: at any time
+  std::set<std::string> holidays;  ///< local dates (YYYY-MM-DD) on which none starts
+  double joint_window_s = 300;     ///< joint mode `all`: every holder passes within this long
+  bool dual_control = false;       ///< every opening waits for an officer (a locker may ask it alone)
+  double approval_timeout_s = 120;
+  int retention_days = 0;          ///< with FlowParts::holds: incident folders older than this are purged daily
 };
 
 struct FlowParts {
@@ -117,10 +130,12 @@ struct FlowParts {
   LockerStore* lockers = nullptr;   ///< needed when FlowOptions::lockers is not empty
   vision::MotionDetector* motion = nullptr;  ///< nullptr: no motion detection
   vision::ClipRecorder* clips = nullptr;     ///< nullptr: no incident clips
+  AccessWindows* windows = nullptr;          ///< officers' windows outside hours; nullptr: none
+  evidence::Holds* holds = nullptr;          ///< legal holds; nullptr: the flow purges no evidence
 };
 
 /// How the last attempt ended.
-enum class Outcome { None, Granted, Denied };
+enum class Outcome { None, Granted, Denied, Waiting /* a joint holder passed; the others have yet to */ };
 
 /// Where the flow is, for a display at the locker (the kiosk page).
 struct Progress {
@@ -128,6 +143,15 @@ struct Progress {
   Outcome last = Outcome::None;  ///< of the last attempt that ended
   std::chrono::steady_clock::time_point ended{};  ///< when it ended
   bool board_ready = true;  ///< the lock board takes commands (LockBoard::ready): an attempt may start
+  bool closed = false;      ///< outside opening hours or a holiday: only an officer's window lets one start
+};
+
+/// The attempt waiting in the Approval state for a bank officer (dual control).
+struct PendingApproval {
+  std::string attempt;
+  std::string locker;                ///< "" at a station of one owner
+  std::vector<std::string> opening;  ///< who passed layers 1-3 and would open it
+  double seconds_left = 0;
 };
 
 /// Counts of a run, for the summary line.
@@ -147,6 +171,11 @@ class Flow {
   void press();                             ///< Enter on the console: start an attempt
   void enter(const std::string& entry);     ///< a whole password or code (console, script)
   void stop();                              ///< end at the next safe point
+  /// A bank officer's answer for the attempt waiting for approval, from any thread: "" when the
+  /// flow takes it, else why not (no attempt `attempt` waits for approval; the officer holds the
+  /// locker). The flow audits what it takes; the caller audits a refusal.
+  std::string decide(const std::string& attempt, const std::string& officer, bool approve);
+  std::optional<PendingApproval> pending_approval() const;
 
   State state() const;
   Progress progress() const;
@@ -156,7 +185,7 @@ class Flow {
   std::size_t changes() const;
 
  private:
-  enum class Input { None, Trigger, Entry, Timeout, Stop };
+  enum class Input { None, Trigger, Entry, Decision, Timeout, Stop };
   struct Attempt {
     std::string id;
     cv::Mat frame;  ///< the best frame of layer 1 (with a face, once the liveness check ran), evidence
@@ -164,6 +193,24 @@ class Flow {
     std::optional<std::vector<vision::Face>> faces;  ///< the faces of `frame`, once detected
     std::string locker;  ///< the locker asked for ("" with no lockers)
     std::string holder;  ///< the person layer 2 recognised
+    std::vector<std::string> opening;  ///< who opens: the holder, or every joint holder once all passed
+    bool all = false;   ///< the locker's joint mode is `all`
+    bool dual = false;  ///< an officer approves the opening
+    std::string officer;  ///< who approved it
+  };
+
+  /// Joint mode `all`: the holders of a locker who passed layers 1-3, waiting for the others.
+  struct JointPasses {
+    std::vector<std::string> passed;
+    std::chrono::steady_clock::time_point until;
+    std::string attempt;  ///< of the first pass: an expiry is filed under it
+  };
+  /// The officer's answer the Approval state waits for.
+  struct Approval {
+    PendingApproval pending;
+    std::vector<std::string> holders;  ///< every holder of the locker: none of them may approve
+    std::chrono::steady_clock::time_point until;
+    std::optional<std::pair<std::string, bool>> answer;  ///< officer, approved
   };
 
   /// One question of layer 3 (password or code): how many tries, until when, what passes.
@@ -189,6 +236,18 @@ class Flow {
   State ask(Attempt& a, const Question& q);
   State password(Attempt& a);
   State one_time_password(Attempt& a);
+  /// The bank's rules at the start of `a`: false (audited as closed) outside hours or on a
+  /// holiday without an officer's window for its locker.
+  bool open_for(const Attempt& a);
+  /// Layers 1-3 passed: joint mode `all` records the pass and waits for the other holders
+  /// (Idle) until all have; then Approval under dual control, else Open.
+  State layer3_passed(Attempt& a);
+  State approval(Attempt& a);
+  /// Joint passes whose window ran out: denied, every holder alerted.
+  void expire_joint_passes();
+  /// Once a day (the first time at the start): the evidence past retention, unless on hold.
+  void purge_evidence();
+  bool closed_now() const;
   State open(Attempt& a);
   /// Failure of layer 3: photo, alert with police advice, lockout.
   State fail_layer3(Attempt& a, const std::string& why);
@@ -219,8 +278,9 @@ class Flow {
   /// Who an alert goes to: the holders of the attempt's locker, else every holder of every
   /// locker served (or the station's owner).
   std::vector<std::string> concerned() const;
-  /// Raises `text` (and the upload of `photo`, when given) for everyone concerned.
-  void alert(const std::string& attempt, const std::string& text, const std::string& photo = {});
+  /// Raises `text` (and the upload of `photo`, when given) for `to`, by default everyone concerned.
+  void alert(const std::string& attempt, const std::string& text, const std::string& photo = {},
+             std::vector<std::string> to = {});
   /// A new attempt or incident id: PREFIX, the UTC time, a counter ("A20261123T101500Z-1").
   std::string new_id(char prefix);
   std::int64_t log(const std::string& attempt, const std::string& layer, const std::string& decision,
@@ -257,7 +317,11 @@ class Flow {
   std::chrono::steady_clock::time_point next_watch_{};
   std::chrono::steady_clock::time_point last_motion_{};  ///< also the end of the last attempt
   std::map<std::string, std::vector<std::string>> clip_owners_;  ///< incident -> who its clip is uploaded for
+  std::map<std::string, JointPasses> joint_;  ///< by locker
+  std::optional<Approval> approval_;          ///< under mutex_
+  std::chrono::steady_clock::time_point next_purge_{};
   int granted_before_ = 0;  ///< summary_.granted when the attempt under way started
+  bool waiting_ = false;    ///< the attempt under way ended as a joint holder's pass
   Outcome last_ = Outcome::None;
   std::chrono::steady_clock::time_point ended_{};
 };

@@ -133,6 +133,14 @@ State Flow::check_owner(Attempt& a) {
       ++summary_.denied;
       return State::Idle;
     }
+    if (const auto j = joint_.find(a.locker); a.all && j != joint_.end()) {
+      const auto& passed = j->second.passed;
+      if (std::find(passed.begin(), passed.end(), a.holder) != passed.end()) {
+        log(a.id, "joint", "already passed", fmt::format("{} passed already; the locker waits for the other holders", a.holder));
+        waiting_ = true;
+        return State::Idle;
+      }
+    }
     return State::Password;
   }
   const std::string why = v.face ? "not the owner" : "no face found";

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "access/flow_time.hpp"
+#include "access/register.hpp"
 #include "core/clock.hpp"
 #include "core/errors.hpp"
 #include "core/log.hpp"
@@ -16,7 +17,8 @@ using namespace std::chrono_literals;
 
 State Flow::open(Attempt& a) {
   const auto duration = std::chrono::milliseconds(static_cast<long long>(o_.unlock_s * 1000));
-  log(a.id, "access", "granted", fmt::format("unlocking for {:.1f} s", o_.unlock_s));
+  log(a.id, "access", "granted",
+      operation_detail({a.locker, a.opening, a.officer, fmt::format("unlocking for {:.1f} s", o_.unlock_s)}));
   try {
     released_until_ = Clock::now() + duration;
     p_.board.unlock(duration);
@@ -32,7 +34,7 @@ State Flow::open(Attempt& a) {
     // did not open it learns that someone else did. Through the outbox: nobody waits for it.
     alert(a.id, fmt::format("lockerctl: your locker{} was opened by {} at {}{}. If that was not you or someone you "
                             "trust, call the branch now.",
-                            a.locker.empty() ? "" : " " + a.locker, a.holder, utc_now_iso8601(),
+                            a.locker.empty() ? "" : " " + a.locker, fmt::join(a.opening, " and "), utc_now_iso8601(),
                             o_.branch.empty() ? "" : " at the " + o_.branch + " branch"));
   }
   bool was_opened = false;
@@ -64,6 +66,8 @@ void Flow::relock() {
 }
 
 void Flow::service() {
+  expire_joint_passes();
+  purge_evidence();
   const auto now = Clock::now();
   if (door_open_ && !door_alerted_ && now - door_opened_at_ > seconds(o_.door_open_max_s)) {
     door_alerted_ = true;

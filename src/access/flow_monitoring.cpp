@@ -31,8 +31,9 @@ std::vector<std::string> Flow::concerned() const {
   return to;
 }
 
-void Flow::alert(const std::string& attempt, const std::string& text, const std::string& photo) {
-  for (const std::string& name : concerned()) {
+void Flow::alert(const std::string& attempt, const std::string& text, const std::string& photo, std::vector<std::string> to) {
+  if (to.empty()) to = concerned();
+  for (const std::string& name : to) {
     const Owner owner = p_.owners.get(name);
     p_.outbox.raise({owner.name, owner.phone, owner.email}, attempt, text, photo);
   }

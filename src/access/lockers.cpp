@@ -24,10 +24,31 @@ CREATE TABLE IF NOT EXISTS locker_holders (
 
 }  // namespace
 
-LockerStore::LockerStore(audit::Database& db) : db_(db) { db_.exec(kSchema); }
+const char* joint_name(Joint joint) { return joint == Joint::All ? "all" : "any"; }
 
-void LockerStore::check_holders(const std::string& number, const std::vector<std::string>& holders) const {
+std::optional<Joint> parse_joint(const std::string& text) {
+  if (text == "any") return Joint::Any;
+  if (text == "all") return Joint::All;
+  return std::nullopt;
+}
+
+std::string describe_operation(const Locker& locker) {
+  return fmt::format("{}{}", locker.joint == Joint::All ? "jointly (all)" : "either or survivor (any)",
+                     locker.dual_control ? ", dual control" : "");
+}
+
+LockerStore::LockerStore(audit::Database& db) : db_(db) {
+  db_.exec(kSchema);
+  // Databases from before joint modes and dual control.
+  db_.add_column("lockers", "joint", "TEXT NOT NULL DEFAULT 'any'");
+  db_.add_column("lockers", "dual_control", "INTEGER NOT NULL DEFAULT 0");
+}
+
+void LockerStore::check_holders(const std::string& number, const std::vector<std::string>& holders, Joint joint) const {
   if (holders.empty()) throw DataError(fmt::format("locker {}: name at least one holder (--holder NAME)", number));
+  if (joint == Joint::All && holders.size() < 2) {
+    throw DataError(fmt::format("locker {}: joint mode 'all' needs two or more holders, it has {}", number, holders.size()));
+  }
   std::set<std::string> seen;
   for (const std::string& h : holders) {
     if (!seen.insert(h).second) throw DataError(fmt::format("locker {}: holder '{}' is named twice", number, h));
@@ -44,22 +65,28 @@ void LockerStore::write_holders(const std::string& number, const std::vector<std
   }
 }
 
-void LockerStore::add(const std::string& number, const std::vector<std::string>& holders) {
+void LockerStore::add(const std::string& number, const std::vector<std::string>& holders, Joint joint, bool dual_control) {
   if (number.empty() || number.size() > 8 || number.find_first_not_of("0123456789") != std::string::npos) {
     throw DataError(fmt::format("locker number '{}': 1 to 8 digits, as typed on the keypad", number));
   }
   if (find(number)) throw DataError(fmt::format("locker {} already exists (lockerctl locker set-holders {} ...)", number, number));
-  check_holders(number, holders);
+  check_holders(number, holders, joint);
   db_.transaction([&] {
-    db_.query("INSERT INTO lockers (number, created) VALUES (?, ?)", {number, utc_now_iso8601()});
+    db_.query("INSERT INTO lockers (number, created, joint, dual_control) VALUES (?, ?, ?, ?)",
+              {number, utc_now_iso8601(), std::string(joint_name(joint)), static_cast<std::int64_t>(dual_control)});
     write_holders(number, holders);
   });
 }
 
 void LockerStore::set_holders(const std::string& number, const std::vector<std::string>& holders) {
-  get(number);
-  check_holders(number, holders);
+  check_holders(number, holders, get(number).joint);
   db_.transaction([&] { write_holders(number, holders); });
+}
+
+void LockerStore::set_operation(const std::string& number, Joint joint, bool dual_control) {
+  check_holders(number, get(number).holders, joint);
+  db_.query("UPDATE lockers SET joint = ?, dual_control = ? WHERE number = ?",
+            {std::string(joint_name(joint)), static_cast<std::int64_t>(dual_control), number});
 }
 
 void LockerStore::remove(const std::string& number) {
@@ -72,7 +99,9 @@ void LockerStore::remove(const std::string& number) {
 
 std::optional<Locker> LockerStore::find(const std::string& number) const {
   std::optional<Locker> locker;
-  db_.query("SELECT number FROM lockers WHERE number = ?", {number}, [&](const audit::Statement& s) { locker = Locker{s.text(0), {}}; });
+  db_.query("SELECT number, joint, dual_control FROM lockers WHERE number = ?", {number}, [&](const audit::Statement& s) {
+    locker = Locker{s.text(0), {}, parse_joint(s.text(1)).value_or(Joint::Any), s.integer(2) != 0};
+  });
   if (locker) {
     db_.query("SELECT holder FROM locker_holders WHERE locker = ? ORDER BY position", {number},
               [&](const audit::Statement& s) { locker->holders.push_back(s.text(0)); });

@@ -43,10 +43,7 @@ Owner read_owner(const audit::Statement& s) {
 
 OwnerStore::OwnerStore(audit::Database& db) : db_(db) {
   db_.exec(kSchema);
-  bool has_email = false;  // databases from before e-mail alerts
-  db_.query("SELECT 1 FROM pragma_table_info('owners') WHERE name = 'email'", {},
-            [&](const audit::Statement&) { has_email = true; });
-  if (!has_email) db_.exec("ALTER TABLE owners ADD COLUMN email TEXT NOT NULL DEFAULT ''");
+  db_.add_column("owners", "email", "TEXT NOT NULL DEFAULT ''");  // databases from before e-mail alerts
 }
 
 void check_plain_name(const char* kind, const std::string& name) {

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <map>
 #include <stdexcept>
 #include <thread>
 
@@ -14,7 +15,10 @@ void run_script(std::istream& in, const std::string& name, ScriptTargets t, cons
   using namespace std::chrono_literals;
   std::string line;
   std::size_t seen = 0;    // state changes a `wait` does not look at: waited for, or before the last press
-  std::string last_code;  // the code typed last: `otp` waits for a newer one
+  // By phone, the code typed last, at first the one there before the script (an earlier run's):
+  // `otp` waits for a newer one.
+  std::map<std::string, std::string> last_code;
+  if (t.phone) last_code = t.phone->last_codes();
   const auto type = [&](const std::string& text) {
     if (t.keys_via_board && t.board) {
       t.board->perform({"key", text + "#"});
@@ -50,22 +54,34 @@ void run_script(std::istream& in, const std::string& name, ScriptTargets t, cons
         // Like a person, wait for a new code to arrive (a few seconds at most).
         std::string code;
         const auto until = std::chrono::steady_clock::now() + 10s;
-        while (!stop && (code.empty() || code == last_code) && std::chrono::steady_clock::now() < until) {
+        std::string& last = last_code[phone];
+        while (!stop && (code.empty() || code == last) && std::chrono::steady_clock::now() < until) {
           code = t.phone->last_code(phone);
-          if (code.empty() || code == last_code) std::this_thread::sleep_for(50ms);
+          if (code.empty() || code == last) std::this_thread::sleep_for(50ms);
         }
-        if (code.empty() || code == last_code) throw std::invalid_argument(fmt::format("no new code arrived on {} within 10 s", phone));
-        last_code = code;
+        if (code.empty() || code == last) throw std::invalid_argument(fmt::format("no new code arrived on {} within 10 s", phone));
+        last = code;
         type(code);
       } else if (verb == "wait") {
         if (w.size() < 2 || w.size() > 3) throw std::invalid_argument("'wait' needs a state and optionally seconds");
         const auto state = parse_state(w[1]);
-        if (!state) throw std::invalid_argument(fmt::format("'{}' is not a state (idle, locker, human, liveness, owner, password, otp, open)", w[1]));
+        if (!state) throw std::invalid_argument(fmt::format("'{}' is not a state (idle, locker, human, liveness, owner, password, otp, approval, open)", w[1]));
         const double s = w.size() == 3 ? std::stod(w[2]) : 30.0;
         if (!t.flow.wait_for(*state, seen, std::chrono::milliseconds(static_cast<long long>(s * 1000)))) {
           throw std::invalid_argument(fmt::format("the flow did not reach '{}' within {} s (now '{}')", w[1], s,
                                                   state_name(t.flow.state())));
         }
+      } else if (verb == "approve" || verb == "refuse") {
+        if (w.size() != 3) throw std::invalid_argument(fmt::format("'{}' needs the officer's name and password", verb));
+        if (!t.decide) throw std::invalid_argument(fmt::format("'{}' needs a station with dual control", verb));
+        std::optional<PendingApproval> pending;
+        for (const auto until = std::chrono::steady_clock::now() + 10s; !stop && !pending && std::chrono::steady_clock::now() < until;) {
+          pending = t.flow.pending_approval();
+          if (!pending) std::this_thread::sleep_for(20ms);
+        }
+        if (!pending) throw std::invalid_argument("no opening waited for an officer within 10 s");
+        const std::string why = t.decide(w[1], w[2], pending->attempt, verb == "approve");
+        if (!why.empty()) log::warn("{}:{}: {} not taken: {}", name, number, verb, why);
       } else if (verb == "sleep") {
         devices::osdp::script_sleep(w, stop);
       } else if (!t.board || !t.board->perform(w)) {

@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "core/clock.hpp"
+#include "core/csv.hpp"
 #include "core/errors.hpp"
 
 namespace lockerctl::audit {
@@ -195,8 +196,16 @@ VerifyResult AuditLog::verify_snapshot() const {
     r.ok = false;
     r.problem = head_id > r.rows ? fmt::format("rows {} to {} are missing (cut off the end)", r.rows + 1, head_id)
                                  : std::string("the head record does not match the last row");
+    return r;
   }
+  r.last_hash = previous;
   return r;
+}
+
+std::string AuditLog::hash_of(std::int64_t id) const {
+  std::string mac;
+  db_.query("SELECT mac FROM audit WHERE id = ?", {id}, [&](const Statement& s) { mac = s.text(0); });
+  return mac;
 }
 
 std::vector<Event> AuditLog::list(const std::string& since) const {
@@ -303,12 +312,7 @@ std::int64_t AuditLog::previous(std::int64_t before_id, const std::vector<std::s
 }
 
 std::string to_csv(const std::vector<Event>& events) {
-  const auto field = [](const std::string& v) {
-    if (v.find_first_of(",\"\n") == std::string::npos) return v;
-    std::string q = "\"";
-    for (char c : v) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return q + "\"";
-  };
+  const auto field = csv_field;
   const auto num = [](const std::optional<double>& v) { return v ? fmt::format("{:.4f}", *v) : std::string(); };
   std::ostringstream out;
   out << "id,time,attempt,layer,decision,score,threshold,image,detail\n";

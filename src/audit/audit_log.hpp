@@ -39,6 +39,7 @@ struct VerifyResult {
   std::int64_t rows = 0;
   bool ok = true;
   std::string problem;  ///< the first break found, e.g. "row 17: hash does not match (edited, or a row before it was removed)"
+  std::string last_hash;  ///< the keyed hash of the last row, when intact: a printout that names it can be checked later
 };
 
 /// Which events a search returns: every field that is not empty must match. `since` and `until`
@@ -63,6 +64,8 @@ class AuditLog {
   /// Appends and commits one event (synchronously: it is on disk when this returns).
   std::int64_t append(Event event);
   VerifyResult verify() const;
+  /// The keyed hash stored with row `id` ("" when there is none); trustworthy once verify() passed.
+  std::string hash_of(std::int64_t id) const;
   /// Events from `since` (ISO 8601 prefix, "" = all), oldest first.
   std::vector<Event> list(const std::string& since = {}) const;
   /// Events that match `filter`, newest first: `limit` of them (-1: all) from `offset`.

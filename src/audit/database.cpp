@@ -79,6 +79,12 @@ Database::~Database() {
   sqlite3_close(db_);
 }
 
+void Database::add_column(const std::string& table, const std::string& column, const std::string& declaration) {
+  bool has = false;
+  query("SELECT 1 FROM pragma_table_info(?) WHERE name = ?", {table, column}, [&](const Statement&) { has = true; });
+  if (!has) exec(fmt::format("ALTER TABLE {} ADD COLUMN {} {}", table, column, declaration));
+}
+
 void Database::exec(const std::string& sql) {
   char* message = nullptr;
   if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {

@@ -56,6 +56,9 @@ class Database {
 
   /// Runs one or more statements without results.
   void exec(const std::string& sql);
+  /// Adds `column` (its SQL declaration `declaration`, with a default) to `table` when a database
+  /// from before it lacks it.
+  void add_column(const std::string& table, const std::string& column, const std::string& declaration);
   /// Runs `sql` with `params`, calling `row` for each result row. The statement stays prepared
   /// for the next call with the same text (parsing costs more than running a small query).
   void query(const std::string& sql, const std::vector<Value>& params,

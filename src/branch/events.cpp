@@ -6,26 +6,21 @@
 #include <cctype>
 #include <ctime>
 
+#include "core/clock.hpp"
 #include "core/errors.hpp"
 
 namespace lockerctl::branch {
 
 namespace {
 
-const std::vector<std::string> kAttemptLayers = {"trigger", "locker", "human",   "liveness", "owner", "password",
-                                                 "otp",     "access", "lockout", "evidence", "system"};
+const std::vector<std::string> kAttemptLayers = {"trigger", "locker", "hours",  "human",   "liveness", "owner",  "joint",
+                                                 "password", "otp",   "approval", "access", "lockout", "evidence", "system"};
 
 bool is_alarm(const audit::Event& e) {
   return (e.layer == "door" && (e.decision == "forced" || e.decision == "left open")) ||
          (e.layer == "board" && (e.decision == "tamper" || e.decision == "power failure" || e.decision == "link attack")) ||
          (e.layer == "sensor" && e.decision == "alarm") || (e.layer == "lockout" && e.decision == "start") ||
          (e.layer == "motion" && e.decision == "alarm");
-}
-
-double parse_time(const std::string& iso) {
-  std::tm tm{};
-  if (!strptime(iso.c_str(), "%Y-%m-%dT%H:%M:%S", &tm)) return 0;
-  return static_cast<double>(timegm(&tm));
 }
 
 }  // namespace
@@ -96,7 +91,7 @@ void StationState::apply(const audit::Event& e, double now) {
   if (is_alarm(e)) {
     alarm = true;
     alarm_what = e.layer == "sensor" ? "sensor " + e.detail.substr(0, e.detail.find(';')) : e.layer + " " + e.decision;
-    const double at = parse_time(e.time);
+    const double at = parse_utc_iso8601(e.time).value_or(0);
     alarm_at = at > 0 ? at : now;
   } else if ((e.layer == "door" && e.decision == "closed") || (e.layer == "access" && e.decision == "granted")) {
     alarm = false;

@@ -33,6 +33,11 @@ struct AccessConfig {
   double door_open_max_s = 60.0;  // an open door alerts after this long
   double input_timeout_s = 60.0;  // waiting for a password or code; then the attempt ends
   std::string script;             // scripted input for tests and demos; "" = real inputs
+  std::string hours = "00:00-24:00";  // when attempts may start (local time, as motion.opening_hours)
+  std::string holidays;           // closed all day: dates (YYYY-MM-DD, comma-separated) or an iCalendar file (.ics)
+  double joint_window_s = 300.0;  // a locker in joint mode `all`: every holder passes within this long
+  bool dual_control = false;      // layer 4 also waits for a bank officer's approval on the console
+  double approval_timeout_s = 120.0;  // how long it waits for that approval
 
   template <class V>
   void visit(V& v) {
@@ -56,6 +61,11 @@ struct AccessConfig {
     v.field("door_open_max_s", door_open_max_s, Range<double>{0.1, 86400.0});
     v.field("input_timeout_s", input_timeout_s, Range<double>{0.1, 3600.0});
     v.field("script", script);
+    v.field("hours", hours);
+    v.field("holidays", holidays);
+    v.field("joint_window_s", joint_window_s, Range<double>{1.0, 86400.0});
+    v.field("dual_control", dual_control);
+    v.field("approval_timeout_s", approval_timeout_s, Range<double>{1.0, 3600.0});
   }
 };
 

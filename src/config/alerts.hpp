@@ -13,10 +13,12 @@ enum class EvidenceStore { Local, S3, GDrive };
 
 struct EvidenceConfig {
   EvidenceStore store = EvidenceStore::Local;
+  int retention_days = 180;  // incident photos and clips older than this are purged, unless on hold
 
   template <class V>
   void visit(V& v) {
     v.field("store", store, Choices<EvidenceStore>{{{"local", EvidenceStore::Local}, {"s3", EvidenceStore::S3}, {"gdrive", EvidenceStore::GDrive}}});
+    v.field("retention_days", retention_days, Range<int>{1, 36500});
   }
 };
 

@@ -123,6 +123,20 @@ void check_consistency(const Config& c, const YAML::Node& root, const std::strin
   } catch (const std::invalid_argument& e) {
     at(motion.IsMap() ? motion["opening_hours"] : YAML::Node(), "motion.opening_hours", e.what());
   }
+  const YAML::Node access = root.IsMap() ? root["access"] : YAML::Node();
+  const auto access_key = [&](const char* key) { return access.IsMap() ? access[key] : YAML::Node(); };
+  try {
+    const Schedule hours = Schedule::parse(c.access.hours);
+    if (hours.empty()) throw std::invalid_argument("no hours at all: no attempt could ever start (all day: 00:00-24:00)");
+    if (const auto when = hours.overlap()) throw std::invalid_argument(fmt::format("two entries overlap at {}", *when));
+  } catch (const std::invalid_argument& e) {
+    at(access_key("hours"), "access.hours", e.what());
+  }
+  try {
+    load_holidays(c.access.holidays);
+  } catch (const std::invalid_argument& e) {
+    at(access_key("holidays"), "access.holidays", e.what());
+  }
   for (std::size_t i = 0; i < c.motion.zones.size(); ++i) {
     const std::string key = fmt::format("motion.zones[{}]", i);
     try {

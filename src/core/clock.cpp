@@ -21,6 +21,21 @@ std::string utc_iso8601(std::time_t t) {
   return buf;
 }
 
+std::string local_hhmm(double unix_seconds) {
+  const auto t = static_cast<std::time_t>(unix_seconds);
+  std::tm local{};
+  localtime_r(&t, &local);
+  char buf[8];
+  std::strftime(buf, sizeof buf, "%H:%M", &local);
+  return buf;
+}
+
+std::optional<double> parse_utc_iso8601(const std::string& iso) {
+  std::tm tm{};
+  if (!strptime(iso.c_str(), "%Y-%m-%dT%H:%M:%S", &tm)) return std::nullopt;
+  return static_cast<double>(timegm(&tm));
+}
+
 Latency time_calls(int calls, const std::function<void()>& fn, int warmup) {
   for (int i = 0; i < warmup; ++i) fn();
   std::vector<double> ms;

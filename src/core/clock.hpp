@@ -2,6 +2,7 @@
 
 #include <ctime>
 #include <functional>
+#include <optional>
 #include <string>
 
 namespace lockerctl {
@@ -11,6 +12,12 @@ std::string utc_now_iso8601();
 
 /// `t` (Unix seconds) as UTC ISO 8601 with seconds.
 std::string utc_iso8601(std::time_t t);
+
+/// `unix_seconds` as the machine's local time of day, "HH:MM".
+std::string local_hhmm(double unix_seconds);
+
+/// Unix seconds of UTC ISO 8601 text ("2026-11-22T19:50:00Z"); nullopt when it is not.
+std::optional<double> parse_utc_iso8601(const std::string& iso);
 
 /// Unix time now, in seconds with a fraction.
 double unix_now();

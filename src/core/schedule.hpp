@@ -6,6 +6,8 @@
 // Entries without days hold every day. The empty text holds no time at all.
 
 #include <ctime>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -22,6 +24,9 @@ class Schedule {
   /// The same for this moment, in the machine's time zone.
   bool contains_now() const;
   bool empty() const { return spans_.empty(); }
+  /// The first moment two entries both hold ("tue 10:00"), or nullopt: for hours that must not
+  /// overlap, such as a branch's opening hours.
+  std::optional<std::string> overlap() const;
 
  private:
   struct Span {
@@ -31,5 +36,13 @@ class Schedule {
   static bool day_in(const Span& s, int day);
   std::vector<Span> spans_;
 };
+
+/// Days a branch is closed all day, as local dates "YYYY-MM-DD": from `spec`, either dates
+/// separated by commas or the path of an iCalendar file (.ics) whose all-day events (DTSTART,
+/// DTEND exclusive) are the days. "" is none. Throws std::invalid_argument naming the date or file
+/// and the reason.
+std::set<std::string> load_holidays(const std::string& spec);
+/// The local date of `t` as "YYYY-MM-DD".
+std::string local_date(const std::tm& t);
 
 }  // namespace lockerctl

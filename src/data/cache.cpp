@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "core/clock.hpp"
+#include "core/csv.hpp"
 #include "core/fs.hpp"
 #include "core/log.hpp"
 #include "core/progress.hpp"
@@ -30,13 +31,6 @@ CachePaths CachePaths::in(const fs::path& data_dir, const std::string& name) {
   p.manifest = p.dir / "split.csv";
   p.skipped = p.dir / "skipped.csv";
   return p;
-}
-
-std::string csv_field(const std::string& text) {
-  if (text.find_first_of(",\"\n\r") == std::string::npos) return text;
-  std::string out = "\"";
-  for (const char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
 }
 
 namespace {

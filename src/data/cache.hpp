@@ -87,7 +87,4 @@ std::vector<std::string> split_sources(const std::filesystem::path& cache, Split
 /// Reads a prepared dataset. Throws DataError when it is missing or not a dataset cache.
 DatasetSummary inspect_dataset(const std::filesystem::path& data_dir, const std::string& name);
 
-/// One CSV field, quoted when it contains a comma, quote or newline.
-std::string csv_field(const std::string& text);
-
 }  // namespace lockerctl::data

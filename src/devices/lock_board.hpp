@@ -46,6 +46,9 @@ class LockBoard {
   /// A local alarm, for something an operator must see to: the buzzer beeps three times and the
   /// reader LED flashes red for ten seconds. Throws DeviceError like unlock().
   virtual void alarm() = 0;
+  /// Says "no attempt now" at the locker (outside opening hours): the reader LED flashes amber for
+  /// three seconds, without a sound. Throws DeviceError like unlock().
+  virtual void signal_closed() = 0;
   /// The next event, waiting at most `timeout`.
   virtual std::optional<BoardEvent> next_event(std::chrono::milliseconds timeout) = 0;
   /// Whether a command reaches the board now: it answers, inside its secure channel when one is

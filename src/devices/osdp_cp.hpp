@@ -104,6 +104,7 @@ class ControlPanel final : public LockBoard {
   void lock() override;
   void set_output(int index, std::chrono::milliseconds duration) override;
   void alarm() override;
+  void signal_closed() override;
   std::optional<BoardEvent> next_event(std::chrono::milliseconds timeout) override;
   bool ready() const override;
 

@@ -114,6 +114,10 @@ void ControlPanel::alarm() {
   expect(request(Command::Led, encode_led(kAlarmLed)), Reply::Ack, std::optional<bool>(true), "LED");
 }
 
+void ControlPanel::signal_closed() {
+  expect(request(Command::Led, encode_led(kClosedLed)), Reply::Ack, std::optional<bool>(true), "LED");
+}
+
 void ControlPanel::set_key(const Block& key, std::chrono::milliseconds timeout) {
   if (!secure()) {
     throw DeviceError(fmt::format("{}: no secure channel: a new key is only ever sent inside one", board_name(options_.address)));

@@ -106,9 +106,11 @@ std::optional<LedControl> decode_led(const std::vector<std::uint8_t>& data);
 
 /// The local alarm (LockBoard::alarm): three beeps of 0.5 s with 0.5 s between them, and the LED
 /// flashing red (0.5 s on, 0.5 s off) for 10 s before it returns to its permanent state.
-inline constexpr std::uint8_t kLedBlack = 0, kLedRed = 1;
+inline constexpr std::uint8_t kLedBlack = 0, kLedRed = 1, kLedAmber = 3;
 inline constexpr BuzzerControl kAlarmBuzzer{0, 2, 5, 5, 3};
 inline constexpr LedControl kAlarmLed{0, 0, 2, 5, 5, kLedRed, kLedBlack, 100, 0, 0, 0, 0, 0};
+/// "Closed" (LockBoard::signal_closed): the LED flashes amber (0.3 s on, 0.3 s off) for 3 s, no sound.
+inline constexpr LedControl kClosedLed{0, 0, 2, 3, 3, kLedAmber, kLedBlack, 30, 0, 0, 0, 0, 0};
 
 /// PDID: who the board is (12 bytes).
 struct DeviceId {

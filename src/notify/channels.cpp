@@ -59,6 +59,17 @@ std::string SimulatedPhone::last_code(const std::string& phone) const {
   return code;
 }
 
+std::map<std::string, std::string> SimulatedPhone::last_codes() const {
+  std::map<std::string, std::string> out;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir_, ec)) {
+    if (entry.path().extension() != ".txt") continue;
+    const std::string phone = entry.path().stem().string();
+    if (auto code = last_code(phone); !code.empty()) out[phone] = std::move(code);
+  }
+  return out;
+}
+
 std::string TwilioSms::send(const Message& m) {
   net::Fields form = {{"To", m.address}, {"From", o_.from}, {"Body", sms_body(m)}};
   if (o_.mms && (m.link.rfind("https://", 0) == 0 || m.link.rfind("http://", 0) == 0)) form.emplace_back("MediaUrl", m.link);

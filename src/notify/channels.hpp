@@ -5,6 +5,7 @@
 // one message or throws; the outbox decides when to try again.
 
 #include <filesystem>
+#include <map>
 #include <string>
 
 #include "core/secret.hpp"
@@ -52,6 +53,8 @@ class SimulatedPhone final : public Channel {
   /// The code of the newest message to `phone` that says "code is NNNNNN", or "" (what a person
   /// would type; alerts that came later, with their times and numbers, are not codes).
   std::string last_code(const std::string& phone) const;
+  /// last_code of every phone with an inbox, by the inbox's name (the number, for numbers).
+  std::map<std::string, std::string> last_codes() const;
 
  private:
   std::filesystem::path dir_;

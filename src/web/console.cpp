@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <regex>
+
 #include <cctype>
 
 #include "core/errors.hpp"
@@ -53,6 +55,11 @@ std::string cookie(const Request& req, const std::string& name) {
   return {};
 }
 
+bool time_prefix(const std::string& text) {
+  static const std::regex time(R"(\d{4}(-\d{2}(-\d{2}(T\d{2}(:\d{2}(:\d{2}Z?)?)?)?)?)?)");
+  return text.empty() || std::regex_match(text, time);
+}
+
 std::string printable(const std::string& text) {
   std::string out;
   for (char c : text.substr(0, 64)) out += std::isprint(static_cast<unsigned char>(c)) ? c : '?';
@@ -88,7 +95,7 @@ Readers::Lease Readers::take() {
 ConsoleState::ConsoleState(const ConsoleOptions& options, const std::filesystem::path& db_file, const audit::Key& key,
                            access::Flow* kiosk_flow, FaceEnroller face_enroller)
     : o(options), db(db_file), audit(db, key), operators(db), kiosks(db), owners(db), lockers(db), faces(db, key), outbox(db),
-      monitor(db), flow(kiosk_flow), enroller(std::move(face_enroller)), readers(db_file, key) {}
+      monitor(db), windows(db), holds(db), flow(kiosk_flow), enroller(std::move(face_enroller)), readers(db_file, key) {}
 
 void ConsoleState::record(const std::string& decision, const std::string& detail, const char* layer) {
   std::lock_guard lock(db_mutex);
@@ -336,6 +343,8 @@ void ConsoleState::routes() {
   owner_routes();
   kiosk_routes();
   about_routes();
+  register_routes();
+  desk_routes();
 }
 
 Console::Console(const ConsoleOptions& options, const std::filesystem::path& db_file, const audit::Key& key,

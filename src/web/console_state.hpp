@@ -22,8 +22,10 @@
 #include "access/face_templates.hpp"
 #include "access/lockers.hpp"
 #include "access/owners.hpp"
+#include "access/windows.hpp"
 #include "audit/audit_log.hpp"
 #include "branch/monitor.hpp"
+#include "evidence/retention.hpp"
 #include "notify/outbox.hpp"
 #include "web/console.hpp"
 #include "web/kiosks.hpp"
@@ -46,6 +48,8 @@ inline constexpr std::size_t kMaxUpload = 32 * 1024 * 1024;  // an enrollment's 
 bool same_token(const std::string& a, const std::string& b);
 /// The value of cookie `name` in the request, or "".
 std::string cookie(const Request& req, const std::string& name);
+/// Whether a filter's time is empty or a UTC ISO 8601 prefix ("2026", "2026-11-23T18").
+bool time_prefix(const std::string& text);
 /// What a person typed, made safe for one line of the audit log.
 std::string printable(const std::string& text);
 
@@ -57,12 +61,14 @@ class Readers {
  public:
   struct Reader {
     Reader(const std::filesystem::path& file, const audit::Key& key)
-        : db(file, audit::Database::Check::Skip), audit(db, key), outbox(db), lockers(db), monitor(db) {}
+        : db(file, audit::Database::Check::Skip), audit(db, key), outbox(db), lockers(db), monitor(db), windows(db), holds(db) {}
     audit::Database db;
     audit::AuditLog audit;
     notify::Outbox outbox;
     access::LockerStore lockers;
     branch::MonitorStore monitor;
+    access::AccessWindows windows;
+    evidence::Holds holds;
   };
   /// A reader for as long as it lives.
   class Lease {
@@ -126,6 +132,8 @@ struct ConsoleState {
   access::FaceTemplates faces;
   notify::Outbox outbox;
   branch::MonitorStore monitor;  // what lockerctl monitor stored, when it runs on this database
+  access::AccessWindows windows;
+  evidence::Holds holds;
   access::Flow* flow;            // the kiosk's; null outside lockerctl run
   FaceEnroller enroller;         // empty: faces are enrolled at the station only
   std::mutex db_mutex;           // the writing connection, shared by every request thread
@@ -207,6 +215,8 @@ struct ConsoleState {
   void owner_routes();      // page_owners.cpp: owners, lockers, face enrollment
   void kiosk_routes();      // page_kiosk.cpp: pairing and the kiosk at the locker
   void about_routes();      // page_about.cpp: the version and the model files
+  void register_routes();   // page_register.cpp: the register of locker operations, and as CSV
+  void desk_routes();       // page_desk.cpp: approvals under dual control, windows, evidence on hold
 };
 
 }  // namespace lockerctl::web

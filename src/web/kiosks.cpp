@@ -43,6 +43,10 @@ KioskStep kiosk_step(const access::Progress& p) {
       if (!p.board_ready) return {"service", "Out of service: the locker cannot be opened now.", false, false};
       if (p.last == access::Outcome::Denied && since < 10) return {"denied", "Access denied.", false, true};
       if (p.last == access::Outcome::Granted && since < 5) return {"done", "Thank you. The locker is locked again.", false, true};
+      if (p.last == access::Outcome::Waiting && since < 10) {
+        return {"waiting", "Thank you. The locker opens once every joint holder has passed.", false, true};
+      }
+      if (p.closed) return {"closed", "The locker room is closed now. A bank officer can open a window for your locker.", false, true};
       return {"start", "Touch Start, then look at the camera.", false, true};
     case State::Locker: return {"locker", "Enter your locker number.", true, false};
     case State::Human:
@@ -50,6 +54,7 @@ KioskStep kiosk_step(const access::Progress& p) {
     case State::Owner: return {"camera", "Look at the camera.", false, false};
     case State::Password: return {"password", "Enter your password.", true, false};
     case State::Otp: return {"otp", "Enter the code sent to your phone.", true, false};
+    case State::Approval: return {"approval", "Please wait: a bank officer approves the opening.", false, false};
     case State::Open: return {"open", "Open the door now.", false, false};
     case State::Stopped: break;
   }

@@ -33,10 +33,11 @@ Operator read_operator(const audit::Statement& s) {
 
 }  // namespace
 
-const char* role_name(Role role) { return role == Role::Admin ? "admin" : "viewer"; }
+const char* role_name(Role role) { return role == Role::Admin ? "admin" : role == Role::Officer ? "officer" : "viewer"; }
 
 std::optional<Role> parse_role(const std::string& text) {
   if (text == "admin") return Role::Admin;
+  if (text == "officer") return Role::Officer;
   if (text == "viewer") return Role::Viewer;
   return std::nullopt;
 }
@@ -75,6 +76,12 @@ std::vector<Operator> OperatorStore::list() const {
   db_.query("SELECT name, role, created, failures, locked_until FROM operators ORDER BY name", {},
             [&](const audit::Statement& s) { out.push_back(read_operator(s)); });
   return out;
+}
+
+bool OperatorStore::any(Role role) const {
+  bool found = false;
+  db_.query("SELECT 1 FROM operators WHERE role = ? LIMIT 1", {std::string(role_name(role))}, [&](const audit::Statement&) { found = true; });
+  return found;
 }
 
 Login OperatorStore::authenticate(const std::string& name, const std::string& password, double now) {

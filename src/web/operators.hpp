@@ -1,7 +1,8 @@
 #pragma once
 
-// The people who may use the operator console: a name, a role (viewer: read only; admin: may
-// change things) and an Argon2id password hash, in the operators table of lockerctl.db. Failed
+// The people who may use the operator console: a name, a role (viewer: read only; officer: a
+// bank officer, reads and approves openings under dual control; admin: may change things) and an
+// Argon2id password hash, in the operators table of lockerctl.db. Failed
 // logins are counted per operator; after kMaxFailures in a row the operator is locked out for
 // kLockout seconds, and a new password (operator set-password) clears it.
 
@@ -13,9 +14,9 @@
 
 namespace lockerctl::web {
 
-enum class Role { Viewer, Admin };
+enum class Role { Viewer, Officer, Admin };
 const char* role_name(Role role);
-/// "viewer" or "admin"; nullopt otherwise.
+/// "viewer", "officer" or "admin"; nullopt otherwise.
 std::optional<Role> parse_role(const std::string& text);
 
 struct Operator {
@@ -49,6 +50,8 @@ class OperatorStore {
   /// Checks a login at Unix time `now`. An unknown name costs as much time as a known one and
   /// reads as Refused, so that answers and timing do not tell which names exist.
   Login authenticate(const std::string& name, const std::string& password, double now);
+  /// Whether any operator has `role`.
+  bool any(Role role) const;
 
  private:
   audit::Database& db_;

@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <regex>
 
 #include "web/console_state.hpp"
 
@@ -19,12 +18,11 @@ struct AuditQuery {
 
 /// The filters of an audit request; nullopt (and 400) when one is malformed.
 std::optional<AuditQuery> audit_query(const Request& req, Response& res) {
-  static const std::regex time(R"(\d{4}(-\d{2}(-\d{2}(T\d{2}(:\d{2}(:\d{2}Z?)?)?)?)?)?)");
   AuditQuery q{{req.get_param_value("since"), req.get_param_value("until"), req.get_param_value("layer"),
                 req.get_param_value("decision"), req.get_param_value("attempt")}};
   const audit::Filter& f = q.filter;
   const std::string page = req.get_param_value("page");
-  bool ok = (f.since.empty() || std::regex_match(f.since, time)) && (f.until.empty() || std::regex_match(f.until, time)) &&
+  bool ok = time_prefix(f.since) && time_prefix(f.until) &&
             (page.empty() || (page.size() <= 7 && page.find_first_not_of("0123456789") == std::string::npos && page != "0"));
   for (const std::string* text : {&f.layer, &f.decision, &f.attempt}) {
     ok = ok && text->size() <= 64 && std::all_of(text->begin(), text->end(), [](char c) { return std::isprint(static_cast<unsigned char>(c)); });

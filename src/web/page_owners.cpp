@@ -25,7 +25,9 @@ OwnersPage owners_page(access::OwnerStore& owners, access::LockerStore& lockers,
                            enrolled ? std::to_string(enrolled) + " templates" : "not enrolled",
                            locked > now ? utc_iso8601(static_cast<std::time_t>(locked)) : ""});
   }
-  for (const auto& l : lockers.list()) page.lockers.push_back({l.number, fmt::format("{}", fmt::join(l.holders, ", "))});
+  for (const auto& l : lockers.list()) {
+    page.lockers.push_back({l.number, fmt::format("{}", fmt::join(l.holders, ", ")), access::describe_operation(l)});
+  }
   page.max_photos = static_cast<int>(kMaxPhotos);
   page.max_mib = static_cast<int>(kMaxUpload / (1024 * 1024));
   return page;

@@ -194,13 +194,62 @@ std::string render(const OwnersPage& page, const Who& who) {
     owners.push_back(v);
   }
   View lockers = list();
-  for (const auto& l : page.lockers) lockers.push_back(object({{"number", l.number}, {"holders", l.holders}}));
+  for (const auto& l : page.lockers) {
+    lockers.push_back(object({{"number", l.number}, {"holders", l.holders}, {"operation", l.operation}}));
+  }
   view.set("owners", owners);
   view.set("lockers", lockers);
   view.set("enroll", page.enroll && !page.owners.empty());
   view.set("max_photos", std::to_string(page.max_photos));
   view.set("max_mib", std::to_string(page.max_mib));
   return render_page("owners", "Owners and lockers", &who, view);
+}
+
+namespace {
+
+View register_view(const RegisterPage& page) {
+  View view = object({{"locker", page.locker}, {"holder", page.holder}, {"since", page.since}, {"until", page.until},
+                      {"csv_link", page.csv_link}, {"footer", page.footer}, {"intact", page.intact}});
+  View rows = list();
+  for (const auto& r : page.rows) {
+    rows.push_back(object({{"locker", r.locker}, {"by", r.by}, {"officer", r.officer}, {"in", r.in}, {"out", r.out},
+                           {"duration", r.duration}, {"attempt", r.attempt}, {"evidence", r.evidence}}));
+  }
+  view.set("rows", rows);
+  return view;
+}
+
+}  // namespace
+
+std::string render(const RegisterPage& page, const Who& who) {
+  return render_page("register", "Register of locker operations", &who, register_view(page));
+}
+
+std::string render_printout(const RegisterPage& page) {
+  View view = register_view(page);
+  view.set("printout", true);
+  return render_page("register", "Register of locker operations", nullptr, view);
+}
+
+std::string render(const DeskPage& page, const Who& who) {
+  View view = object({{"station", page.station}, {"officer", page.officer}, {"may_hold", page.may_hold}, {"csrf", who.csrf}});
+  set_if(view, "message", page.message);
+  view.set("tone", page.message_ok ? "ok" : "bad");
+  if (page.pending) {
+    view.set("pending", object({{"attempt", page.pending->attempt}, {"locker", page.pending->locker},
+                                {"opening", page.pending->opening}, {"seconds_left", page.pending->seconds_left}}));
+  }
+  View windows = list();
+  for (const auto& w : page.windows) {
+    windows.push_back(object({{"locker", w.locker}, {"officer", w.officer}, {"reason", w.reason}, {"until", w.until}}));
+  }
+  view.set("windows", windows);
+  View holds = list();
+  for (const auto& h : page.holds) {
+    holds.push_back(object({{"incident", h.incident}, {"reason", h.reason}, {"by", h.by}, {"since", h.since}}));
+  }
+  view.set("holds", holds);
+  return render_page("desk", "Officer's desk", &who, view);
 }
 
 std::string render(const AboutPage& page, const Who& who) {

@@ -9,6 +9,10 @@
 #include <string_view>
 #include <vector>
 
+namespace lockerctl::access {
+struct Register;
+}
+
 namespace lockerctl::web {
 
 /// The template or static file at `path` under src/web (e.g. "static/console.css"), compiled into
@@ -18,7 +22,7 @@ std::string_view asset(std::string_view path);
 /// The operator a page is shown to.
 struct Who {
   std::string name;
-  std::string role;  ///< "admin" or "viewer"
+  std::string role;  ///< "admin", "officer" or "viewer"
   std::string csrf;  ///< the session's token, for the forms on the page
   bool admin = false;
 };
@@ -105,6 +109,7 @@ struct OwnersPage {
   };
   struct Locker {
     std::string number, holders;
+    std::string operation;  ///< access::describe_operation
   };
   std::string message;
   bool message_ok = false;  ///< the message reports a success (else a refusal)
@@ -125,6 +130,39 @@ struct KioskPage {
   std::string csrf;
 };
 
+/// The register of locker operations, with the filters it was read with.
+struct RegisterPage {
+  struct Row {
+    std::string locker, by, officer, in, out, duration, attempt, evidence;
+  };
+  std::string locker, holder, since, until;
+  std::string csv_link;  ///< the same filters, as CSV
+  std::vector<Row> rows;
+  std::string footer;    ///< the chain check and its last hash
+  bool intact = true;
+};
+
+/// The officer's desk: the opening waiting for approval, open windows, evidence on hold.
+struct DeskPage {
+  struct Pending {
+    std::string attempt, locker, opening, seconds_left;
+  };
+  struct Window {
+    std::string locker, officer, reason, until;
+  };
+  struct HoldRow {
+    std::string incident, reason, by, since;
+  };
+  std::string message;
+  bool message_ok = false;
+  bool station = false;  ///< the console runs inside lockerctl run: there is a flow to approve for
+  bool officer = false;  ///< the operator may approve
+  bool may_hold = false;  ///< officers and admins put evidence on hold
+  std::optional<Pending> pending;
+  std::vector<Window> windows;
+  std::vector<HoldRow> holds;
+};
+
 struct AboutPage {
   struct Model {
     std::string role, path;
@@ -141,6 +179,12 @@ struct ErrorPage {
 };
 
 std::string render(const DashboardPage& page, const Who& who);
+std::string render(const RegisterPage& page, const Who& who);
+/// The register as a page to print: no console header, no filters form.
+std::string render_printout(const RegisterPage& page);
+/// The page of the register `r` (page_register.cpp).
+RegisterPage register_page(const access::Register& r);
+std::string render(const DeskPage& page, const Who& who);
 std::string render(const AuditPage& page, const Who& who);
 std::string render(const VerifyPage& page, const Who& who);
 std::string render(const IncidentsPage& page, const Who& who);

@@ -17,10 +17,12 @@
 #include "access/credentials.hpp"
 #include "access/flow.hpp"
 #include "vision/face_chip.hpp"
+#include "access/register.hpp"
 #include "access/script.hpp"
 #include "core/clock.hpp"
 #include "core/errors.hpp"
 #include "core/log.hpp"
+#include "core/schedule.hpp"
 #include "devices/board_link.hpp"
 #include "notify/courier.hpp"
 #include "support/temp_dir.hpp"
@@ -103,6 +105,7 @@ struct Locker {
   FlowOptions options;
   vision::MotionDetector* motion = nullptr;
   vision::ClipRecorder* clips = nullptr;
+  AccessWindows* windows = nullptr;
   Outcome outcome = Outcome::None;  ///< how the last run's last attempt ended
 
   Locker() {
@@ -133,14 +136,23 @@ struct Locker {
 
   /// Runs a flow with `script` (at `lockers` when given); returns "layer:decision" for every audit row.
   std::vector<std::string> run(const std::string& script, bool keys_via_board = true, LockerStore* lockers = nullptr) {
-    Flow flow(options, {camera, *faces, liveness_check, human, owner_check, board->panel(), audit, outbox, owners, lockers,
-                        motion, clips});
+    return run_with(owner_check, script, keys_via_board, lockers);
+  }
+  /// As run, with `check` as layer 2. A script's approve/refuse lines go to the flow as they are
+  /// (the officer's password is the console's business: tests/web, tests/cli).
+  std::vector<std::string> run_with(OwnerCheck& check, const std::string& script, bool keys_via_board = true,
+                                    LockerStore* lockers = nullptr) {
+    Flow flow(options, {camera, *faces, liveness_check, human, check, board->panel(), audit, outbox, owners, lockers,
+                        motion, clips, windows});
     std::atomic<bool> stop{false};
     std::thread runner([&] { flow.run(stop); });
     std::istringstream in(script);
     std::string error;
+    const auto decide = [&](const std::string& officer, const std::string&, const std::string& attempt, bool approve) {
+      return flow.decide(attempt, officer, approve);
+    };
     try {
-      run_script(in, "test", {flow, &camera, board->simulator(), &phone, "+15550001", keys_via_board}, stop);
+      run_script(in, "test", {flow, &camera, board->simulator(), &phone, "+15550001", keys_via_board, decide}, stop);
     } catch (const std::exception& e) {
       error = e.what();
     }
@@ -682,6 +694,177 @@ TEST(Flow, ADenialAtAJointLockerAlertsEveryHolder) {
   const std::string bob_inbox = l.inbox("+15550002");
   EXPECT_NE(l.inbox().find("someone who is not you"), std::string::npos) << l.inbox();
   EXPECT_NE(bob_inbox.find("someone who is not you"), std::string::npos) << bob_inbox;
+}
+
+/// alice and bob, joint holders of locker 14 (bob is the blue "stranger" scene), with `joint`.
+struct JointLocker {
+  explicit JointLocker(Joint joint, bool dual_control = false) {
+    l.owners.add("bob", "+15550002");
+    l.owners.set_password_hash("bob", hash_password("1357"));
+    lockers.add("14", {"alice", "bob"}, joint, dual_control);
+    l.options.lockers = {"14"};
+  }
+  std::vector<std::string> run(const std::string& script) { return l.run_with(check, script, true, &lockers); }
+  std::string alice_passes() const {
+    return l.scene(l.owner_scene) + "press\nwait password\ntype 2468\nwait otp\notp\n";
+  }
+  std::string bob_passes() const {
+    return l.scene(l.stranger) + "press\nwait password\ntype 1357\nwait otp\notp +15550002\n";
+  }
+  std::vector<std::string> details() const {
+    std::vector<std::string> out;
+    for (const auto& e : l.audit.list()) out.push_back(e.layer + ":" + e.decision + ":" + e.detail);
+    return out;
+  }
+  bool logged(const std::string& part) const {
+    const auto d = details();
+    return std::any_of(d.begin(), d.end(), [&](const std::string& x) { return x.find(part) != std::string::npos; });
+  }
+  Locker l;
+  LockerStore lockers{l.db};
+  ColourModel bob_model{2};
+  CnnOwnerCheck check{{{"alice", {&l.owner_model, 0.5}}, {"bob", {&bob_model, 0.5}}}, 0.2};
+};
+
+TEST(Flow, AJointLockerOpensOnlyOnceEveryHolderPassedAndTellsBothWhoOpenedIt) {
+  JointLocker j(Joint::All);
+  j.l.options.joint_window_s = 30;
+  const auto rows = j.run(j.alice_passes() + "wait idle\n" +  // alice alone: the locker waits for bob
+                          j.alice_passes().substr(0, j.alice_passes().find("wait password")) + "wait idle\n" +  // alice again: nothing new
+                          j.bob_passes() + "wait open\ndoor open\nsleep 100\ndoor close\nwait idle\n");
+  EXPECT_EQ(std::count(rows.begin(), rows.end(), "access:granted"), 1) << joined(rows);
+  EXPECT_TRUE(j.logged("joint:pass:locker 14: alice passed; waiting")) << joined(j.details());
+  EXPECT_TRUE(j.logged("joint:already passed:alice passed already")) << joined(j.details());
+  EXPECT_TRUE(j.logged("joint:complete:locker 14: every holder passed (alice, bob)")) << joined(j.details());
+  EXPECT_TRUE(j.logged("access:granted:locker 14; by alice, bob; unlocking")) << joined(j.details());
+  // The granted row comes after both passes: alice's pass alone opened nothing.
+  const auto pass = std::find(rows.begin(), rows.end(), "joint:pass");
+  const auto granted = std::find(rows.begin(), rows.end(), "access:granted");
+  EXPECT_LT(pass - rows.begin(), granted - rows.begin());
+  for (const char* phone : {"+15550001", "+15550002"}) {
+    EXPECT_NE(j.l.inbox(phone).find("your locker 14 was opened by alice and bob"), std::string::npos) << phone << j.l.inbox(phone);
+  }
+}
+
+TEST(Flow, AJointWindowThatRunsOutDeniesAndAlertsEveryHolder) {
+  JointLocker j(Joint::All);
+  j.l.options.joint_window_s = 1;
+  const auto rows = j.run(j.alice_passes() + "wait idle\nsleep 1500\n");  // bob never comes
+  EXPECT_FALSE(has(rows, "access:granted")) << joined(rows);
+  EXPECT_TRUE(j.logged("joint:expired:locker 14: only alice passed within 1 s")) << joined(j.details());
+  for (const char* phone : {"+15550001", "+15550002"}) {
+    EXPECT_NE(j.l.inbox(phone).find("locker 14 was not opened: it needs every joint holder, and only alice came"), std::string::npos)
+        << phone << j.l.inbox(phone);
+  }
+  EXPECT_TRUE(j.l.audit.verify().ok);
+}
+
+TEST(Flow, EitherOrSurvivorOpensForOneHolder) {
+  JointLocker j(Joint::Any);
+  const auto rows = j.run(j.bob_passes() + "wait open\nwait idle\n");
+  EXPECT_TRUE(has(rows, "access:granted")) << joined(rows);
+  EXPECT_FALSE(j.logged("joint:")) << joined(j.details());
+}
+
+TEST(Flow, DualControlWaitsForAnOfficerWhoIsNoHolder) {
+  JointLocker j(Joint::Any, true);  // dual control asked by the locker alone
+  j.l.options.approval_timeout_s = 5;
+  j.l.owners.add("carol", "+15550003");  // an owner elsewhere, and the officer
+  const auto rows = j.run(j.alice_passes() + "wait approval\n"
+                                             "approve bob x\n"     // a holder of 14: not taken
+                                             "approve carol x\nwait open\nwait idle\n");
+  EXPECT_TRUE(j.logged("approval:requested:locker 14: alice passed; waiting 5 s for a bank officer")) << joined(j.details());
+  EXPECT_TRUE(j.logged("approval:approved:officer carol")) << joined(j.details());
+  EXPECT_TRUE(j.logged("access:granted:locker 14; by alice; officer carol; unlocking")) << joined(j.details());
+  EXPECT_EQ(std::count(rows.begin(), rows.end(), "approval:approved"), 1) << joined(rows);
+}
+
+TEST(Flow, DualControlRefusedOrTimedOutDeniesWithAnAlert) {
+  JointLocker j(Joint::Any);
+  j.l.options.dual_control = true;  // for every locker of the station
+  j.l.options.approval_timeout_s = 1;
+  const auto rows = j.run(j.alice_passes() + "wait approval\nrefuse carol x\nwait idle\n" +  // refused
+                          j.alice_passes() + "wait approval\nwait idle 5\n");             // nobody answers
+  EXPECT_FALSE(has(rows, "access:granted")) << joined(rows);
+  EXPECT_TRUE(j.logged("approval:refused:officer carol refused the opening")) << joined(j.details());
+  EXPECT_TRUE(j.logged("approval:timeout:no officer approved within 1 s")) << joined(j.details());
+  EXPECT_NE(j.l.inbox().find("was not opened at"), std::string::npos) << j.l.inbox();
+  EXPECT_EQ(j.l.outcome, Outcome::Denied);
+}
+
+TEST(Flow, OutsideHoursNoAttemptStartsUnlessAnOfficerOpenedAWindow) {
+  JointLocker j(Joint::Any);
+  const std::time_t now = std::time(nullptr);
+  std::tm local{};
+  localtime_r(&now, &local);
+  j.l.options.holidays = {local_date(local)};  // today is a holiday
+  AccessWindows windows(j.l.db);
+  j.l.windows = &windows;
+  const auto closed = j.run(j.l.scene(j.l.owner_scene) + "press\nwait idle\n");
+  EXPECT_TRUE(has(closed, "hours:closed")) << joined(closed);
+  EXPECT_FALSE(has(closed, "human:pass")) << "no attempt starts: " << joined(closed);
+  EXPECT_TRUE(j.logged("hours:closed:a holiday; no attempt starts (an officer may open a window: lockerctl access open-window 14)"))
+      << joined(j.details());
+  const auto led = j.l.board->simulator()->last_led();
+  ASSERT_TRUE(led.has_value()) << "the reader's LED says closed";
+  EXPECT_EQ(led->temp_on_color, devices::osdp::kLedAmber);
+
+  windows.open("14", 5, "carol", "client flying out tonight", unix_now());
+  const auto open = j.run(j.alice_passes() + "wait open\nwait idle\n");
+  EXPECT_TRUE(has(open, "access:granted")) << joined(open);
+  EXPECT_TRUE(j.logged("hours:window:a holiday, but officer carol opened locker 14 until")) << joined(j.details());
+  EXPECT_TRUE(j.logged("client flying out tonight")) << joined(j.details());
+}
+
+TEST(Register, ListsEachOpeningWithItsPartiesTimesAndTheChainHash) {
+  JointLocker j(Joint::All);
+  j.run(j.alice_passes() + "wait idle\n" + j.bob_passes() + "wait open\ndoor open\nsleep 1100\ndoor close\nwait idle\n");
+  const Register r = read_register(j.l.audit, {});
+  ASSERT_EQ(r.operations.size(), 1u);
+  const Operation& op = r.operations[0];
+  EXPECT_EQ(op.parties.locker, "14");
+  EXPECT_EQ(op.parties.by, (std::vector<std::string>{"alice", "bob"}));
+  EXPECT_FALSE(op.out.empty());
+  ASSERT_TRUE(op.duration_s.has_value());
+  EXPECT_GE(*op.duration_s, 1.0);
+  EXPECT_TRUE(r.chain.ok);
+  EXPECT_EQ(j.l.audit.hash_of(r.chain.rows), r.chain.last_hash);
+  EXPECT_NE(register_footer(r).find("lockerctl audit verify --at " + std::to_string(r.chain.rows) + ":" + r.chain.last_hash),
+            std::string::npos);
+  EXPECT_EQ(read_register(j.l.audit, {"", "bob", "", ""}).operations.size(), 1u);
+  EXPECT_EQ(read_register(j.l.audit, {"", "carol", "", ""}).operations.size(), 0u);
+  EXPECT_EQ(read_register(j.l.audit, {"12", "", "", ""}).operations.size(), 0u);
+  EXPECT_EQ(read_register(j.l.audit, {"", "", "", "2000"}).operations.size(), 0u);
+  const std::string csv = register_csv(r);
+  EXPECT_NE(csv.find("14,alice + bob,,"), std::string::npos) << csv;
+}
+
+TEST(Register, OperationDetailsReadBackAsWritten) {
+  const OperationParties p{"7", {"a", "b c"}, "carol", "unlocking for 5.0 s"};
+  const OperationParties back = parse_operation_detail(operation_detail(p));
+  EXPECT_EQ(back.locker, "7");
+  EXPECT_EQ(back.by, p.by);
+  EXPECT_EQ(back.officer, "carol");
+  EXPECT_EQ(back.note, "unlocking for 5.0 s");
+  EXPECT_EQ(parse_operation_detail("by alice; unlocking").locker, "");
+}
+
+TEST(Lockers, AJointModeAllNeedsTwoHoldersAndIsKept) {
+  test::TempDir dir;
+  audit::Database db(dir / "db");
+  OwnerStore owners(db);
+  owners.add("alice", "+1");
+  owners.add("bob", "+2");
+  LockerStore lockers(db);
+  EXPECT_THROW(lockers.add("7", {"alice"}, Joint::All), DataError);
+  lockers.add("7", {"alice", "bob"}, Joint::All, true);
+  EXPECT_EQ(lockers.get("7").joint, Joint::All);
+  EXPECT_TRUE(lockers.get("7").dual_control);
+  EXPECT_THROW(lockers.set_holders("7", {"alice"}), DataError);
+  lockers.set_operation("7", Joint::Any, false);
+  lockers.set_holders("7", {"alice"});
+  EXPECT_EQ(describe_operation(lockers.get("7")), "either or survivor (any)");
+  EXPECT_THROW(lockers.set_operation("7", Joint::All, false), DataError);
 }
 
 TEST(Lockers, RefuseBadNumbersUnknownHoldersAndDuplicates) {

@@ -24,12 +24,7 @@ code=$(lc web pair-kiosk room-1 --valid-min 5 | sed -n "s/^pairing code for kios
 [ -n "$code" ] || fail "no pairing code printed"
 lc web kiosks | grep -q "^room-1 .*not paired .*code valid until" || fail "web kiosks: $(lc web kiosks)"
 
-"$lockerctl" -c config.yaml run > run.out 2> run.err &
-pid=$!
-trap 'kill $pid 2> /dev/null || true' EXIT
-for _ in $(seq 1 300); do grep -q '^console at ' run.out 2> /dev/null && break; sleep 0.1; done
-url=$(sed -n 's|^console at \(https://127.0.0.1:[0-9]*/\) (kiosk at .*/kiosk)$|\1|p' run.out)
-[ -n "$url" ] || fail "run printed no console address: $(cat run.out run.err)"
+start_run_console
 
 /usr/bin/python3 "$(dirname "$0")/kiosk_browser.py" "$url" "$code" var/phone/+15550001.txt
 kill -TERM $pid

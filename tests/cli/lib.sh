@@ -79,6 +79,18 @@ start_console() {
   [ -n "$url" ] || fail "no address printed: $(cat web.out web.err)"
 }
 
+# start_run_console ARGS...: `lockerctl -c config.yaml run ARGS` with the console (web.enabled) in
+# the background (killed on exit), its pid in $pid and the console's address in $url; output in
+# run.out and run.err.
+start_run_console() {
+  "$lockerctl" -c config.yaml run "$@" > run.out 2> run.err &
+  pid=$!
+  trap 'kill $pid 2> /dev/null || true' EXIT
+  for _ in $(seq 1 300); do grep -q '^console at ' run.out 2> /dev/null && break; sleep 0.1; done
+  url=$(sed -n 's|^console at \(https://127.0.0.1:[0-9]*/\) (kiosk at .*/kiosk)$|\1|p' run.out)
+  [ -n "$url" ] || fail "run printed no console address: $(cat run.out run.err)"
+}
+
 # needs_browser: fails unless Debian's Chromium, its chromedriver and Selenium are there.
 needs_browser() {
   [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] && /usr/bin/python3 -c 'import selenium' 2> /dev/null ||

@@ -159,7 +159,7 @@ lc owner add bob --phone +15550002 > /dev/null
 echo 1357 | lc owner set-password bob > /dev/null
 refuses 3 "^error: locker 14: holder 'zed' is not an owner" "$lockerctl" -c config.yaml locker add 14 --holder alice --holder zed
 lc locker add 14 --holder alice --holder bob > /dev/null
-lc locker list | grep -q '^14 *alice, bob (no face enrolled)$' || fail "locker list: $(lc locker list)"
+lc locker list | grep -q '^14 *alice, bob (no face enrolled)  \[either or survivor (any)\]$' || fail "locker list: $(lc locker list)"
 sed 's|^  owner: alice|  owner: alice\n  locker: "14"|' config.yaml > joint.yaml
 refuses 3 "^error: owner 'bob' has no face enrolled for owner.method: embedding (lockerctl owner enroll bob" \
   "$lockerctl" -c joint.yaml run --script /dev/null
@@ -169,7 +169,7 @@ refuses 3 "^error: owner 'carol' has no password yet (lockerctl owner set-passwo
   "$lockerctl" -c nopassword.yaml run --script /dev/null
 lc locker remove 16 > /dev/null
 lc owner enroll bob --photos "${stranger[@]:0:5}" > /dev/null
-lc locker list | grep -q '^14 *alice, bob$' || fail "locker list: $(lc locker list)"
+lc locker list | grep -q '^14 *alice, bob  \[either or survivor (any)\]$' || fail "locker list: $(lc locker list)"
 cat > joint.script <<S
 show ${stranger[6]}
 press

@@ -230,6 +230,18 @@ TEST(Config, MotionZonesAndOpeningHoursAreCheckedWhereTheyAreWritten) {
   EXPECT_EQ(to_yaml(parse(to_yaml(c), "shown.yaml")), to_yaml(c)) << "zones survive config show";
 }
 
+TEST(Config, OpeningHoursAndHolidaysAreCheckedWhereTheyAreWritten) {
+  auto p = problems_of("access:\n  hours: mon-fri 09:00-17:00, fri 16:00-18:00\n  holidays: 2026-12-25, 2026-13-01\n");
+  ASSERT_EQ(p.size(), 2u);
+  EXPECT_EQ(p[0].to_string(), "test.yaml:2:10: access.hours: two entries overlap at fri 16:00");
+  EXPECT_EQ(p[1].to_string(), "test.yaml:3:13: access.holidays: holiday: '2026-13-01' is not a date (YYYY-MM-DD)");
+  p = problems_of("access:\n  hours: \"\"\n  holidays: /nowhere/bank.ics\n");
+  ASSERT_EQ(p.size(), 2u);
+  EXPECT_EQ(p[0].to_string(), "test.yaml:2:10: access.hours: no hours at all: no attempt could ever start (all day: 00:00-24:00)");
+  EXPECT_EQ(p[1].to_string(), "test.yaml:3:13: access.holidays: /nowhere/bank.ics: cannot read the holiday calendar");
+  EXPECT_TRUE(problems_of("access:\n  hours: mon-fri 09:30-16:30, sat 09:30-12:30\n").empty());
+}
+
 TEST(Config, SensorsActuatorsAndRulesAreCheckedWhereTheyAreWritten) {
   const std::string text =
       "board:\n"

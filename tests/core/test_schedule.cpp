@@ -1,8 +1,10 @@
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <stdexcept>
 
 #include "core/schedule.hpp"
+#include "support/temp_dir.hpp"
 
 namespace lockerctl {
 namespace {
@@ -65,6 +67,39 @@ TEST(Schedule, SaysWhatIsWrong) {
   EXPECT_EQ(reason("mon 08:00"), "'mon 08:00' has no time range (HH:MM-HH:MM)");
   EXPECT_EQ(reason("08:00-08:00"), "'08:00-08:00' is an empty time range");
   EXPECT_EQ(reason("08:00-12:00,,13:00-17:00"), "an empty entry between commas");
+}
+
+TEST(Schedule, FindsOverlappingEntriesIncludingPastMidnight) {
+  EXPECT_EQ(Schedule::parse("mon-fri 09:00-17:00, sat 09:00-12:00").overlap(), std::nullopt);
+  EXPECT_EQ(Schedule::parse("mon-fri 09:00-17:00, wed 16:00-18:00").overlap(), "wed 16:00");
+  EXPECT_EQ(Schedule::parse("sun 22:00-06:00, mon 05:00-07:00").overlap(), "mon 05:00");  // sunday's night runs into monday
+  EXPECT_EQ(Schedule::parse("00:00-24:00").overlap(), std::nullopt);
+}
+
+TEST(Holidays, DatesAndAnICalendarFileAndWhatIsWrong) {
+  EXPECT_EQ(load_holidays(""), std::set<std::string>{});
+  EXPECT_EQ(load_holidays("2026-12-25, 2027-01-01"), (std::set<std::string>{"2026-12-25", "2027-01-01"}));
+  const auto reason = [](const std::string& spec) {
+    try {
+      load_holidays(spec);
+    } catch (const std::invalid_argument& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  EXPECT_EQ(reason("2026-02-30"), "holiday: '2026-02-30' is not a day of the calendar");
+  EXPECT_EQ(reason("25/12/2026"), "holiday: '25/12/2026' is not a date (YYYY-MM-DD)");
+  EXPECT_EQ(reason("2026-12-25,"), "an empty entry between commas");
+  EXPECT_EQ(reason("/nonexistent/holidays.ics"), "/nonexistent/holidays.ics: cannot read the holiday calendar");
+
+  test::TempDir dir;
+  const auto ics = (dir / "bank.ics").string();
+  std::ofstream(ics) << "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nSUMMARY:Christmas\r\nDTSTART;VALUE=DATE:20261225\r\n"
+                        "DTEND;VALUE=DATE:20261227\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20270101\r\n"
+                        "END:VEVENT\r\nEND:VCALENDAR\r\n";
+  EXPECT_EQ(load_holidays(ics), (std::set<std::string>{"2026-12-25", "2026-12-26", "2027-01-01"}));
+  std::ofstream(ics) << "BEGIN:VCALENDAR\nEND:VCALENDAR\n";
+  EXPECT_EQ(reason(ics), ics + ": no all-day event (VEVENT with DTSTART) in the calendar");
 }
 
 }  // namespace

@@ -5,6 +5,8 @@
 #include <set>
 
 #include "data/cache.hpp"
+
+#include "core/csv.hpp"
 #include "data/synth.hpp"
 #include "h5/h5.hpp"
 #include "support/temp_dir.hpp"

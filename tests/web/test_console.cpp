@@ -475,6 +475,45 @@ TEST(Console, AboutNamesTheVersionAndEachModelFileWithItsHash) {
             std::string::npos);
 }
 
+TEST(Console, TheRegisterListsOpeningsAndAViewerCannotHoldEvidence) {
+  Rig rig;
+  {
+    audit::Database db(rig.dir / "lockerctl.db");
+    audit::AuditLog log(db, rig.audit_key);
+    log.append({0, {}, "A9", "access", "granted", std::nullopt, std::nullopt, "", "locker 14; by alice, bob; officer carol; unlocking for 5.0 s"});
+    log.append({0, {}, "A9", "access", "done", std::nullopt, std::nullopt, "", "door closed, locker locked"});
+  }
+  const auto vic = rig.session("vic", "vic's long password");
+  const auto page = rig.client->Get("/register?locker=14", vic);
+  ASSERT_EQ(page->status, 200);
+  EXPECT_NE(page->body.find("<td>14</td><td>alice + bob</td><td>carol</td>"), std::string::npos) << page->body;
+  EXPECT_NE(page->body.find("audit chain intact: 124 rows; last row 124 hash "), std::string::npos) << page->body;
+  EXPECT_EQ(rig.client->Get("/register?locker=12", vic)->body.find("alice + bob"), std::string::npos);
+  EXPECT_EQ(rig.client->Get("/register?since=yesterday", vic)->status, 400);
+  const auto csv = rig.client->Get("/register.csv?holder=bob", vic);
+  ASSERT_EQ(csv->status, 200);
+  EXPECT_EQ(csv->body.rfind("locker,by,officer,in,out,duration_s,attempt,evidence\n14,alice + bob,carol,", 0), 0u) << csv->body;
+
+  // The desk outside lockerctl run: nothing to approve; holds are for officers and admins.
+  const auto desk = rig.client->Get("/desk", vic);
+  ASSERT_EQ(desk->status, 200);
+  EXPECT_NE(desk->body.find("there is nothing to approve here"), std::string::npos);
+  const std::string token = Rig::field(desk->body, "csrf");
+  EXPECT_EQ(rig.client->Post("/desk/hold", vic, "csrf=" + token + "&incident=A9&reason=case", "application/x-www-form-urlencoded")->status, 403);
+  EXPECT_NE(rig.audit_text().find("evidence refused viewer 'vic' may not hold evidence A9"), std::string::npos) << rig.audit_text();
+  const auto alice = rig.session("alice", "alice's long password");
+  const std::string admin_token = Rig::field(rig.client->Get("/desk", alice)->body, "csrf");
+  const auto held = rig.client->Post("/desk/hold", alice, "csrf=" + admin_token + "&incident=A9&reason=police+case+7&hold=hold",
+                                     "application/x-www-form-urlencoded");
+  ASSERT_EQ(held->status, 200);
+  EXPECT_NE(held->body.find("<td>A9</td><td>police case 7</td><td>alice</td>"), std::string::npos) << held->body;
+  EXPECT_EQ(rig.client->Post("/desk/hold", alice, "csrf=" + admin_token + "&incident=A9&reason=again&hold=hold",
+                             "application/x-www-form-urlencoded")->status, 400) << "already on hold";
+  EXPECT_EQ(rig.client->Post("/desk/decide", alice, "csrf=" + admin_token + "&attempt=A9&decision=approve&password=x",
+                             "application/x-www-form-urlencoded")->status, 503) << "no flow to approve for";
+  EXPECT_NE(rig.audit_text().find("evidence held by alice: police case 7"), std::string::npos);
+}
+
 TEST(Console, ManyFailedLoginsFromOneAddressAreThrottled) {
   Rig rig;
   int throttled = 0;

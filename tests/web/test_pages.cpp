@@ -46,9 +46,16 @@ TEST(Pages, EveryFieldOfEveryPageIsEscaped) {
                         kAdmin),
                  3 + 1 + 12 + 5 + 1, "branches");
   const OwnersPage owners{kHostile, false, {{kHostile, kHostile, kHostile, kHostile, kHostile, kHostile, kHostile}},
-                          {{kHostile, kHostile}}, true, 40, 32};
-  expect_escaped(render(owners, kAdmin), 3 + 1 + 7 + 2, "owners, admin (the forms)");
-  expect_escaped(render(owners, kViewer), 3 + 1 + 7 + 2, "owners, viewer");
+                          {{kHostile, kHostile, kHostile}}, true, 40, 32};
+  expect_escaped(render(owners, kAdmin), 3 + 1 + 7 + 3, "owners, admin (the forms)");
+  expect_escaped(render(owners, kViewer), 3 + 1 + 7 + 3, "owners, viewer");
+  const RegisterPage reg{kHostile, kHostile, kHostile, kHostile, kHostile,
+                         {{kHostile, kHostile, kHostile, kHostile, kHostile, kHostile, kHostile, kHostile}}, kHostile, false};
+  expect_escaped(render(reg, kViewer), 3 + 4 + 1 + 9 + 1, "register");
+  expect_escaped(render_printout(reg), 4 + 9 + 1, "register, printed");
+  DeskPage desk{kHostile, false, true, true, true, DeskPage::Pending{kHostile, kHostile, kHostile, kHostile},
+                {{kHostile, kHostile, kHostile, kHostile}}, {{kHostile, kHostile, kHostile, kHostile}}};
+  expect_escaped(render(desk, kViewer), 3 + 1 + 5 + 4 + 4, "desk");
   expect_escaped(render(FrontForm{FrontForm::Kind::Login, kHostile, kHostile}), 2, "login");
   expect_escaped(render(FrontForm{FrontForm::Kind::Pair, kHostile, kHostile}), 2, "pairing");
   expect_escaped(render(KioskPage{kHostile}), 1, "kiosk");
@@ -66,6 +73,15 @@ TEST(Pages, AViewerGetsNoFormThatChangesAnything) {
     EXPECT_NE(render(owners, kAdmin).find(action), std::string::npos) << action;
   }
   EXPECT_EQ(render(OutboxPage{{{1, "t", "alice", "alert", "sms", "dead", "", 3}}}, kViewer).find("/outbox/retry"), std::string::npos);
+  // The desk: the approval form only for an officer, the hold form only for officers and admins.
+  DeskPage desk{"", false, true, false, false, DeskPage::Pending{"A1", "15", "alice", "20"}, {}, {}};
+  const std::string viewer_desk = render(desk, kViewer);
+  EXPECT_EQ(viewer_desk.find("/desk/decide"), std::string::npos);
+  EXPECT_EQ(viewer_desk.find("/desk/hold"), std::string::npos);
+  EXPECT_NE(viewer_desk.find("Only an operator with role officer may approve it."), std::string::npos);
+  desk.officer = desk.may_hold = true;
+  EXPECT_NE(render(desk, kViewer).find("/desk/decide"), std::string::npos);
+  EXPECT_NE(render(desk, kViewer).find("/desk/hold"), std::string::npos);
 }
 
 TEST(Pages, StaticFilesAndTemplatesAreCompiledIn) {
