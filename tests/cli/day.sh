@@ -121,6 +121,8 @@ lc evidence purge | grep -q '^removed I20200102T090000Z-2' || fail "purge after 
 lc register --format csv > register.csv
 [ "$(grep -c '^14,alice + bob,,' register.csv)" = 1 ] || fail "register: $(cat register.csv)"
 [ "$(grep -c '^15,alice,carol,' register.csv)" = 2 ] || fail "register: $(cat register.csv)"
+granted=$(lc audit list | grep -c ' access *granted ')
+[ "$(grep -c '^1[45],' register.csv)" = "$granted" ] || fail "the register has not one row per opening in the audit log ($granted)"
 lc register --holder bob --format json | grep -q '"locker": "14"' || fail "register --holder bob"
 [ "$(lc register --locker 15 --format csv | grep -c '^15,')" = 2 ] || fail "register --locker 15"
 lc register --format html > register.html
