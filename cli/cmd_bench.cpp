@@ -5,6 +5,9 @@
 #include <memory>
 #include <opencv2/core/utility.hpp>
 
+#include "access/frame_bench.hpp"
+#include "core/clock.hpp"
+#include "inference/engine.hpp"
 #include "models/torch_runtime.hpp"
 #include "inference/bench.hpp"
 #include "vision/camera.hpp"
@@ -71,6 +74,79 @@ void setup_bench(CLI::App& app, const GlobalOptions& global, Action& action) {
   face->callback([&global, &action, face_opts] {
     action = [&global, face_opts] { return run_bench_face(global, *face_opts); };
   });
+
+  auto run_opts = std::make_shared<BenchRunOptions>();
+  CLI::App* run = bench->add_subcommand(
+      "run",
+      "The frame path of `lockerctl run` as configured (access.human_model on access.backend, face.*, liveness.*, "
+      "owner.method: embedding), per step and in total, median and p95, on camera frames made from the given "
+      "images: layer 1, face detection, the liveness check of the largest face, layer 2 (the face aligned, embedded "
+      "and matched). Prints the resident memory with every model loaded. runtime.threads sets LibTorch's and "
+      "OpenCV's threads. With --soak N it then runs N more frames and prints the resident memory every 1,000.");
+  run->add_option("inputs", run_opts->inputs, "Image files or folders (searched at any depth)")->required();
+  run->add_option("--frames", run_opts->frames, "Timed frames")->check(CLI::Range(1, 1000000))->capture_default_str();
+  run->add_option("--width", run_opts->width, "Frame width")->check(CLI::Range(64, 8192))->capture_default_str();
+  run->add_option("--height", run_opts->height, "Frame height")->check(CLI::Range(48, 8192))->capture_default_str();
+  run->add_option("--owner", run_opts->owner, "Match against this enrolled owner's templates (default: the embedding alone)");
+  run->add_option("--soak", run_opts->soak, "Frames of the memory soak after the timing")->check(CLI::Range(0, 10000000));
+  run->callback([&global, &action, run_opts] {
+    action = [&global, run_opts] { return run_bench_run(global, *run_opts); };
+  });
+}
+
+namespace {
+
+/// The images of `inputs` as camera frames of `size`; DataError naming a file that does not decode.
+std::vector<cv::Mat> camera_frames(const std::vector<std::string>& inputs, cv::Size size) {
+  std::vector<cv::Mat> frames;
+  for (const auto& file : image_inputs(inputs)) {
+    std::string error;
+    const auto frame = vision::load_frame(file, error);
+    if (!frame) throw DataError(fmt::format("{}: {}", file.string(), error));
+    frames.push_back(vision::camera_frame(*frame, size));
+  }
+  if (frames.empty()) throw DataError("no images in the given inputs");
+  return frames;
+}
+
+}  // namespace
+
+int run_bench_run(const GlobalOptions& global, const BenchRunOptions& options) {
+  config::Config cfg = load_config(global);
+  cfg.owner.method = config::OwnerMethod::Embedding;
+  Station station(cfg);
+  auto human = inference::open_engine(cfg.access.human_model, inference_backend(cfg));
+  FaceRecognition recognition(cfg, station.db, station.key);
+  std::vector<std::string> candidates;
+  if (!options.owner.empty()) {
+    if (recognition.templates.load(options.owner).templates.empty()) {
+      throw DataError(fmt::format("owner '{}' has no face enrolled (lockerctl owner enroll {} --photos DIR)", options.owner, options.owner));
+    }
+    candidates = {options.owner};
+  }
+  const auto frames = camera_frames(options.inputs, {options.width, options.height});
+  access::FramePath path{*human, *recognition.detector, recognition.liveness.get(), recognition.verifier, candidates};
+  const models::TorchRuntime rt = models::torch_runtime();
+  std::cout << fmt::format("{} frames of {}x{}; layer 1 {} on {}; {} detector; liveness {}; layer 2 {}; LibTorch {} threads, "
+                           "OpenCV {} threads\n",
+                           frames.size(), options.width, options.height, cfg.access.human_model,
+                           cfg.access.backend == config::InferenceBackend::OpenCv ? "OpenCV DNN" : "LibTorch",
+                           recognition.detector->name(), recognition.liveness ? "on" : "off",
+                           candidates.empty() ? "embedding alone" : "embedding matched against " + options.owner, rt.threads,
+                           cv::getNumThreads());
+  std::cout << fmt::format("resident memory with every model loaded: {:.0f} MB\n", rss_mb());
+  int faceless = 0;
+  for (const auto& row : access::bench_frame_path(path, frames, options.frames, faceless)) {
+    std::cout << fmt::format("{:<16} median {:7.2f} ms  p95 {:7.2f} ms\n", row.step, row.latency.median_ms, row.latency.p95_ms);
+  }
+  if (faceless > 0) std::cout << fmt::format("{} of {} frames showed no face: layer 1 and detection only\n", faceless, options.frames);
+  std::cout << fmt::format("peak resident memory: {:.0f} MB\n", peak_rss_mb());
+  if (options.soak > 0) {
+    access::soak_frame_path(path, frames, options.soak, 1000, [](int done, double mb) {
+      std::cout << fmt::format("soak: {:>8} frames  resident {:.1f} MB\n", done, mb) << std::flush;
+    });
+  }
+  return 0;
 }
 
 int run_bench_face(const GlobalOptions& global, const BenchFaceOptions& options) {
@@ -78,14 +154,7 @@ int run_bench_face(const GlobalOptions& global, const BenchFaceOptions& options)
   cfg.liveness.enabled = true;
   const auto detector = vision::make_face_detector(face_options(cfg));
   const auto liveness = liveness_check(cfg);
-  std::vector<cv::Mat> frames;
-  for (const auto& file : image_inputs(options.inputs)) {
-    std::string error;
-    const auto frame = vision::load_frame(file, error);
-    if (!frame) throw DataError(fmt::format("{}: {}", file.string(), error));
-    frames.push_back(vision::camera_frame(*frame, {options.width, options.height}));
-  }
-  if (frames.empty()) throw DataError("bench face: no images in the given inputs");
+  const auto frames = camera_frames(options.inputs, {options.width, options.height});
   std::cout << fmt::format("{} frames of {}x{}, {} detector, OpenCV threads {}\n", frames.size(), options.width,
                            options.height, detector->name(), cv::getNumThreads());
   for (const auto& row : vision::bench_faces(*detector, *liveness, frames, options.frames)) {

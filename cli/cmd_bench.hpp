@@ -27,11 +27,21 @@ struct BenchFaceOptions {
   int height = 480;
 };
 
-/// Adds `lockerctl bench train`, `bench infer` and `bench face`.
+struct BenchRunOptions {
+  std::vector<std::string> inputs;  // images or folders: what the camera sees
+  int frames = 200;                 // timed frames
+  int width = 640;                  // camera frame size
+  int height = 480;
+  std::string owner;                // layer 2 matches this enrolled owner's templates; "" = the embedding alone
+  int soak = 0;                     // frames of the soak (resident memory every 1,000); 0 = none
+};
+
+/// Adds `lockerctl bench train`, `bench infer`, `bench face` and `bench run`.
 void setup_bench(CLI::App& app, const GlobalOptions& global, Action& action);
 
 int run_bench_train(const GlobalOptions& global, const BenchTrainOptions& options);
 int run_bench_infer(const GlobalOptions& global, const BenchInferOptions& options);
 int run_bench_face(const GlobalOptions& global, const BenchFaceOptions& options);
+int run_bench_run(const GlobalOptions& global, const BenchRunOptions& options);
 
 }  // namespace lockerctl::cli

@@ -1,6 +1,9 @@
 #include "core/clock.hpp"
 
 #include <sys/resource.h>
+#include <unistd.h>
+
+#include <cstdio>
 
 #include <algorithm>
 #include <chrono>
@@ -36,6 +39,12 @@ std::optional<double> parse_utc_iso8601(const std::string& iso) {
   return static_cast<double>(timegm(&tm));
 }
 
+Latency latency_of(std::vector<double> ms) {
+  if (ms.empty()) return {};
+  std::sort(ms.begin(), ms.end());
+  return {ms[ms.size() / 2], ms[std::min(ms.size() - 1, ms.size() * 95 / 100)]};
+}
+
 Latency time_calls(int calls, const std::function<void()>& fn, int warmup) {
   for (int i = 0; i < warmup; ++i) fn();
   std::vector<double> ms;
@@ -44,9 +53,16 @@ Latency time_calls(int calls, const std::function<void()>& fn, int warmup) {
     fn();
     ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
   }
-  if (ms.empty()) return {};
-  std::sort(ms.begin(), ms.end());
-  return {ms[ms.size() / 2], ms[std::min(ms.size() - 1, ms.size() * 95 / 100)]};
+  return latency_of(std::move(ms));
+}
+
+double rss_mb() {
+  long pages = 0, resident = 0;
+  if (std::FILE* f = std::fopen("/proc/self/statm", "r")) {
+    if (std::fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0;
+    std::fclose(f);
+  }
+  return static_cast<double>(resident) * static_cast<double>(sysconf(_SC_PAGESIZE)) / (1024.0 * 1024.0);
 }
 
 double peak_rss_mb() {

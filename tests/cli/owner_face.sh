@@ -112,6 +112,17 @@ refuses 2 "face.detector: face chips are aligned by their landmarks, which only 
 # run with owner.method: embedding. Layer 1: a small CNN trained here, threshold set to pass.
 sed 's|^face:|face:\n  detector: whole_frame|' config.yaml > synth.yaml
 small_model synth.yaml models/layer1.h5
+
+# bench run: the frame path of run, step by step, then a short memory soak.
+lc bench run "${alice[@]:10:3}" --frames 6 --owner alice --soak 4 > bench-run.out || fail "bench run"
+for row in '^3 frames of 640x480; layer 1 models/layer1.h5 on OpenCV DNN; yunet detector; liveness off; layer 2 embedding matched against alice' \
+           '^resident memory with every model loaded: [0-9]* MB$' '^layer 1  *median  *[0-9.]* ms  p95' '^face detection  *median' \
+           '^layer 2  *median' '^total  *median' '^soak:  *4 frames  resident [0-9.]* MB$'; do
+  grep -q "$row" bench-run.out || fail "bench run: no '$row': $(cat bench-run.out)"
+done
+grep -q '^liveness' bench-run.out && fail "bench run timed a liveness step that is off"
+refuses 3 "^error: owner 'bob' has no face enrolled (lockerctl owner enroll bob --photos DIR)" \
+  "$lockerctl" -c config.yaml bench run "${alice[10]}" --owner bob
 cat > run.script <<S
 show ${stranger[5]}
 press
