@@ -245,6 +245,7 @@ FlowSummary Flow::run(const std::atomic<bool>& stop_flag) {
       holders_.clear();
       keypad_.clear();
       inputs_.clear();
+      approval_.reset();  // an attempt that ended in an error while it waited for an officer
       last_ = summary_.granted > granted_before_ ? Outcome::Granted : waiting_ ? Outcome::Waiting : Outcome::Denied;
       waiting_ = false;
       ended_ = Clock::now();
