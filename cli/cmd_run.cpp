@@ -95,14 +95,19 @@ void setup_run(CLI::App& app, const GlobalOptions& global, Action& action) {
       "and an alert; with clips.enabled each alarm or denial also gets an H.264 clip of the seconds around it (docs/cameras.md). "
       "The board's sensors (smoke, vibration, temperature) and events (a forced door, tamper, motion) are answered by the "
       "config's rules: actuators such as a siren relay on for a while, an alert, the reader's alarm, a photo (docs/lock-board.md). "
+      "The bank's rules (docs/operations.md): outside access.hours and on access.holidays no attempt starts unless an "
+      "officer opened a window for the locker (lockerctl access open-window); a locker in joint mode all opens only once "
+      "every holder has passed within access.joint_window_s; under dual control (access.dual_control, locker --dual-control) "
+      "layer 4 waits for an officer's approval on the console's Officer's desk; every opening is an alert to every holder "
+      "(alerts.on_access); incident photos past evidence.retention_days are purged once a day unless on hold. "
       "Runs until Ctrl-C, or to the end of a script. Exits non-zero only when it cannot "
-      "start (configuration, models, owners, lockers, enrolled faces, camera, board, the console's certificate and address, an OpenCV that cannot write clips, "
+      "start (configuration, models, owners, lockers, enrolled faces, dual control without an officer, camera, board, the console's certificate and address, an OpenCV that cannot write clips, "
       "or the broker's address and CA file); later device and broker faults are logged and retried, and the locker stays locked. "
       "A board that answers but refuses the secure channel (a wrong key, no Secure Channel under board.secure: required) "
       "is not such a start failure: it is a link attack, raised as an alarm while the locker stays locked and the "
       "handshake is retried (docs/lock-board.md). See docs/access-flow.md and docs/console.md.");
   run->add_option("--script", opts->script,
-                  "Scripted input (tests, demos): show/press/type/otp/wait/sleep and board lines; "
+                  "Scripted input (tests, demos): show/press/type/otp/approve/refuse/wait/sleep and board lines; "
                   "overrides access.script");
   run->callback([&global, &action, opts] { action = [&global, opts] { return run_access(global, *opts); }; });
 }
