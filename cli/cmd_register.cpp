@@ -42,7 +42,7 @@ int run_register(const GlobalOptions& global, const RegisterOptions& o) {
     std::cout << fmt::format("{:<8} {:<20} {:<10} {:<20} {:<20} {:>8}  {}\n", "locker", "by", "officer", "in", "out", "duration", "attempt");
     for (const auto& op : r.operations) {
       std::cout << fmt::format("{:<8} {:<20} {:<10} {:<20} {:<20} {:>8}  {}\n", op.parties.locker.empty() ? "-" : op.parties.locker,
-                               fmt::join(op.parties.by, " + "), op.parties.officer.empty() ? "-" : op.parties.officer, op.in,
+                               access::opened_by(op), op.parties.officer.empty() ? "-" : op.parties.officer, op.in,
                                op.out.empty() ? "still open" : op.out,
                                op.duration_s ? fmt::format("{:.0f} s", *op.duration_s) : "-", op.attempt);
     }

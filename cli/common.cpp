@@ -96,20 +96,6 @@ double model_threshold(double configured, const inference::InferenceEngine& engi
   return configured > 0 ? configured : engine.info().threshold;
 }
 
-std::vector<std::string> split_list(const std::string& text) {
-  std::vector<std::string> items;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    const std::size_t end = std::min(text.find(',', start), text.size());
-    std::string item = text.substr(start, end - start);
-    item.erase(0, item.find_first_not_of(" \t"));
-    item.erase(item.find_last_not_of(" \t") + 1);
-    if (!item.empty()) items.push_back(item);
-    start = end + 1;
-  }
-  return items;
-}
-
 Progress::Options per_image_progress() {
   Progress::Options o = Progress::default_options();
   o.closing_line = false;

@@ -11,6 +11,7 @@
 #include <opencv2/core.hpp>
 
 #include "config/config.hpp"
+#include "core/csv.hpp"
 #include "core/progress.hpp"
 #include "access/face_match.hpp"
 #include "access/owners.hpp"
@@ -126,8 +127,6 @@ std::unique_ptr<inference::InferenceEngine> open_owner_model(const config::Confi
 /// (> 0), else the one the model file carries.
 double model_threshold(double configured, const inference::InferenceEngine& engine);
 
-/// The items of a comma-separated list, trimmed, empty ones left out ("12, 14" -> {"12", "14"}).
-std::vector<std::string> split_list(const std::string& text);
 
 /// The image files that command-line inputs name: a file as it is, a folder's images (any depth,
 /// by extension) in name order.

@@ -62,7 +62,7 @@ State Flow::state() const {
 
 Progress Flow::progress() const {
   const bool board_ready = p_.board.ready();
-  const bool closed = closed_now();
+  const bool closed = closed_now().has_value();
   std::lock_guard lock(mutex_);
   return {state_, last_, ended_, board_ready, closed};
 }

@@ -247,7 +247,8 @@ class Flow {
   void expire_joint_passes();
   /// Once a day (the first time at the start): the evidence past retention, unless on hold.
   void purge_evidence();
-  bool closed_now() const;
+  /// Why no attempt may start now ("a holiday", "outside opening hours"), or nullopt when one may.
+  std::optional<std::string> closed_now() const;
   State open(Attempt& a);
   /// Failure of layer 3: photo, alert with police advice, lockout.
   State fail_layer3(Attempt& a, const std::string& why);

@@ -29,23 +29,25 @@ std::tm local_now() {
 
 }  // namespace
 
-bool Flow::closed_now() const {
+std::optional<std::string> Flow::closed_now() const {
   const std::tm now = local_now();
-  return o_.holidays.count(local_date(now)) > 0 || (o_.hours && !o_.hours->contains(now));
+  if (o_.holidays.count(local_date(now)) > 0) return "a holiday";
+  if (o_.hours && !o_.hours->contains(now)) return "outside opening hours";
+  return std::nullopt;
 }
 
 bool Flow::open_for(const Attempt& a) {
-  if (!closed_now()) return true;
-  const std::string why = o_.holidays.count(local_date(local_now())) ? "a holiday" : "outside opening hours";
+  const auto why = closed_now();
+  if (!why) return true;
   if (p_.windows && !a.locker.empty()) {
     if (const auto w = p_.windows->active(a.locker, unix_now())) {
-      log(a.id, "hours", "window", fmt::format("{}, but officer {} opened locker {} until {}: {}", why, w->officer, a.locker,
+      log(a.id, "hours", "window", fmt::format("{}, but officer {} opened locker {} until {}: {}", *why, w->officer, a.locker,
                                                 local_hhmm(w->until), w->reason));
       return true;
     }
   }
   log(a.id, "hours", "closed",
-      fmt::format("{}; no attempt starts{}", why, a.locker.empty() ? "" : " (an officer may open a window: lockerctl access open-window " + a.locker + ")"));
+      fmt::format("{}; no attempt starts{}", *why, a.locker.empty() ? "" : " (an officer may open a window: lockerctl access open-window " + a.locker + ")"));
   try {
     p_.board.signal_closed();
   } catch (const DeviceError& e) {

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "core/clock.hpp"
 #include "core/csv.hpp"
@@ -18,16 +17,6 @@ constexpr const char* kBy = "by ";
 constexpr const char* kOfficer = "officer ";
 
 bool starts(const std::string& text, const char* prefix) { return text.rfind(prefix, 0) == 0; }
-
-std::vector<std::string> names(const std::string& list) {
-  std::vector<std::string> out;
-  std::istringstream in(list);
-  for (std::string name; std::getline(in, name, ',');) {
-    name.erase(0, name.find_first_not_of(' '));
-    if (!name.empty()) out.push_back(name);
-  }
-  return out;
-}
 
 std::optional<double> seconds_between(const std::string& from, const std::string& to) {
   const auto a = parse_utc_iso8601(from), b = parse_utc_iso8601(to);
@@ -55,7 +44,7 @@ OperationParties parse_operation_detail(const std::string& detail) {
     if (starts(part, kLocker)) {
       p.locker = part.substr(std::string(kLocker).size());
     } else if (starts(part, kBy)) {
-      p.by = names(part.substr(std::string(kBy).size()));
+      p.by = split_list(part.substr(std::string(kBy).size()));
     } else if (starts(part, kOfficer)) {
       p.officer = part.substr(std::string(kOfficer).size());
     } else if (!part.empty()) {
@@ -65,6 +54,8 @@ OperationParties parse_operation_detail(const std::string& detail) {
   }
   return p;
 }
+
+std::string opened_by(const Operation& op) { return fmt::format("{}", fmt::join(op.parties.by, " + ")); }
 
 Register read_register(const audit::AuditLog& audit, const RegisterFilter& filter) {
   Register r;
@@ -113,7 +104,7 @@ std::string register_footer(const Register& r) {
 std::string register_csv(const Register& r) {
   std::string out = "locker,by,officer,in,out,duration_s,attempt,evidence\n";
   for (const Operation& op : r.operations) {
-    out += fmt::format("{},{},{},{},{},{},{},{}\n", csv_field(op.parties.locker), csv_field(fmt::format("{}", fmt::join(op.parties.by, " + "))),
+    out += fmt::format("{},{},{},{},{},{},{},{}\n", csv_field(op.parties.locker), csv_field(opened_by(op)),
                        csv_field(op.parties.officer), op.in, op.out, op.duration_s ? fmt::format("{:.0f}", *op.duration_s) : "",
                        csv_field(op.attempt), csv_field(op.evidence));
   }

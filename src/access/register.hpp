@@ -33,6 +33,9 @@ struct Operation {
   std::string evidence;  ///< a photo kept during the attempt, if any
 };
 
+/// Who opened it, for people and the CSV: "alice + bob".
+std::string opened_by(const Operation& op);
+
 /// Which operations: every field that is set must match. `since` and `until` are UTC ISO 8601
 /// prefixes of the opening time, both ends included.
 struct RegisterFilter {

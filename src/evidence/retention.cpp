@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <set>
 
 #include "core/clock.hpp"
 #include "core/errors.hpp"
@@ -62,6 +63,8 @@ std::vector<Incident> list_incidents(const std::filesystem::path& incidents_dir,
   std::vector<Incident> out;
   std::error_code ec;
   if (!std::filesystem::is_directory(incidents_dir, ec)) return out;
+  std::set<std::string> held;
+  for (const Hold& h : holds.list()) held.insert(h.incident);
   for (const auto& entry : std::filesystem::directory_iterator(incidents_dir)) {
     if (!entry.is_directory()) continue;
     Incident i;
@@ -77,7 +80,7 @@ std::vector<Incident> list_incidents(const std::filesystem::path& incidents_dir,
     for (const auto& f : std::filesystem::recursive_directory_iterator(entry.path(), ec)) {
       if (f.is_regular_file()) i.bytes += f.file_size();
     }
-    i.held = holds.held(i.id);
+    i.held = held.count(i.id) > 0;
     out.push_back(std::move(i));
   }
   std::sort(out.begin(), out.end(), [](const Incident& a, const Incident& b) { return a.time < b.time; });

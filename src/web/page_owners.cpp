@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "core/clock.hpp"
+#include "core/csv.hpp"
 #include "core/errors.hpp"
 #include "core/log.hpp"
 #include "web/console_state.hpp"
@@ -31,20 +32,6 @@ OwnersPage owners_page(access::OwnerStore& owners, access::LockerStore& lockers,
   page.max_photos = static_cast<int>(kMaxPhotos);
   page.max_mib = static_cast<int>(kMaxUpload / (1024 * 1024));
   return page;
-}
-
-std::vector<std::string> holder_list(const std::string& text) {
-  std::vector<std::string> out;
-  std::size_t at = 0;
-  while (at <= text.size()) {
-    const std::size_t end = std::min(text.find(',', at), text.size());
-    std::string name = text.substr(at, end - at);
-    name.erase(0, name.find_first_not_of(' '));
-    name.erase(name.find_last_not_of(' ') + 1);
-    if (!name.empty()) out.push_back(name);
-    at = end + 1;
-  }
-  return out;
 }
 
 /// The photos of an enrollment form: the owner's name, each photo (at most kMaxPhotos), and
@@ -133,13 +120,13 @@ void ConsoleState::owner_routes() {
   });
   change("/lockers/add", "locker added", [this](const Request& req) {
     const std::string number = req.get_param_value("number");
-    const auto holders = holder_list(req.get_param_value("holders"));
+    const auto holders = split_list(req.get_param_value("holders"));
     lockers.add(number, holders);
     return fmt::format("locker {}, holders {}", number, fmt::join(holders, ", "));
   });
   change("/lockers/holders", "holders set", [this](const Request& req) {
     const std::string number = req.get_param_value("number");
-    const auto holders = holder_list(req.get_param_value("holders"));
+    const auto holders = split_list(req.get_param_value("holders"));
     lockers.set_holders(number, holders);
     return fmt::format("locker {}, holders {}", number, fmt::join(holders, ", "));
   });

@@ -32,7 +32,7 @@ RegisterPage register_page(const access::Register& r) {
   }
   RegisterPage page{f.locker, f.holder, f.since, f.until, "/register.csv" + query, {}, access::register_footer(r), r.chain.ok};
   for (const auto& op : r.operations) {
-    page.rows.push_back({op.parties.locker, fmt::format("{}", fmt::join(op.parties.by, " + ")), op.parties.officer, op.in,
+    page.rows.push_back({op.parties.locker, access::opened_by(op), op.parties.officer, op.in,
                          op.out.empty() ? "still open" : op.out,
                          op.duration_s ? fmt::format("{:.0f} s", *op.duration_s) : "", op.attempt, op.evidence});
   }
