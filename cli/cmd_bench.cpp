@@ -127,7 +127,7 @@ int run_bench_run(const GlobalOptions& global, const BenchRunOptions& options) {
   const auto frames = camera_frames(options.inputs, {options.width, options.height});
   access::FramePath path{*human, *recognition.detector, recognition.liveness.get(), recognition.verifier, candidates};
   const models::TorchRuntime rt = models::torch_runtime();
-  std::cout << fmt::format("{} frames of {}x{}; layer 1 {} on {}; {} detector; liveness {}; layer 2 {}; LibTorch {} threads, "
+  std::cout << fmt::format("{} frames of {}x{}; layer 1 {} and the face embedding on {}; {} detector; liveness {}; layer 2 {}; LibTorch {} threads, "
                            "OpenCV {} threads\n",
                            frames.size(), options.width, options.height, cfg.access.human_model,
                            cfg.access.backend == config::InferenceBackend::OpenCv ? "OpenCV DNN" : "LibTorch",

@@ -363,7 +363,7 @@ access::FaceMatchOptions face_match_options(const config::Config& cfg) {
 FaceRecognition::FaceRecognition(const config::Config& cfg, audit::Database& db, const audit::Key& key)
     : detector(face_detector(cfg, true)),
       liveness(liveness_check(cfg)),
-      embedder(cfg.owner.embedding_model),
+      embedder(cfg.owner.embedding_model, inference_backend(cfg)),
       templates(db, key),
       verifier(*detector, embedder, liveness.get(), templates, face_match_options(cfg)) {}
 

@@ -18,7 +18,7 @@ struct AccessConfig {
   std::string locker;                          // locker number(s) served, comma-separated; "" = `owner` alone
   std::string human_model = "models/human.h5";  // layer 1 model file
   std::string owner_model = "models/owner.h5";  // layer 2 model file
-  InferenceBackend backend = InferenceBackend::OpenCv;  // opencv (fast, ONNX in memory) | torch
+  InferenceBackend backend = InferenceBackend::OpenCv;  // layer 1, owner CNN, face embedding: opencv (ONNX in memory) | torch
   double human_threshold = 0.0;   // layer 1 score to pass; 0 = the model file's threshold
   double owner_threshold = 0.0;   // layer 2 likewise
   Trigger trigger = Trigger::Keypad;      // keypad: a key or Enter starts an attempt; face: a face in view does

@@ -10,6 +10,7 @@
 #include "core/errors.hpp"
 #include "core/fs.hpp"
 #include "core/version.hpp"
+#include "models/face_recognition_net.hpp"
 #include "models/mobilenet_v2.hpp"
 #include "models/model_file.hpp"
 #include "models/owner_cnn.hpp"
@@ -157,6 +158,71 @@ std::string owner_graph(Graph& g, models::OwnerCnnImpl& m, const std::string& x)
   return dense(g, y, "dense2", *m.dense2);
 }
 
+std::string binary(Graph& g, const char* op, const std::string& a, const std::string& b) {
+  std::string y;
+  g.node(op, {a, b}, &y);
+  return y;
+}
+
+// Zero padding; `pads` are ONNX order [begin of each axis..., end of each axis...].
+std::string zero_pad(Graph& g, const std::string& x, const std::vector<int64_t>& pads) {
+  std::string y;
+  Graph::ints(g.node("Pad", {x}, &y), "pads", pads);
+  return y;
+}
+
+std::string pool(Graph& g, const char* op, const std::string& x, int64_t k, int64_t s) {
+  std::string y;
+  auto* n = g.node(op, {x}, &y);
+  Graph::ints(n, "kernel_shape", {k, k});
+  Graph::ints(n, "strides", {s, s});
+  return y;
+}
+
+// The side of a 'valid' convolution or pool's output.
+int64_t valid_side(int64_t side, int64_t k, int64_t s) { return (side - k) / s + 1; }
+
+// One residual block of face-api's network (models::FaceRecognitionNetImpl::block); `side` is
+// the input side, updated.
+std::string face_block(Graph& g, const std::string& x, const std::string& name,
+                       models::FaceRecognitionNetImpl::Block& b, int64_t& side) {
+  const auto conv_of = [&](torch::nn::Conv2d& c, const std::string& input, const std::string& suffix) {
+    const int64_t s = (*c->options.stride())[0];
+    const int64_t p = (**c10::get_if<torch::ExpandingArray<2>>(&c->options.padding()))[0];
+    return conv(g, input, name + suffix, c->weight, c->bias, s, 1, {p, p, p, p});
+  };
+  std::string y = conv_of(b.conv2, unary(g, "Relu", conv_of(b.conv1, x, ".conv1")), ".conv2");
+  if (!b.down) return unary(g, "Relu", binary(g, "Add", y, x));
+  const int64_t out_side = valid_side(side, 3, 2), pooled_side = side / 2;
+  if (pooled_side > out_side) {
+    const int64_t grow = pooled_side - out_side;
+    y = zero_pad(g, y, {0, 0, 0, 0, 0, 0, grow, grow});
+  }
+  std::string shortcut = pool(g, "AveragePool", x, 2, 2);
+  const int64_t more_channels = b.conv2->options.out_channels() - b.conv1->options.in_channels();
+  if (more_channels > 0) shortcut = zero_pad(g, shortcut, {0, 0, 0, 0, 0, more_channels, 0, 0});
+  side = pooled_side;
+  return unary(g, "Relu", binary(g, "Add", shortcut, y));
+}
+
+std::string face_recognition_graph(Graph& g, models::FaceRecognitionNetImpl& m, const std::string& x) {
+  using Net = models::FaceRecognitionNetImpl;
+  // (x - mean) / 255 folded into the stem: its padding is 'valid', so every tap sees a pixel.
+  const torch::Tensor mean = torch::tensor({Net::kMean[0], Net::kMean[1], Net::kMean[2]}).view({1, 3, 1, 1});
+  const torch::Tensor w = m.stem()->weight / 255.0f;
+  const torch::Tensor b = m.stem()->bias - (w * mean).sum({1, 2, 3});
+  std::string y = unary(g, "Relu", conv(g, x, "conv32_down", w, b, 2, 1, {0, 0, 0, 0}));
+  y = pool(g, "MaxPool", y, 3, 2);
+  int64_t side = valid_side(valid_side(Net::kInputSize, 7, 2), 3, 2);
+  int i = 0;
+  for (auto& block : m.blocks()) y = face_block(g, y, fmt::format("block{}", i++), block, side);
+  y = unary(g, "Flatten", unary(g, "GlobalAveragePool", y));
+  std::string descriptor;
+  auto* fc = g.node("Gemm", {y, g.constant("fc", m.fc().t()), g.constant("fc.bias", torch::zeros({Net::kDescriptorSize}))}, &descriptor);
+  Graph::integer(fc, "transB", 1);  // the form OpenCV 4.6 reads, as dense() writes it
+  return descriptor;
+}
+
 // A tensor's name and shape; a dimension of 0 is the batch, of any size.
 void value_info(onnx::ValueInfoProto* v, const std::string& name, const std::vector<int64_t>& dims) {
   v->set_name(name);
@@ -265,6 +331,21 @@ OnnxExport export_backbone_onnx(models::MobileNetV2BackboneImpl& backbone, int i
   value_info(graph->add_input(), out.input, {0, 3, input_size, input_size});
   backbone_graph(g, backbone, out.input, input_size);
   finish(model, {0, backbone.feature_dim()}, "the MobileNetV2 backbone", out);
+  return out;
+}
+
+OnnxExport export_face_recognition_onnx(models::FaceRecognitionNetImpl& net) {
+  using Net = models::FaceRecognitionNetImpl;
+  torch::NoGradGuard no_grad;
+  onnx::ModelProto model = new_model("face_recognition");
+  onnx::GraphProto* graph = model.mutable_graph();
+  Graph g(graph);
+  OnnxExport out;
+  out.input = "input";
+  out.output = "descriptor";
+  value_info(graph->add_input(), out.input, {0, 3, Net::kInputSize, Net::kInputSize});
+  face_recognition_graph(g, net, out.input);
+  finish(model, {0, Net::kDescriptorSize}, "the face recognition network", out);
   return out;
 }
 

@@ -11,6 +11,7 @@
 
 namespace lockerctl::models {
 class MobileNetV2BackboneImpl;
+class FaceRecognitionNetImpl;
 }
 
 namespace lockerctl::exporter {
@@ -31,6 +32,10 @@ OnnxExport export_onnx(const std::filesystem::path& model_file);
 /// The MobileNetV2 feature extractor alone, input "input" [N, 3, size, size] to output "features"
 /// [N, feature_dim] for any batch N: what the feature cache of layer-1 training holds.
 OnnxExport export_backbone_onnx(models::MobileNetV2BackboneImpl& backbone, int input_size);
+
+/// face-api's face recognition network, input "input" [N, 3, 150, 150] RGB 0..255 (the mean and
+/// the / 255 folded into the first convolution) to output "descriptor" [N, 128] for any batch N.
+OnnxExport export_face_recognition_onnx(models::FaceRecognitionNetImpl& net);
 
 /// export_onnx + an atomic write to `out`. Throws IoError when it cannot write.
 OnnxExport export_onnx_file(const std::filesystem::path& model_file, const std::filesystem::path& out);

@@ -1,7 +1,8 @@
 #pragma once
 
-// Face embeddings: face-api's 128-d face recognition ResNet (models/face_recognition_net.hpp) run
-// by LibTorch on aligned 150x150 face chips (vision::align_face). Two chips of the same person
+// Face embeddings: face-api's 128-d face recognition ResNet (models/face_recognition_net.hpp) on
+// aligned 150x150 face chips (vision::align_face), run by OpenCV DNN (the network exported to ONNX
+// in memory) or by LibTorch. Two chips of the same person
 // lie close together; face-api and dlib call two faces the same person below a Euclidean
 // distance of about 0.6. This header does not include LibTorch.
 
@@ -11,6 +12,8 @@
 #include <vector>
 
 #include <opencv2/core.hpp>
+
+#include "inference/engine.hpp"
 
 namespace lockerctl::inference {
 
@@ -29,9 +32,9 @@ inline std::filesystem::path face_embedder_weights(const std::filesystem::path& 
 class FaceEmbedder {
  public:
   /// Opens face-api's weights manifest (face_recognition_model-weights_manifest.json, with
-  /// face_recognition_model.bin beside it), after checking both files against their pins. Throws
-  /// ModelError naming the file and the reason.
-  explicit FaceEmbedder(const std::filesystem::path& manifest);
+  /// face_recognition_model.bin beside it), after checking both files against their pins, and
+  /// runs the network on `backend`. Throws ModelError naming the file and the reason.
+  explicit FaceEmbedder(const std::filesystem::path& manifest, Backend backend = Backend::OpenCv);
   ~FaceEmbedder();
   FaceEmbedder(const FaceEmbedder&) = delete;
   FaceEmbedder& operator=(const FaceEmbedder&) = delete;
@@ -40,8 +43,9 @@ class FaceEmbedder {
   std::vector<FaceDescriptor> embed(const std::vector<cv::Mat>& chips);
   FaceDescriptor embed(const cv::Mat& chip);
 
+  struct Net;  ///< the network on its backend, defined in face_embedder.cpp
+
  private:
-  struct Net;
   std::unique_ptr<Net> net_;
 };
 

@@ -89,7 +89,7 @@ torch::Tensor FaceRecognitionNetImpl::block(Block& b, const torch::Tensor& x) {
 }
 
 torch::Tensor FaceRecognitionNetImpl::forward(torch::Tensor x) {
-  const torch::Tensor mean = torch::tensor({122.782f, 117.001f, 104.298f}).view({1, 3, 1, 1});
+  const torch::Tensor mean = torch::tensor({kMean[0], kMean[1], kMean[2]}).view({1, 3, 1, 1});
   x = (x - mean) / 255.0f;
   x = torch::relu(stem_->forward(x));
   x = F::max_pool2d(x, F::MaxPool2dFuncOptions(3).stride(2));

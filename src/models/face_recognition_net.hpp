@@ -31,12 +31,18 @@ class FaceRecognitionNetImpl : public torch::nn::Module {
 
   static constexpr int kInputSize = 150;
   static constexpr int kDescriptorSize = 128;
+  static constexpr float kMean[3] = {122.782f, 117.001f, 104.298f};  ///< RGB, subtracted before / 255
 
- private:
   struct Block {
     torch::nn::Conv2d conv1{nullptr}, conv2{nullptr};
     bool down = false;
   };
+  /// The layers, for the ONNX export (export/onnx_export.hpp).
+  torch::nn::Conv2d& stem() { return stem_; }
+  std::vector<Block>& blocks() { return blocks_; }
+  const torch::Tensor& fc() const { return fc_; }
+
+ private:
   torch::Tensor block(Block& b, const torch::Tensor& x);
 
   torch::nn::Conv2d stem_{nullptr};

@@ -115,7 +115,7 @@ small_model synth.yaml models/layer1.h5
 
 # bench run: the frame path of run, step by step, then a short memory soak.
 lc bench run "${alice[@]:10:3}" --frames 6 --owner alice --soak 4 > bench-run.out || fail "bench run"
-for row in '^3 frames of 640x480; layer 1 models/layer1.h5 on OpenCV DNN; yunet detector; liveness off; layer 2 embedding matched against alice' \
+for row in '^3 frames of 640x480; layer 1 models/layer1.h5 and the face embedding on OpenCV DNN; yunet detector; liveness off; layer 2 embedding matched against alice' \
            '^resident memory with every model loaded: [0-9]* MB$' '^layer 1  *median  *[0-9.]* ms  p95' '^face detection  *median' \
            '^layer 2  *median' '^total  *median' '^soak:  *4 frames  resident [0-9.]* MB$'; do
   grep -q "$row" bench-run.out || fail "bench run: no '$row': $(cat bench-run.out)"

@@ -40,10 +40,17 @@ cv::Mat synthetic_chip() {
 
 std::string pixels_sha256(const cv::Mat& chip) { return data::sha256_hex(chip.data, chip.total() * chip.elemSize()); }
 
-FaceEmbedder& embedder() {
-  static FaceEmbedder e(manifest());
-  return e;
+FaceEmbedder& embedder(inference::Backend backend) {
+  static FaceEmbedder on_torch(manifest(), inference::Backend::Torch);
+  static FaceEmbedder on_opencv(manifest(), inference::Backend::OpenCv);
+  return backend == inference::Backend::Torch ? on_torch : on_opencv;
 }
+
+// Each test runs on both backends: LibTorch, and OpenCV DNN on the ONNX export.
+class FaceEmbedderOn : public ::testing::TestWithParam<inference::Backend> {
+ protected:
+  FaceEmbedder& embedder() { return lockerctl::embedder(GetParam()); }
+};
 
 struct GoldenChip {
   std::string image;
@@ -76,7 +83,7 @@ std::vector<GoldenChip> golden_chips() {
   return chips;
 }
 
-TEST(FaceEmbedder, MatchesFaceApiItselfWithin1e4) {
+TEST_P(FaceEmbedderOn, MatchesFaceApiItselfWithin1e4) {
   SKIP_WITHOUT_MODEL();
   const auto golden = golden_chips();
   if (golden.size() == 1) std::cout << "[ note     ] the LFW chips need ../shared/data; compared the synthetic chip only\n";
@@ -96,7 +103,7 @@ TEST(FaceEmbedder, MatchesFaceApiItselfWithin1e4) {
   for (std::size_t i = 0; i < 128; ++i) EXPECT_NEAR(one[i], got.back()[i], 1e-5);
 }
 
-TEST(FaceEmbedder, SamePersonIsCloserThanAnother) {
+TEST_P(FaceEmbedderOn, SamePersonIsCloserThanAnother) {
   SKIP_WITHOUT_MODEL();
   std::vector<cv::Mat> chips;
   for (const auto& g : golden_chips()) {
@@ -126,7 +133,7 @@ TEST(FaceEmbedder, RefusesAFileThatIsNotThePinnedOne) {
     truncated << "not the weights";
   }
   try {
-    FaceEmbedder e(dir / manifest().filename().string());
+    FaceEmbedder e(dir / manifest().filename().string(), inference::Backend::Torch);
     FAIL() << "a corrupt .bin was accepted";
   } catch (const ModelError& e) {
     EXPECT_NE(std::string(e.what()).find("face_recognition_model.bin: wrong SHA-256"), std::string::npos) << e.what();
@@ -134,9 +141,33 @@ TEST(FaceEmbedder, RefusesAFileThatIsNotThePinnedOne) {
   EXPECT_THROW(FaceEmbedder(dir / "missing.json"), ModelError);
 }
 
-TEST(FaceEmbedder, RefusesAChipOfTheWrongSize) {
+TEST_P(FaceEmbedderOn, RefusesAChipOfTheWrongSize) {
   SKIP_WITHOUT_MODEL();
   EXPECT_THROW(embedder().embed(cv::Mat(100, 100, CV_8UC3, cv::Scalar::all(0))), DataError);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, FaceEmbedderOn, ::testing::Values(inference::Backend::Torch, inference::Backend::OpenCv),
+                         [](const auto& info) { return info.param == inference::Backend::Torch ? "Torch" : "OpenCv"; });
+
+// The ONNX export against the LibTorch network on chips of noise, in a batch of five and alone.
+TEST(FaceEmbedder, TheOnnxExportGivesTheTorchDescriptors) {
+  SKIP_WITHOUT_MODEL();
+  cv::RNG rng(37);
+  std::vector<cv::Mat> chips;
+  for (int i = 0; i < 5; ++i) {
+    cv::Mat chip(150, 150, CV_8UC3);
+    rng.fill(chip, cv::RNG::UNIFORM, 0, 256);
+    chips.push_back(chip);
+  }
+  const auto torch = embedder(inference::Backend::Torch).embed(chips);
+  const auto opencv = embedder(inference::Backend::OpenCv).embed(chips);
+  double worst = 0;
+  for (std::size_t k = 0; k < chips.size(); ++k)
+    for (std::size_t i = 0; i < 128; ++i) worst = std::max(worst, static_cast<double>(std::abs(torch[k][i] - opencv[k][i])));
+  std::cout << fmt::format("[ figures  ] largest difference between the backends {:.2e}\n", worst);
+  EXPECT_LT(worst, 1e-4);
+  const FaceDescriptor alone = embedder(inference::Backend::OpenCv).embed(chips[2]);
+  for (std::size_t i = 0; i < 128; ++i) EXPECT_NEAR(alone[i], opencv[2][i], 1e-5);
 }
 
 }  // namespace
