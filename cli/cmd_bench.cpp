@@ -7,6 +7,7 @@
 
 #include "access/frame_bench.hpp"
 #include "core/clock.hpp"
+#include "core/memory.hpp"
 #include "inference/engine.hpp"
 #include "models/torch_runtime.hpp"
 #include "inference/bench.hpp"

@@ -30,6 +30,7 @@
 #include "common.hpp"
 #include "core/errors.hpp"
 #include "core/log.hpp"
+#include "core/memory.hpp"
 #include "core/version.hpp"
 
 namespace {
@@ -52,6 +53,7 @@ int report(const lockerctl::Error& e, bool verbose) {
 
 int main(int argc, char** argv) {
   using namespace lockerctl::cli;
+  lockerctl::keep_freed_memory();
 
   CLI::App app{"lockerctl: neural-network bank-locker access control (datasets, training, "
                "evaluation, export, and the four-layer access flow)",

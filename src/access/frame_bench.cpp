@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "access/owner_check.hpp"
+#include "core/memory.hpp"
 
 namespace lockerctl::access {
 namespace {

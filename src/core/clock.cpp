@@ -1,10 +1,5 @@
 #include "core/clock.hpp"
 
-#include <sys/resource.h>
-#include <unistd.h>
-
-#include <cstdio>
-
 #include <algorithm>
 #include <chrono>
 #include <ctime>
@@ -54,21 +49,6 @@ Latency time_calls(int calls, const std::function<void()>& fn, int warmup) {
     ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
   }
   return latency_of(std::move(ms));
-}
-
-double rss_mb() {
-  long pages = 0, resident = 0;
-  if (std::FILE* f = std::fopen("/proc/self/statm", "r")) {
-    if (std::fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0;
-    std::fclose(f);
-  }
-  return static_cast<double>(resident) * static_cast<double>(sysconf(_SC_PAGESIZE)) / (1024.0 * 1024.0);
-}
-
-double peak_rss_mb() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return u.ru_maxrss / 1024.0;
 }
 
 }  // namespace lockerctl

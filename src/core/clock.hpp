@@ -35,9 +35,4 @@ Latency latency_of(std::vector<double> ms);
 /// Calls `fn` `warmup` times untimed, then `calls` times timed one by one.
 Latency time_calls(int calls, const std::function<void()>& fn, int warmup = 10);
 
-/// This process's peak resident memory so far, in MB (a high-water mark).
-double peak_rss_mb();
-/// This process's resident memory now, in MB.
-double rss_mb();
-
 }  // namespace lockerctl

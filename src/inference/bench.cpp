@@ -11,6 +11,7 @@
 
 #include "core/clock.hpp"
 #include "core/errors.hpp"
+#include "core/memory.hpp"
 #include "export/onnx_export.hpp"
 #include "models/binary_net.hpp"
 #include "models/model_file.hpp"

@@ -39,13 +39,20 @@ ConvBnImpl::ConvBnImpl(int in, int out, int kernel, int stride, bool depthwise, 
 }
 
 torch::Tensor ConvBnImpl::forward(torch::Tensor x) {
+  int64_t pad_h = 0, pad_w = 0;
   if (kernel_ > 1) {
     const auto [top, bottom] = same_padding(x.size(2), kernel_, stride_);
     const auto [left, right] = same_padding(x.size(3), kernel_, stride_);
-    x = F::pad(x, F::PadFuncOptions({left, right, top, bottom}));
+    // The convolution pads the symmetric part itself; only a stride-2 conv on an even side needs
+    // one more zero row and column, bottom and right, which costs a copy.
+    if (bottom > top || right > left) x = F::pad(x, F::PadFuncOptions({0, right - left, 0, bottom - top}));
+    pad_h = top;
+    pad_w = left;
   }
-  x = bn->forward(conv->forward(x));
-  return relu6_ ? torch::clamp(x, 0.0, 6.0) : x;
+  x = F::conv2d(x, conv->weight, F::Conv2dFuncOptions().stride(stride_).padding(torch::ExpandingArray<2>({pad_h, pad_w})).groups(conv->options.groups()));
+  x = bn->forward(x);
+  // In place, as torchvision's ReLU6: batch norm's backward needs its input, not its output.
+  return relu6_ ? F::hardtanh(x, F::HardtanhFuncOptions().min_val(0.0).max_val(6.0).inplace(true)) : x;
 }
 
 InvertedResidualImpl::InvertedResidualImpl(int in, int out, int stride_, int expansion_)
