@@ -305,6 +305,7 @@ class Flow {
   std::vector<std::string> holders_;  ///< who the attempt under way may be; empty in idle
   std::string keypad_;   ///< digits typed on the board so far
   bool door_open_ = false;
+  int door_openings_ = 0;  ///< since start: the open state counts an opening however short, even one between two looks
   std::chrono::steady_clock::time_point door_opened_at_{};
   bool door_alerted_ = false;
   std::set<int> active_inputs_;  ///< sensor inputs that went off and have not cleared

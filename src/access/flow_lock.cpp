@@ -37,17 +37,16 @@ State Flow::open(Attempt& a) {
                             a.locker.empty() ? "" : " " + a.locker, fmt::join(a.opening, " and "), utc_now_iso8601(),
                             o_.branch.empty() ? "" : " at the " + o_.branch + " branch"));
   }
-  bool was_opened = false;
+  const int openings_before = door_openings_;
   for (;;) {
     const Input in = wait_input(Clock::now() + 100ms);
     if (in == Input::Stop) {
       relock();
       return State::Stopped;
     }
-    was_opened |= door_open_;
     const bool window_over = Clock::now() >= released_until_;
     if (window_over && !door_open_) {
-      log(a.id, "access", "done", was_opened ? "door closed, locker locked" : "door not opened; locker locked");
+      log(a.id, "access", "done", door_openings_ > openings_before ? "door closed, locker locked" : "door not opened; locker locked");
       return State::Idle;
     }
   }
@@ -93,6 +92,7 @@ void Flow::handle_board(const devices::BoardEvent& e) {
       }
       if (e.active && !door_open_) {
         door_open_ = true;
+        ++door_openings_;
         door_alerted_ = false;
         door_opened_at_ = now;
         if (now >= released_until_ && state_ != State::Open) {

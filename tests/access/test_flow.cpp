@@ -279,6 +279,20 @@ TEST(Flow, OwnerWithPasswordAndCodeOpensTheLockerWhichRelocks) {
   EXPECT_EQ(codes_in_db, 0) << "a delivered code does not stay in the database";
 }
 
+// Open for 50 ms: the board's polls (every 20 ms) see it, and the open state, which looks at the
+// door every 100 ms, must not miss it between two looks.
+TEST(Flow, ADoorOpenedOnlyBrieflyCountsAsOpened) {
+  Locker l;
+  const auto rows = l.run(l.scene(l.owner_scene) +
+                          "press\nwait password\ntype 2468\nwait otp\notp\nwait open\ndoor open\nsleep 50\ndoor close\nwait idle\n");
+  ASSERT_TRUE(has(rows, "door:opened")) << joined(rows);
+  bool said_opened = false;
+  for (const auto& e : l.audit.list()) {
+    if (e.layer == "access" && e.decision == "done") said_opened = e.detail == "door closed, locker locked";
+  }
+  EXPECT_TRUE(said_opened) << "the attempt's last row must not say the door stayed shut: " << joined(rows);
+}
+
 TEST(Flow, AnExpiredCodeEndsTheAttempt) {
   Locker l;
   l.options.otp_ttl_s = 0.3;
