@@ -9,10 +9,11 @@
 # The station is the simulated one of the tests: the simulated camera and lock board (secure
 # channel), the SQLite audit log, the outbox and the simulated phone, the local incident folder.
 # Both layers are a small owner CNN trained here in seconds on synthetic scenes, with thresholds
-# that let them pass: the soak is about the flow around the models (lockerctl bench run --soak
-# times and soaks the models themselves). Nine attempts in ten are granted (password, one-time
-# code, door opened and closed, an opening alert); every tenth is three wrong passwords (a denial:
-# photo stored, alert sent). LOCKERCTL names the binary (default: build/cli/lockerctl).
+# that let them pass (tests/cli/lib.sh's sim_flow_config and small_model): the soak is about the
+# flow around the models (`lockerctl bench run --soak` times and soaks the models themselves).
+# Nine attempts in ten are granted (password, one-time code, door opened and closed, an opening
+# alert); every tenth is three wrong passwords (a denial: photo stored, alert sent). LOCKERCTL
+# names the binary (default: build/cli/lockerctl).
 set -euo pipefail
 
 attempts=${1:-10000}
@@ -23,42 +24,14 @@ for n in "$attempts" "$every"; do
   [[ $n =~ ^[1-9][0-9]*$ ]] || { echo "soak-run: ATTEMPTS and EVERY must be positive whole numbers, got '$n'" >&2; exit 2; }
 done
 [ -x "$lockerctl" ] || { echo "soak-run: $lockerctl: no such program (build first, or set LOCKERCTL)" >&2; exit 2; }
-mkdir -p "$work"
-cd "$work"
+[ ! -e "$work" ] || [ -z "$(ls -A "$work")" ] || { echo "soak-run: $work: not empty; give a new folder" >&2; exit 2; }
 
-cat > config.yaml <<'YAML'
-paths:
-  data_dir: data
-  models_dir: models
-  var_dir: var
-owner:
-  image_size: 32
-  method: cnn
-train:
-  epochs: 1
-camera:
-  source: sim
-  frames: 2
-face:
-  detector: whole_frame
-liveness:
-  enabled: false
-board:
-  poll_ms: 20
-access:
-  owner: alice
-  human_model: models/owner.h5
-  owner_model: models/owner.h5
-  human_threshold: 0.000001
-  owner_threshold: 0.000001
-  unlock_s: 0.25
-  lockout_s: 0
-  input_timeout_s: 10
-YAML
+# The simulated station of the CLI tests (tests/cli/lib.sh), entered in $work, with a shorter
+# release so that the soak spends its time in the flow rather than waiting for the lock.
+. "$(dirname "$(realpath "$0")")/../tests/cli/lib.sh" "$lockerctl" "$work"
+sim_flow_config 0 | sed 's/^  unlock_s: 0.5$/  unlock_s: 0.25/' > config.yaml
+small_model config.yaml models/owner.h5
 lc() { "$lockerctl" -c config.yaml -q "$@" > /dev/null; }
-lc dataset synth --task owner --per-class 8 --size 32 --out scenes
-lc dataset prepare -d scenes --task owner
-lc train owner -d scenes --run-dir run --out models/owner.h5
 lc owner add alice --phone +15550001
 echo 2468 | lc owner set-password alice
 

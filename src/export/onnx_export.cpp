@@ -273,6 +273,24 @@ void metadata(onnx::ModelProto& model, const std::string& key, const std::string
   p->set_value(value);
 }
 
+// A network without metadata for any batch: input "input" [N, 3, side, side], output `output`
+// [N, width], its graph built by `build(graph, input)`; `what` names it in errors.
+template <class Build>
+OnnxExport export_batch_net(const std::string& name, int64_t side, const std::string& output, int64_t width,
+                            const std::string& what, Build build) {
+  torch::NoGradGuard no_grad;
+  onnx::ModelProto model = new_model(name);
+  onnx::GraphProto* graph = model.mutable_graph();
+  Graph g(graph);
+  OnnxExport out;
+  out.input = "input";
+  out.output = output;
+  value_info(graph->add_input(), out.input, {0, 3, side, side});
+  build(g, out.input);
+  finish(model, {0, width}, what, out);
+  return out;
+}
+
 }  // namespace
 
 OnnxExport export_onnx(const std::filesystem::path& model_file) {
@@ -321,32 +339,14 @@ OnnxExport export_onnx(const std::filesystem::path& model_file) {
 }
 
 OnnxExport export_backbone_onnx(models::MobileNetV2BackboneImpl& backbone, int input_size) {
-  torch::NoGradGuard no_grad;
-  onnx::ModelProto model = new_model("mobilenet_v2_backbone");
-  onnx::GraphProto* graph = model.mutable_graph();
-  Graph g(graph);
-  OnnxExport out;
-  out.input = "input";
-  out.output = "features";
-  value_info(graph->add_input(), out.input, {0, 3, input_size, input_size});
-  backbone_graph(g, backbone, out.input, input_size);
-  finish(model, {0, backbone.feature_dim()}, "the MobileNetV2 backbone", out);
-  return out;
+  return export_batch_net("mobilenet_v2_backbone", input_size, "features", backbone.feature_dim(), "the MobileNetV2 backbone",
+                          [&](Graph& g, const std::string& x) { backbone_graph(g, backbone, x, input_size); });
 }
 
 OnnxExport export_face_recognition_onnx(models::FaceRecognitionNetImpl& net) {
   using Net = models::FaceRecognitionNetImpl;
-  torch::NoGradGuard no_grad;
-  onnx::ModelProto model = new_model("face_recognition");
-  onnx::GraphProto* graph = model.mutable_graph();
-  Graph g(graph);
-  OnnxExport out;
-  out.input = "input";
-  out.output = "descriptor";
-  value_info(graph->add_input(), out.input, {0, 3, Net::kInputSize, Net::kInputSize});
-  face_recognition_graph(g, net, out.input);
-  finish(model, {0, Net::kDescriptorSize}, "the face recognition network", out);
-  return out;
+  return export_batch_net("face_recognition", Net::kInputSize, "descriptor", Net::kDescriptorSize,
+                          "the face recognition network", [&](Graph& g, const std::string& x) { face_recognition_graph(g, net, x); });
 }
 
 OnnxExport export_onnx_file(const std::filesystem::path& model_file, const std::filesystem::path& out_path) {

@@ -16,4 +16,5 @@ grep -q '^soak: done in [0-9]* s: attempts 12, granted 11, denied 1, alerts 12;'
 [ "$(grep -c 'access: done: door closed, locker locked' station/run.err)" = 11 ] || fail "not every granted attempt opened the door"
 refuses 2 "^soak-run: ATTEMPTS and EVERY must be positive whole numbers, got 'many'$" env LOCKERCTL="$lockerctl" "$soak" many
 refuses 2 "^soak-run: /no/such/lockerctl: no such program (build first, or set LOCKERCTL)$" env LOCKERCTL=/no/such/lockerctl "$soak" 3
+refuses 2 "^soak-run: $work: not empty; give a new folder$" env LOCKERCTL="$lockerctl" "$soak" 3 "$work"
 echo "ok: soak"
