@@ -121,43 +121,6 @@ std::string unary(Graph& g, const char* op, const std::string& x) {
   return y;
 }
 
-// The pooled features [N, feature_dim].
-std::string backbone_graph(Graph& g, models::MobileNetV2BackboneImpl& m, const std::string& x, int64_t side) {
-  std::string y = conv_bn(g, x, "stem", *m.stem, side);
-  for (std::size_t i = 0; i < m.blocks->size(); ++i) {
-    auto block = m.blocks[i]->as<models::InvertedResidual>();
-    const std::string in = y, prefix = fmt::format("block{}", i);
-    if (block->expand) y = conv_bn(g, y, prefix + ".expand", *block->expand, side);
-    y = conv_bn(g, y, prefix + ".depthwise", *block->depthwise, side);
-    y = conv_bn(g, y, prefix + ".project", *block->project, side);
-    if (block->residual) {
-      std::string sum;
-      g.node("Add", {in, y}, &sum);
-      y = sum;
-    }
-  }
-  y = conv_bn(g, y, "top", *m.top, side);
-  y = unary(g, "GlobalAveragePool", y);
-  return unary(g, "Flatten", y);
-}
-
-std::string owner_graph(Graph& g, models::OwnerCnnImpl& m, const std::string& x) {
-  std::string y = x;
-  int i = 1;
-  for (auto* c : {&m.conv1, &m.conv2, &m.conv3}) {
-    y = conv(g, y, fmt::format("conv{}", i++), (*c)->weight, (*c)->bias, 1, 1, {0, 0, 0, 0});
-    y = unary(g, "Relu", y);
-    std::string pooled;
-    auto* n = g.node("MaxPool", {y}, &pooled);
-    Graph::ints(n, "kernel_shape", {2, 2});
-    Graph::ints(n, "strides", {2, 2});
-    y = pooled;
-  }
-  y = unary(g, "Flatten", y);
-  y = unary(g, "Relu", dense(g, y, "dense1", *m.dense1));
-  return dense(g, y, "dense2", *m.dense2);
-}
-
 std::string binary(Graph& g, const char* op, const std::string& a, const std::string& b) {
   std::string y;
   g.node(op, {a, b}, &y);
@@ -177,6 +140,34 @@ std::string pool(Graph& g, const char* op, const std::string& x, int64_t k, int6
   Graph::ints(n, "kernel_shape", {k, k});
   Graph::ints(n, "strides", {s, s});
   return y;
+}
+
+// The pooled features [N, feature_dim].
+std::string backbone_graph(Graph& g, models::MobileNetV2BackboneImpl& m, const std::string& x, int64_t side) {
+  std::string y = conv_bn(g, x, "stem", *m.stem, side);
+  for (std::size_t i = 0; i < m.blocks->size(); ++i) {
+    auto block = m.blocks[i]->as<models::InvertedResidual>();
+    const std::string in = y, prefix = fmt::format("block{}", i);
+    if (block->expand) y = conv_bn(g, y, prefix + ".expand", *block->expand, side);
+    y = conv_bn(g, y, prefix + ".depthwise", *block->depthwise, side);
+    y = conv_bn(g, y, prefix + ".project", *block->project, side);
+    if (block->residual) y = binary(g, "Add", in, y);
+  }
+  y = conv_bn(g, y, "top", *m.top, side);
+  y = unary(g, "GlobalAveragePool", y);
+  return unary(g, "Flatten", y);
+}
+
+std::string owner_graph(Graph& g, models::OwnerCnnImpl& m, const std::string& x) {
+  std::string y = x;
+  int i = 1;
+  for (auto* c : {&m.conv1, &m.conv2, &m.conv3}) {
+    y = conv(g, y, fmt::format("conv{}", i++), (*c)->weight, (*c)->bias, 1, 1, {0, 0, 0, 0});
+    y = pool(g, "MaxPool", unary(g, "Relu", y), 2, 2);
+  }
+  y = unary(g, "Flatten", y);
+  y = unary(g, "Relu", dense(g, y, "dense1", *m.dense1));
+  return dense(g, y, "dense2", *m.dense2);
 }
 
 // The side of a 'valid' convolution or pool's output.

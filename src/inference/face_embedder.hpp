@@ -2,9 +2,9 @@
 
 // Face embeddings: face-api's 128-d face recognition ResNet (models/face_recognition_net.hpp) on
 // aligned 150x150 face chips (vision::align_face), run by OpenCV DNN (the network exported to ONNX
-// in memory) or by LibTorch. Two chips of the same person
-// lie close together; face-api and dlib call two faces the same person below a Euclidean
-// distance of about 0.6. This header does not include LibTorch.
+// in memory) or by LibTorch. Two chips of the same person lie close together; face-api and dlib
+// call two faces the same person below a Euclidean distance of about 0.6. This header does not
+// include LibTorch.
 
 #include <array>
 #include <filesystem>
