@@ -71,8 +71,8 @@ bool Flow::wait_for(State s, std::size_t& seen, std::chrono::milliseconds timeou
   std::unique_lock lock(mutex_);
   std::size_t found = 0;
   const bool ok = changed_.wait_for(lock, timeout, [&] {
-    for (std::size_t i = seen; i < history_.size(); ++i) {
-      if (history_[i] == s) {
+    for (std::size_t i = std::max(seen, dropped_changes_); i < dropped_changes_ + history_.size(); ++i) {
+      if (history_[i - dropped_changes_] == s) {
         found = i + 1;
         return true;
       }
@@ -90,7 +90,7 @@ void Flow::ignored_requests(std::ptrdiff_t n) const {
 
 std::size_t Flow::changes() const {
   std::lock_guard lock(mutex_);
-  return history_.size();
+  return dropped_changes_ + history_.size();
 }
 
 void Flow::enter_state(State s) {
@@ -98,6 +98,10 @@ void Flow::enter_state(State s) {
   std::lock_guard lock(mutex_);
   state_ = s;
   history_.push_back(s);
+  if (history_.size() > kKeptChanges) {
+    history_.pop_front();
+    ++dropped_changes_;
+  }
   changed_.notify_all();
 }
 

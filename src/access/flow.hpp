@@ -179,8 +179,10 @@ class Flow {
 
   State state() const;
   Progress progress() const;
-  /// Waits until the flow has entered `s` after the `seen`-th state change; updates `seen`.
+  /// Waits until the flow has entered `s` after the `seen`-th state change; updates `seen`. Only
+  /// the last kKeptChanges changes are kept: a `seen` older than those looks at those.
   bool wait_for(State s, std::size_t& seen, std::chrono::milliseconds timeout) const;
+  static constexpr std::size_t kKeptChanges = 256;
   /// State changes so far (for wait_for's `seen`).
   std::size_t changes() const;
 
@@ -297,7 +299,10 @@ class Flow {
   mutable std::mutex mutex_;
   mutable std::condition_variable changed_;
   std::deque<std::pair<Input, std::string>> inputs_;
-  std::vector<State> history_{State::Idle};  ///< from construction: a script's first press comes after it
+  /// The last kKeptChanges state changes, from construction on (a script's first press comes
+  /// after it); a station that runs for months must not keep them all.
+  std::deque<State> history_{State::Idle};
+  std::size_t dropped_changes_ = 0;  ///< changes no longer in history_
   State state_ = State::Idle;
   bool stop_ = false;
 

@@ -197,6 +197,17 @@ TEST(Flow, WaitIdleAfterAPressWaitsForTheEndOfThatAttempt) {
   EXPECT_EQ(lines.str().find("during the attempt ignored"), std::string::npos) << lines.str();
 }
 
+TEST(Flow, ScriptWaitsStillWorkOnceTheFlowHasDroppedItsOldestStateChanges) {
+  // 150 attempts denied at layer 1 make 300 state changes; the flow keeps the last 256.
+  static_assert(Flow::kKeptChanges < 300);
+  Locker l;
+  std::string script = l.scene(l.empty);
+  for (int i = 0; i < 150; ++i) script += "press\nwait human\nwait idle\n";
+  const auto rows = l.run(script);
+  EXPECT_EQ(std::count(rows.begin(), rows.end(), "trigger:start"), 150) << joined(rows);
+  EXPECT_EQ(std::count(rows.begin(), rows.end(), "human:deny"), 150);
+}
+
 TEST(Flow, APressDuringAnAttemptIsLoggedNotSilentlyDropped) {
   Locker l;
   std::ostringstream lines;
