@@ -147,7 +147,7 @@ TEST_P(FaceEmbedderOn, RefusesAChipOfTheWrongSize) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, FaceEmbedderOn, ::testing::Values(inference::Backend::Torch, inference::Backend::OpenCv),
-                         [](const auto& info) { return info.param == inference::Backend::Torch ? "Torch" : "OpenCv"; });
+                         [](const auto& backend) { return backend.param == inference::Backend::Torch ? "Torch" : "OpenCv"; });
 
 // The ONNX export against the LibTorch network on chips of noise, in a batch of five and alone.
 TEST(FaceEmbedder, TheOnnxExportGivesTheTorchDescriptors) {
