@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The soak of docs/performance.md: ATTEMPTS simulated attempts through one `lockerctl run`, with
 # the resident memory of that process printed each time the count of attempts passes a multiple of
-# EVERY (the count is looked at twice a second).
+# EVERY (the count is looked at twice a second): in all (VmRSS), its anonymous part (RssAnon: the
+# heap, where a leak would show; the rest is libraries and model files) and the peak (VmHWM).
 #
 #   scripts/soak-run.sh [ATTEMPTS [WORKDIR [EVERY]]]
 #   (ATTEMPTS: 10000; WORKDIR: a new temporary folder; EVERY: 1000)
@@ -53,7 +54,7 @@ next=$every
 while kill -0 "$run" 2> /dev/null; do
   done_now=$(grep -c ' trigger: start' run.err || true)
   if ((done_now >= next)); then
-    echo "soak: $(printf '%6d' "$done_now") attempts  resident $(rss VmRSS) MB  (peak $(rss VmHWM) MB)  $(($(date +%s) - start)) s"
+    echo "soak: $(printf '%6d' "$done_now") attempts  resident $(rss VmRSS) MB  (heap $(rss RssAnon) MB, peak $(rss VmHWM) MB)  $(($(date +%s) - start)) s"
     next=$((next + every))
   fi
   sleep 0.5

@@ -10,7 +10,7 @@ soak=$3/scripts/soak-run.sh
 LOCKERCTL=$lockerctl "$soak" 12 "$work/station" 5 > soak.out 2> soak.err || fail "soak-run: $(cat soak.err)"
 grep -q "^soak: 12 attempts through lockerctl run in $work/station$" soak.out || fail "no first line: $(cat soak.out)"
 # A mark is printed once the count reaches it (the count then, looked at twice a second).
-marks=$(grep -c "^soak: *[0-9]* attempts  resident [0-9.]* MB  (peak [0-9.]* MB)  [0-9]* s$" soak.out || true)
+marks=$(grep -c "^soak: *[0-9]* attempts  resident [0-9.]* MB  (heap [0-9.]* MB, peak [0-9.]* MB)  [0-9]* s$" soak.out || true)
 [ "$marks" = 2 ] || fail "expected marks at 5 and 10 attempts: $(cat soak.out)"
 grep -q '^soak: done in [0-9]* s: attempts 12, granted 11, denied 1, alerts 12;' soak.out || fail "no summary: $(cat soak.out)"
 [ "$(grep -c 'access: done: door closed, locker locked' station/run.err)" = 11 ] || fail "not every granted attempt opened the door"
