@@ -37,4 +37,4 @@ tar -xzf "$work/$human_tgz" -C "$work" package/models/antispoof.json package/mod
 (cd "$work" && npm init -y > /dev/null && npm install --no-audit --no-fund --silent \
   @tensorflow/tfjs@4.22.0 jpeg-js@0.4.4 pngjs@7.0.0)
 cp scripts/pad-candidates.cjs "$work/"
-(cd "$work" && node pad-candidates.cjs faces.jsonl package/models "$tuning" 2> /dev/null)
+(cd "$work" && node pad-candidates.cjs faces.jsonl package/models "$tuning")
