@@ -36,15 +36,17 @@ function auc(real, attack) {
   for (const r of real) for (const a of attack) wins += r > a ? 1 : r === a ? 0.5 : 0;
   return wins / (real.length * attack.length);
 }
+const scoresOf = (rows, attack) => rows.filter((r) => r.attack === attack).map((r) => r.score);
+const aucOf = (rows) => auc(scoresOf(rows, false), scoresOf(rows, true));
 const pct = (n, d) => (100 * n / d).toFixed(1) + '%';
 function rates(rows, threshold) {
-  const attacks = rows.filter((r) => r.attack), reals = rows.filter((r) => !r.attack);
-  return { apcer: pct(attacks.filter((r) => r.score >= threshold).length, attacks.length),
-           bpcer: pct(reals.filter((r) => r.score < threshold).length, reals.length) };
+  const attacks = scoresOf(rows, true), reals = scoresOf(rows, false);
+  return { apcer: pct(attacks.filter((s) => s >= threshold).length, attacks.length),
+           bpcer: pct(reals.filter((s) => s < threshold).length, reals.length) };
 }
 function summary(rows) {
-  const score = (attack) => rows.filter((r) => r.attack === attack).map((r) => r.score);
-  return `AUC ${auc(score(false), score(true)).toFixed(3)}, at 0.5 APCER ${rates(rows, 0.5).apcer} BPCER ${rates(rows, 0.5).bpcer}`;
+  const { apcer, bpcer } = rates(rows, 0.5);
+  return `AUC ${aucOf(rows).toFixed(3)}, at 0.5 APCER ${apcer} BPCER ${bpcer}`;
 }
 
 (async () => {
@@ -74,16 +76,16 @@ function summary(rows) {
   console.log(`${faces.length} faces: tuning sources ${[...tuning].join(',')} (${tuned.length}), held out (${held.length})`);
   for (const name of ['minifasnet', 'antispoof', 'liveness']) {
     const rowsOf = (set) => set.map((f) => ({ attack: f.attack, score: f.scores[name] }));
-    const tuneRows = rowsOf(tuned);
-    const flip = auc(tuneRows.filter((r) => !r.attack).map((r) => r.score), tuneRows.filter((r) => r.attack).map((r) => r.score)) < 0.5;
+    const flip = aucOf(rowsOf(tuned)) < 0.5;
     const oriented = (set) => rowsOf(set).map((r) => ({ attack: r.attack, score: flip ? 1 - r.score : r.score }));
+    const tuneRows = oriented(tuned), heldRows = oriented(held);
     // The lowest threshold that lets at most 1% of the tuning attacks through.
-    const attackScores = oriented(tuned).filter((r) => r.attack).map((r) => r.score).sort((a, b) => b - a);
+    const attackScores = scoresOf(tuneRows, true).sort((a, b) => b - a);
     const threshold = attackScores[Math.floor(0.01 * attackScores.length)] + 1e-9;
     console.log(`${name}${flip ? ' (1 - score)' : ''}`);
-    console.log(`  tuning:   ${summary(oriented(tuned))}`);
-    console.log(`  held out: ${summary(oriented(held))}`);
-    const t = rates(oriented(tuned), threshold), h = rates(oriented(held), threshold);
+    console.log(`  tuning:   ${summary(tuneRows)}`);
+    console.log(`  held out: ${summary(heldRows)}`);
+    const t = rates(tuneRows, threshold), h = rates(heldRows, threshold);
     console.log(`  APCER <= 1% on tuning at ${threshold.toFixed(3)}: tuning BPCER ${t.bpcer}; held out APCER ${h.apcer} BPCER ${h.bpcer}`);
   }
 })();
